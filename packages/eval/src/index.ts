@@ -1,0 +1,2 @@
+// Public API of @tsigma/eval.
+export {};
