@@ -80,7 +80,7 @@ export interface FieldSpec {
   coalesce?: string[];
 }
 
-/** Value modifiers with aliases normalised (`wide` → `utf16le`? no: see spec; `ignorecase` → `i`, ...). */
+/** Value modifiers with aliases normalised (`utf16le` → `wide`, `ignorecase` → `i`, `multiline` → `m`, `dotall` → `s`). */
 export type Modifier =
   | 'contains' | 'startswith' | 'endswith' | 'all' | 'exists' | 'cased' | 'neq' | 'windash' | 're'
   | 'i' | 'm' | 's' | 'base64' | 'base64offset' | 'wide' | 'utf16be' | 'utf16' | 'lt' | 'lte' | 'gt' | 'gte'
