@@ -1,5 +1,69 @@
-// Entry point of the `tsigma` command: dispatches argv to subcommands and returns the exit code.
-export async function run(argv: string[]): Promise<number> {
-  process.stdout.write(`tsigma ${argv.join(' ')}\n`);
-  return 0;
+// Entry point of the `tsigma` command: finds the subcommand, runs it, and turns failures into exit codes.
+import { splitCommand } from './args.js';
+import { processIo, type CliIo } from './cli-io.js';
+import { CliError, EXIT_USAGE } from './exit-codes.js';
+import { runParse } from './commands/parse.js';
+import { runValidate } from './commands/validate.js';
+import { runEval } from './commands/eval.js';
+import { runExplain } from './commands/explain.js';
+import { runEvtxDump } from './commands/evtx-dump.js';
+import { runFields } from './commands/fields.js';
+
+type Command = (argv: string[], io: CliIo) => Promise<number>;
+
+const COMMANDS: Record<string, Command> = {
+  parse: runParse,
+  'rule parse': runParse,
+  validate: runValidate,
+  'rule validate': runValidate,
+  eval: runEval,
+  'engine eval': runEval,
+  explain: runExplain,
+  'engine explain': runExplain,
+  'evtx dump': runEvtxDump,
+  fields: runFields,
+  'rule fields': runFields,
+};
+
+const USAGE = `Usage: tsigma <command> [options]
+
+Commands:
+  parse <file|-> | --condition <expr>   print the parsed rule AST as JSON
+  validate <path>... [-p pipeline]      parse and compile rules, report errors per file
+  eval -r <rules> [-i file | -e json]   evaluate rules (detections and correlations) against events
+  explain -r <rules> -e <json>          why each rule did or did not match one event
+  fields -r <rules> [-p pipeline]       list every field the rules reference
+  evtx dump <file.evtx>...              print EVTX records as JSON
+
+Global options: --output-format json|ndjson|table, --color auto|always|never, -q/--quiet, --no-stats
+`;
+
+/** Runs one `tsigma` invocation and returns its exit code; never throws. */
+export async function run(argv: string[], io: CliIo = processIo()): Promise<number> {
+  const { words, rest } = splitCommand(argv);
+  if (words.length === 0 || words[0] === 'help' || argv.includes('--help') || argv.includes('-h')) {
+    (words.length === 0 && !argv.includes('--help') && !argv.includes('-h') ? io.stderr : io.stdout).write(USAGE);
+    return words.length === 0 && !argv.includes('--help') && !argv.includes('-h') ? EXIT_USAGE : 0;
+  }
+  const twoWords = words.join(' ');
+  let command = COMMANDS[twoWords];
+  let args = rest;
+  if (!command) {
+    command = COMMANDS[words[0] ?? ''];
+    if (words.length > 1) args = [words[1] ?? '', ...rest];
+  }
+  if (!command) {
+    io.stderr.write(`tsigma: unknown command "${twoWords}"\n${USAGE}`);
+    return EXIT_USAGE;
+  }
+  try {
+    return await command(args, io);
+  } catch (error) {
+    if (error instanceof CliError) {
+      io.stderr.write(`tsigma: ${error.message}\n`);
+      return error.exitCode;
+    }
+    io.stderr.write(`tsigma: internal error: ${(error as Error).stack ?? String(error)}\n`);
+    return 70;
+  }
 }

@@ -1,0 +1,87 @@
+// Command-line option parsing on top of node:util parseArgs, with the global options of spec 11 §1
+// accepted before or after the command.
+import { parseArgs } from 'node:util';
+import { CliError, EXIT_USAGE } from './exit-codes.js';
+
+type OptionSpec = { type: 'string' | 'boolean'; short?: string; multiple?: boolean };
+export type OptionSpecs = Record<string, OptionSpec>;
+
+/** Options every command accepts. */
+export const GLOBAL_OPTIONS = {
+  'output-format': { type: 'string' },
+  color: { type: 'string' },
+  quiet: { type: 'boolean', short: 'q' },
+  'no-stats': { type: 'boolean' },
+  'log-level': { type: 'string' },
+} as const satisfies OptionSpecs;
+
+/** Global settings after parsing. */
+export interface GlobalOptions {
+  outputFormat?: string;
+  quiet: boolean;
+  noStats: boolean;
+}
+
+/** Splits argv into the command words and the rest, skipping global options placed before the command. */
+export function splitCommand(argv: string[]): { words: string[]; rest: string[] } {
+  const rest: string[] = [];
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const token = argv[i] ?? '';
+    const name = token.startsWith('--') ? token.slice(2).split('=')[0] ?? '' : '';
+    const global = (GLOBAL_OPTIONS as OptionSpecs)[name];
+    if (global) {
+      rest.push(token);
+      if (global.type === 'string' && !token.includes('=') && i + 1 < argv.length) rest.push(argv[++i] ?? '');
+      continue;
+    }
+    if (token === '-q') {
+      rest.push(token);
+      continue;
+    }
+    break;
+  }
+  const words: string[] = [];
+  while (i < argv.length && !(argv[i] ?? '').startsWith('-') && words.length < 2) words.push(argv[i++] ?? '');
+  return { words, rest: [...rest, ...argv.slice(i)] };
+}
+
+/** Parses a command's argv; unknown flags or missing values become exit-code-3 errors. */
+export function parseCommandArgs<T extends OptionSpecs>(
+  argv: string[],
+  options: T,
+): { values: Record<string, string | boolean | string[] | undefined>; positionals: string[]; globals: GlobalOptions } {
+  try {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      options: { ...GLOBAL_OPTIONS, ...options },
+      allowPositionals: true,
+      strict: true,
+    });
+    const v = values as Record<string, string | boolean | string[] | undefined>;
+    const quiet = v.quiet === true;
+    return {
+      values: v,
+      positionals,
+      globals: {
+        outputFormat: typeof v['output-format'] === 'string' ? v['output-format'] : undefined,
+        quiet,
+        noStats: quiet || v['no-stats'] === true,
+      },
+    };
+  } catch (error) {
+    throw new CliError(EXIT_USAGE, (error as Error).message, { cause: error });
+  }
+}
+
+/** A repeatable string option as a list. */
+export function listOption(value: string | boolean | string[] | undefined): string[] {
+  if (Array.isArray(value)) return value;
+  return typeof value === 'string' ? [value] : [];
+}
+
+/** A single string option. */
+export function stringOption(value: string | boolean | string[] | undefined): string | undefined {
+  if (Array.isArray(value)) return value.at(-1);
+  return typeof value === 'string' ? value : undefined;
+}

@@ -1,0 +1,18 @@
+// Exit codes shared by every subcommand (spec 11 §2).
+
+/** Success; for `eval`, events were processed. */
+export const EXIT_OK = 0;
+/** Findings: `eval --fail-on-detection` saw a result, `lint` found something at the fail level. */
+export const EXIT_FINDINGS = 1;
+/** Rule error: unreadable rules or input, invalid rules, nothing to explain. */
+export const EXIT_RULE_ERROR = 2;
+/** Configuration or argument error: unknown flag, bad pipeline, invalid inline event. */
+export const EXIT_USAGE = 3;
+
+/** An error that ends a command with a given exit code and a one-line message for stderr. */
+export class CliError extends Error {
+  override readonly name = 'CliError';
+  constructor(readonly exitCode: number, message: string, options?: ErrorOptions) {
+    super(message, options);
+  }
+}
