@@ -1,7 +1,9 @@
 // The typed, plain-data AST every other package consumes (spec 01 §10).
 // Nothing here parses or evaluates; it only names the shapes.
 
+/** Rule severity (`level`). */
 export type Level = 'informational' | 'low' | 'medium' | 'high' | 'critical';
+/** Rule maturity (`status`). */
 export type Status = 'stable' | 'test' | 'experimental' | 'deprecated' | 'unsupported';
 
 /** A 1-based position in a rule file. */
@@ -109,6 +111,7 @@ export type ConditionExpr =
   | { op: 'id'; name: string }
   | { op: 'of'; quantifier: 'any' | 'all' | number; pattern: string | 'them' };
 
+/** Correlation types: Sigma v2 and v2.1, plus `value_median` (rsigma extension). */
 export type CorrelationType =
   | 'event_count' | 'value_count' | 'temporal' | 'temporal_ordered'
   | 'value_sum' | 'value_avg' | 'value_percentile' | 'value_median';
@@ -121,6 +124,7 @@ export interface Timespan {
   original: string;
 }
 
+/** A threshold over the aggregated value (several predicates are ANDed), or a boolean expression over rule names (temporal types). */
 export type CorrelationCondition =
   | {
       kind: 'threshold';

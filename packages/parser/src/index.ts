@@ -1,2 +1,34 @@
-// Public API of @tsigma/parser.
-export {};
+// Public API of @tsigma/parser: Sigma YAML to a typed, plain-data AST, with located errors.
+
+export { parseSigmaYaml } from './parse-yaml.js';
+export type { ParseOptions } from './parse-yaml.js';
+export { parseSigmaFile, parseSigmaDirectory } from './parse-files.js';
+export { parseCondition } from './condition.js';
+export { parseFieldSpec } from './field-spec.js';
+export { parseTimespan } from './timespan.js';
+export { parseSigmaString, isPlain } from './sigma-string.js';
+export { SigmaParseError } from './errors.js';
+export type { SigmaParseErrorCode, SigmaParseSeverity, SigmaParseErrorDetails } from './errors.js';
+export { hasErrors, throwIfErrors } from './collection.js';
+export type { SigmaCollection, ParsedSigmaCollection } from './collection.js';
+export type {
+  Level,
+  Status,
+  SourceLocation,
+  RuleMeta,
+  LogSource,
+  SigmaRule,
+  Detections,
+  Detection,
+  DetectionItem,
+  FieldSpec,
+  Modifier,
+  SigmaString,
+  SigmaValue,
+  ConditionExpr,
+  CorrelationType,
+  Timespan,
+  CorrelationCondition,
+  CorrelationRule,
+  FilterRule,
+} from './ast.js';

@@ -1,0 +1,382 @@
+// A fast reader for the block-style YAML subset that Sigma rules are written in (block mappings and
+// sequences, single-line plain and quoted scalars, `|` / `|-` literal blocks, comments, `---`).
+// It builds the same trees as the `yaml` library path and gives up (returns undefined) on anything
+// else, including every construct that would be a syntax error, so the library stays the authority.
+
+import { MAX_TREE_DEPTH, type TreeEntry, type TreeMap, type TreeNode, type TreeScalar, type TreeSeq } from './yaml-tree.js';
+
+/** Thrown internally when the input leaves the supported subset; never escapes this module. */
+class Unsupported extends Error {
+  override readonly name = 'Unsupported';
+}
+
+const UNSUPPORTED = new Unsupported('outside the fast YAML subset');
+
+/** Characters that cannot start a plain scalar or plain key in this subset. */
+const INDICATORS = new Set(['-', '?', ':', ',', '[', ']', '{', '}', '#', '&', '*', '!', '|', '>', "'", '"', '%', '@', '`']);
+
+const DOUBLE_QUOTE_ESCAPES: Readonly<Record<string, string>> = {
+  '0': '\0', a: '\x07', b: '\b', t: '\t', n: '\n', v: '\v', f: '\f', r: '\r', e: '\x1b', ' ': ' ', '"': '"',
+  '/': '/', '\\': '\\', N: '\x85', _: '\xa0', L: '\u2028', P: '\u2029',
+};
+const HEX_ESCAPE_LENGTHS: Readonly<Record<string, number>> = { x: 2, u: 4, U: 8 };
+
+const INT_RE = /^[-+]?[0-9]+$/;
+const HEX_RE = /^0x[0-9a-fA-F]+$/;
+const OCT_RE = /^0o[0-7]+$/;
+const FLOAT_RE = /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/;
+const EXP_RE = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/;
+const SPECIAL_FLOAT_RE = /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/;
+const NULL_RE = /^(?:~|[Nn]ull|NULL)$/;
+const BOOL_RE = /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/;
+
+interface Line {
+  /** Offset of the line's first character. */
+  lineStart: number;
+  /** Offset of the first non-space character (may be moved right for `- item` content). */
+  start: number;
+  /** Offset of the line break (or the end of the text). */
+  end: number;
+  indent: number;
+  /** Blank or comment-only. */
+  blank: boolean;
+}
+
+/**
+ * Reads every document of `text` if it stays inside the subset; `null` marks an empty document.
+ * Returns `undefined` when the `yaml` library must handle the text.
+ */
+export function readFastYaml(text: string): (TreeNode | null)[] | undefined {
+  // Tabs, CR line ends and byte order marks have subtle YAML rules: the library handles them.
+  if (text.includes('\t') || text.includes('\r') || text.includes('\uFEFF')) return undefined;
+  try {
+    return new FastReader(text).documents();
+  } catch (e) {
+    if (e === UNSUPPORTED) return undefined;
+    throw e;
+  }
+}
+
+class FastReader {
+  private readonly lines: Line[] = [];
+  private pos = 0;
+  private segmentEnd = 0;
+  private depth = 0;
+
+  constructor(private readonly text: string) {
+    let start = 0;
+    const n = text.length;
+    while (start <= n) {
+      let end = text.indexOf('\n', start);
+      if (end < 0) end = n;
+      let first = start;
+      while (first < end && text.charCodeAt(first) === 32) first++;
+      const blank = first === end || text.charCodeAt(first) === 35; /* # */
+      this.lines.push({ lineStart: start, start: first, end, indent: first - start, blank });
+      start = end + 1;
+    }
+  }
+
+  documents(): (TreeNode | null)[] {
+    const docs: (TreeNode | null)[] = [];
+    let segmentStart = 0;
+    let segment = 0;
+    for (let i = 0; i <= this.lines.length; i++) {
+      const line = this.lines[i];
+      if (line !== undefined && !this.isMarker(line)) continue;
+      // Comments before the first `---` do not open a document; every `---` does.
+      if (segment > 0 || this.lines.slice(segmentStart, i).some((l) => !l.blank)) docs.push(this.readDocument(segmentStart, i));
+      segment++;
+      segmentStart = i + 1;
+    }
+    return docs;
+  }
+
+  private isMarker(line: Line): boolean {
+    const t = this.text;
+    if (line.indent !== 0) return false;
+    if (t.startsWith('...', line.lineStart) || t.charCodeAt(line.lineStart) === 37 /* % */) throw UNSUPPORTED;
+    if (!t.startsWith('---', line.lineStart)) return false;
+    const after = line.lineStart + 3;
+    if (after === line.end) return true;
+    if (t.charCodeAt(after) !== 32) return false;
+    let p = after;
+    while (p < line.end && t.charCodeAt(p) === 32) p++;
+    if (p === line.end || t.charCodeAt(p) === 35) return true;
+    throw UNSUPPORTED; // content on the marker line
+  }
+
+  private readDocument(from: number, to: number): TreeNode | null {
+    this.pos = from;
+    this.segmentEnd = to;
+    const first = this.peek();
+    if (first === undefined) {
+      // An empty document after `---` is a null scalar placed after the marker, as the library does.
+      const marker = this.lines[from - 1];
+      if (marker === undefined) return null;
+      let p = marker.lineStart + 3;
+      while (p < marker.end && this.text.charCodeAt(p) === 32) p++;
+      return nullScalar(p);
+    }
+    const node = this.readNode(-1, first);
+    if (this.peek() !== undefined) throw UNSUPPORTED;
+    return node;
+  }
+
+  /** The next non-blank line of the current document, without consuming it. */
+  private peek(): Line | undefined {
+    while (this.pos < this.segmentEnd) {
+      const line = this.lines[this.pos] as Line;
+      if (!line.blank) return line;
+      this.pos++;
+    }
+    return undefined;
+  }
+
+  private readNode(parentIndent: number, line: Line): TreeNode {
+    // Deep nesting is left to the library path, which reports it instead of exhausting the stack.
+    if (++this.depth > MAX_TREE_DEPTH) throw UNSUPPORTED;
+    let node: TreeNode;
+    if (this.isSeqItem(line)) node = this.readSeq(line.indent);
+    else if (this.keyEnd(line) !== undefined) node = this.readMap(line.indent);
+    else node = this.readInlineValue(line, line.start, parentIndent);
+    this.depth--;
+    return node;
+  }
+
+  private isSeqItem(line: Line): boolean {
+    const t = this.text;
+    if (t.charCodeAt(line.start) !== 45 /* - */) return false;
+    const next = line.start + 1;
+    return next === line.end || t.charCodeAt(next) === 32;
+  }
+
+  private readSeq(indent: number): TreeSeq {
+    const items: TreeNode[] = [];
+    const first = this.peek() as Line;
+    const seq: TreeSeq = { kind: 'seq', items, start: first.start };
+    for (let line = this.peek(); line !== undefined && line.indent === indent && this.isSeqItem(line); line = this.peek()) {
+      let p = line.start + 1;
+      while (p < line.end && this.text.charCodeAt(p) === 32) p++;
+      if (p === line.end || this.text.charCodeAt(p) === 35) {
+        this.pos++;
+        const next = this.peek();
+        items.push(next !== undefined && next.indent > indent ? this.readNode(indent, next) : nullScalar(p));
+      } else {
+        // Content after `- ` is read as if it started a line at its own column.
+        line.indent = p - line.lineStart;
+        line.start = p;
+        items.push(this.readNode(indent, line));
+      }
+    }
+    const after = this.peek();
+    if (after !== undefined && after.indent > indent) throw UNSUPPORTED;
+    return seq;
+  }
+
+  private readMap(indent: number): TreeMap {
+    const entries: TreeEntry[] = [];
+    const first = this.peek() as Line;
+    const map: TreeMap = { kind: 'map', entries, start: first.start };
+    const seen = new Set<string>();
+    for (let line = this.peek(); line !== undefined && line.indent === indent; line = this.peek()) {
+      const keyInfo = this.keyEnd(line);
+      if (keyInfo === undefined) throw UNSUPPORTED;
+      const [key, colon] = keyInfo;
+      // Duplicates are reported by the library path, which knows how to locate them.
+      if (seen.has(key)) throw UNSUPPORTED;
+      seen.add(key);
+      let p = colon + 1;
+      while (p < line.end && this.text.charCodeAt(p) === 32) p++;
+      let value: TreeNode;
+      if (p === line.end || this.text.charCodeAt(p) === 35) {
+        this.pos++;
+        const next = this.peek();
+        if (next !== undefined && next.indent > indent) value = this.readNode(indent, next);
+        else if (next !== undefined && next.indent === indent && this.isSeqItem(next)) value = this.readSeq(indent);
+        else value = nullScalar(p);
+      } else {
+        value = this.readInlineValue(line, p, indent);
+      }
+      entries.push({ key, keyStart: line.start, value });
+    }
+    const after = this.peek();
+    if (after !== undefined && after.indent > indent) throw UNSUPPORTED;
+    return map;
+  }
+
+  /** For a `key: ...` line, the key text and the offset of its colon; undefined when the line is no key. */
+  private keyEnd(line: Line): [string, number] | undefined {
+    const t = this.text;
+    const c = t[line.start] as string;
+    if (c === '"' || c === "'") {
+      const [value, close] = c === '"' ? this.doubleQuoted(line, line.start) : this.singleQuoted(line, line.start);
+      let p = close;
+      while (p < line.end && t.charCodeAt(p) === 32) p++;
+      if (t.charCodeAt(p) !== 58 /* : */) return undefined;
+      const after = p + 1;
+      if (after !== line.end && t.charCodeAt(after) !== 32) return undefined;
+      return [value, p];
+    }
+    if (this.startsIndicator(line.start)) return undefined;
+    for (let p = line.start; p < line.end; p++) {
+      const ch = t.charCodeAt(p);
+      if (ch === 58 /* : */ && (p + 1 === line.end || t.charCodeAt(p + 1) === 32)) {
+        let keyEnd = p;
+        while (keyEnd > line.start && t.charCodeAt(keyEnd - 1) === 32) keyEnd--;
+        return [t.slice(line.start, keyEnd), p];
+      }
+      if (ch === 35 /* # */ && t.charCodeAt(p - 1) === 32) return undefined;
+    }
+    return undefined;
+  }
+
+  /** Reads the scalar that starts at `p` on `line` and consumes the line (and a block scalar's body). */
+  private readInlineValue(line: Line, p: number, parentIndent: number): TreeScalar {
+    const t = this.text;
+    const c = t[p] as string;
+    let scalar: TreeScalar;
+    let end: number;
+    if (c === '"' || c === "'") {
+      const [value, close] = c === '"' ? this.doubleQuoted(line, p) : this.singleQuoted(line, p);
+      scalar = { kind: 'scalar', value, source: value, style: c === '"' ? 'double' : 'single', start: p, end: close };
+      end = close;
+    } else if (c === '|') {
+      return this.literalBlock(line, p, parentIndent);
+    } else if (this.startsIndicator(p)) {
+      throw UNSUPPORTED;
+    } else {
+      let q = p;
+      let last = p;
+      for (; q < line.end; q++) {
+        const ch = t.charCodeAt(q);
+        if (ch === 35 /* # */ && t.charCodeAt(q - 1) === 32) break;
+        if (ch === 58 /* : */ && (q + 1 === line.end || t.charCodeAt(q + 1) === 32)) throw UNSUPPORTED;
+        if (ch !== 32) last = q + 1;
+      }
+      const source = t.slice(p, last);
+      scalar = { kind: 'scalar', value: resolvePlain(source), source, style: 'plain', start: p, end: last };
+      end = last;
+    }
+    let q = end;
+    while (q < line.end && t.charCodeAt(q) === 32) q++;
+    if (q < line.end && (t.charCodeAt(q) !== 35 || q === end)) throw UNSUPPORTED;
+    this.pos++;
+    return scalar;
+  }
+
+  private literalBlock(line: Line, p: number, parentIndent: number): TreeScalar {
+    const t = this.text;
+    let q = p + 1;
+    let strip = false;
+    if (t.charCodeAt(q) === 45 /* - */) {
+      strip = true;
+      q++;
+    }
+    const headerEnd = q;
+    while (q < line.end && t.charCodeAt(q) === 32) q++;
+    if (q < line.end && (t.charCodeAt(q) !== 35 || q === headerEnd)) throw UNSUPPORTED; // `+`, indentation digits, junk
+    let i = this.pos + 1; // the header line is the current one
+    let contentIndent = -1;
+    const parts: string[] = [];
+    let lastContentEnd = -1;
+    let pendingBlank = 0;
+    for (; i < this.segmentEnd; i++) {
+      const l = this.lines[i] as Line;
+      const empty = l.start === l.end;
+      if (empty) {
+        if (l.indent > 0 && contentIndent >= 0 && l.indent > contentIndent) throw UNSUPPORTED;
+        pendingBlank++;
+        continue;
+      }
+      if (contentIndent < 0) {
+        if (l.indent <= parentIndent) break;
+        if (pendingBlank > 0) throw UNSUPPORTED; // leading blank lines: rare, leave to the library
+        contentIndent = l.indent;
+      }
+      if (l.indent < contentIndent) break;
+      for (; pendingBlank > 0; pendingBlank--) parts.push('');
+      parts.push(t.slice(l.lineStart + contentIndent, l.end));
+      lastContentEnd = l.end;
+    }
+    if (contentIndent < 0) throw UNSUPPORTED; // empty block scalar
+    this.pos = i;
+    const body = parts.join('\n');
+    const value = strip ? body : `${body}\n`;
+    const end = lastContentEnd < t.length ? lastContentEnd + 1 : lastContentEnd;
+    return { kind: 'scalar', value, source: value, style: 'block', start: p, end };
+  }
+
+  /** True when the character at `p` cannot start a plain scalar (`-`, `?`, `:` can when a non-space follows). */
+  private startsIndicator(p: number): boolean {
+    const c = this.text[p] as string;
+    if (!INDICATORS.has(c)) return false;
+    if (c !== '-' && c !== '?' && c !== ':') return true;
+    const next = this.text.charCodeAt(p + 1);
+    return Number.isNaN(next) || next === 32 || next === 10;
+  }
+
+  private singleQuoted(line: Line, open: number): [string, number] {
+    const t = this.text;
+    let out = '';
+    let from = open + 1;
+    for (let p = from; p < line.end; p++) {
+      if (t.charCodeAt(p) !== 39 /* ' */) continue;
+      if (t.charCodeAt(p + 1) === 39) {
+        out += t.slice(from, p + 1);
+        from = p + 2;
+        p++;
+        continue;
+      }
+      return [out + t.slice(from, p), p + 1];
+    }
+    throw UNSUPPORTED; // multi-line quoted scalar
+  }
+
+  private doubleQuoted(line: Line, open: number): [string, number] {
+    const t = this.text;
+    let out = '';
+    let from = open + 1;
+    for (let p = from; p < line.end; p++) {
+      const ch = t.charCodeAt(p);
+      if (ch === 34 /* " */) return [out + t.slice(from, p), p + 1];
+      if (ch !== 92 /* \ */) continue;
+      out += t.slice(from, p);
+      const e = t[p + 1] ?? '';
+      const simple = DOUBLE_QUOTE_ESCAPES[e];
+      if (simple !== undefined) {
+        out += simple;
+        p++;
+      } else {
+        const len = HEX_ESCAPE_LENGTHS[e];
+        const hex = len === undefined ? '' : t.slice(p + 2, p + 2 + len);
+        if (len === undefined || !/^[0-9A-Fa-f]+$/.test(hex) || hex.length !== len) throw UNSUPPORTED;
+        const code = parseInt(hex, 16);
+        if (code > 0x10ffff) throw UNSUPPORTED;
+        out += String.fromCodePoint(code);
+        p += 1 + len;
+      }
+      from = p + 1;
+    }
+    throw UNSUPPORTED; // multi-line quoted scalar
+  }
+}
+
+function nullScalar(at: number): TreeScalar {
+  return { kind: 'scalar', value: null, source: '', style: 'plain', start: at, end: at };
+}
+
+/** Resolves a plain scalar with the YAML 1.2 core schema, as the `yaml` library does. */
+function resolvePlain(s: string): TreeScalar['value'] {
+  const c = s.charCodeAt(0);
+  // Only strings starting with a digit, sign, dot, `~` or a letter of null/true/false can be non-strings.
+  if (!((c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46 || c === 126 || c === 110 || c === 78 || c === 116 || c === 84 || c === 102 || c === 70)) return s;
+  if (NULL_RE.test(s)) return null;
+  if (BOOL_RE.test(s)) return s[0] === 't' || s[0] === 'T';
+  if (OCT_RE.test(s)) return parseInt(s.slice(2), 8);
+  if (INT_RE.test(s)) return parseInt(s, 10);
+  if (HEX_RE.test(s)) return parseInt(s.slice(2), 16);
+  if (SPECIAL_FLOAT_RE.test(s)) return s.slice(-3).toLowerCase() === 'nan' ? NaN : s[0] === '-' ? -Infinity : Infinity;
+  if (EXP_RE.test(s) || FLOAT_RE.test(s)) return parseFloat(s);
+  return s;
+}

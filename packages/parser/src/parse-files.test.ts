@@ -1,0 +1,47 @@
+import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseSigmaDirectory, parseSigmaFile } from './parse-files.js';
+
+const tree = join(import.meta.dirname, '../test/fixtures/tree');
+const scratch = mkdtempSync(join(tmpdir(), 'tsigma-parser-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+describe('parseSigmaFile', () => {
+  it('parses a file and records its name', async () => {
+    const c = await parseSigmaFile(join(tree, 'b.yml'));
+    expect(c.rules).toHaveLength(1);
+    expect(c.rules[0]?.source.file).toBe(join(tree, 'b.yml'));
+    expect(c.hasErrors()).toBe(false);
+  });
+
+  it('turns an unreadable file into one io error', async () => {
+    const path = join(tree, 'missing.yml');
+    const c = await parseSigmaFile(path);
+    expect(c.errors.map((e) => [e.code, e.file])).toEqual([['io', path]]);
+    expect(c.hasErrors()).toBe(true);
+  });
+});
+
+describe('parseSigmaDirectory', () => {
+  it('parses *.yml and *.yaml recursively in path order, skipping hidden directories', async () => {
+    const c = await parseSigmaDirectory(tree);
+    expect(c.rules.map((r) => r.title)).toEqual(['B']);
+    expect(c.correlations.map((r) => r.title)).toEqual(['A correlation']);
+    expect(c.errors.map((e) => [e.code, e.file])).toEqual([['unknown_modifier', join(tree, 'sub/bad.yml')]]);
+  });
+
+  it('survives symlink cycles and reports dangling links and missing directories as io errors', async () => {
+    const root = join(scratch, 'cycle');
+    mkdirSync(join(root, 'inner'), { recursive: true });
+    writeFileSync(join(root, 'inner', 'r.yml'), 'title: R\nlogsource: {}\ndetection:\n  s: x\n  condition: s\n');
+    symlinkSync(root, join(root, 'inner', 'loop'));
+    symlinkSync(join(root, 'nowhere.yml'), join(root, 'dangling.yml'));
+    const c = await parseSigmaDirectory(root);
+    expect(c.rules.map((r) => r.title)).toEqual(['R']);
+    expect(c.errors.map((e) => e.code)).toEqual(['io']);
+    const missing = await parseSigmaDirectory(join(scratch, 'does-not-exist'));
+    expect(missing.errors.map((e) => e.code)).toEqual(['io']);
+  });
+});

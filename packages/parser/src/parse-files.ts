@@ -1,0 +1,89 @@
+// File-system entry points: read rule files and directories, then hand the text to parseSigmaYaml.
+// The only module of the package that touches node:fs; unreadable paths become `io` errors.
+
+import { readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createCollection, type ParsedSigmaCollection } from './collection.js';
+import { SigmaParseError } from './errors.js';
+import { parseSigmaYaml } from './parse-yaml.js';
+
+const RULE_FILE_RE = /\.ya?ml$/i;
+
+/**
+ * Reads and parses one Sigma YAML file; an unreadable file gives one `io` error instead of throwing.
+ *
+ * @example
+ * const collection = await parseSigmaFile('rules/windows/proc_creation_win_whoami.yml');
+ */
+export async function parseSigmaFile(path: string): Promise<ParsedSigmaCollection> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    const collection = createCollection();
+    collection.errors.push(ioError(path, e));
+    return collection;
+  }
+  return parseSigmaYaml(text, { file: path });
+}
+
+/**
+ * Parses every `*.yml` / `*.yaml` file below `dir`, in path order; hidden directories are skipped
+ * and symlinked directories are visited once.
+ *
+ * @example
+ * const { rules, errors } = await parseSigmaDirectory('rules');
+ */
+export async function parseSigmaDirectory(dir: string): Promise<ParsedSigmaCollection> {
+  const collection = createCollection();
+  const files: string[] = [];
+  await collectRuleFiles(dir, files, new Set(), collection);
+  files.sort();
+  for (const file of files) {
+    const part = await parseSigmaFile(file);
+    collection.rules.push(...part.rules);
+    collection.correlations.push(...part.correlations);
+    collection.filters.push(...part.filters);
+    collection.errors.push(...part.errors);
+  }
+  return collection;
+}
+
+async function collectRuleFiles(dir: string, files: string[], visited: Set<string>, collection: ParsedSigmaCollection): Promise<void> {
+  let entries;
+  try {
+    const real = await realpath(dir);
+    // A symlink back to an ancestor would loop forever: each real directory is read once.
+    if (visited.has(real)) return;
+    visited.add(real);
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (e) {
+    collection.errors.push(ioError(dir, e));
+    return;
+  }
+  for (const entry of entries) {
+    const path = join(dir, entry.name);
+    let isDir = entry.isDirectory();
+    let isFile = entry.isFile();
+    if (entry.isSymbolicLink()) {
+      try {
+        const s = await stat(path);
+        isDir = s.isDirectory();
+        isFile = s.isFile();
+      } catch (e) {
+        collection.errors.push(ioError(path, e));
+        continue;
+      }
+    }
+    if (isDir) {
+      if (!entry.name.startsWith('.')) await collectRuleFiles(path, files, visited, collection);
+    } else if (isFile && RULE_FILE_RE.test(entry.name)) {
+      files.push(path);
+    }
+  }
+}
+
+function ioError(path: string, cause: unknown): SigmaParseError {
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  return new SigmaParseError('io', `cannot read '${path}': ${reason}`, { file: path }, { cause });
+}
