@@ -1,0 +1,62 @@
+// Error class and problem reports of @tsigma/evtx: every failure names its code, file offset and chunk.
+// Holds no parsing logic.
+
+/** Every kind of failure or damage the reader can report. */
+export type EvtxErrorCode =
+  | 'NOT_EVTX' // the file header signature `ElfFile\0` is missing
+  | 'TRUNCATED' // the file ends inside its header or inside a chunk
+  | 'IO' // the file or stream could not be read
+  | 'USAGE' // an API call that the reader's source does not support
+  | 'FILE_HEADER_CHECKSUM' // the file header CRC-32 does not match
+  | 'EMPTY_CHUNK' // a 64 KiB block whose signature bytes are all zero (unused space)
+  | 'CHUNK_MAGIC' // a 64 KiB block without the `ElfChnk\0` signature
+  | 'CHUNK_HEADER_CHECKSUM' // the chunk header CRC-32 does not match
+  | 'CHUNK_DATA_CHECKSUM' // the CRC-32 over the chunk's records does not match
+  | 'CHUNK_HEADER' // a chunk header field is impossible (free space offset outside the chunk)
+  | 'RECORD_MAGIC' // a record does not start with `2a 2a 00 00`
+  | 'RECORD_SIZE' // a record size is below the minimum or runs past the chunk
+  | 'RECORD_TRAILER' // the size copy at the end of a record differs from its header
+  | 'BINXML' // the record's BinXML is malformed
+  | 'LIMIT'; // a nesting or size limit was hit (template cycle, runaway expansion)
+
+/** Where a problem sits in the file. */
+export interface EvtxLocation {
+  /** Absolute byte offset in the file. */
+  fileOffset: number;
+  /** Zero-based 64 KiB chunk number (the file header is not a chunk), when the problem is inside a chunk. */
+  chunkIndex?: number;
+  /** Record id from the record header, when the problem is inside a record. */
+  recordId?: bigint;
+}
+
+/** Error raised for file-level failures, and carried by each reported problem. */
+export class EvtxError extends Error {
+  override readonly name = 'EvtxError';
+  constructor(
+    readonly code: EvtxErrorCode,
+    /** The description without the location prefix. */
+    readonly detail: string,
+    readonly location: EvtxLocation,
+    options?: ErrorOptions,
+  ) {
+    const chunk = location.chunkIndex === undefined ? '' : ` chunk ${location.chunkIndex}`;
+    const record = location.recordId === undefined ? '' : ` record ${location.recordId}`;
+    super(`offset ${location.fileOffset}${chunk}${record}: ${detail}`, options);
+  }
+}
+
+/** How much a problem cost: `error` lost a chunk or record, `warning` lost nothing. */
+export type EvtxSeverity = 'error' | 'warning';
+
+/** One damage report produced while reading. */
+export interface EvtxProblem extends EvtxLocation {
+  code: EvtxErrorCode;
+  severity: EvtxSeverity;
+  /** Human-readable description including the location. */
+  message: string;
+}
+
+/** Builds the problem report for an error. */
+export function toProblem(error: EvtxError, severity: EvtxSeverity): EvtxProblem {
+  return { code: error.code, severity, message: error.message, ...error.location };
+}
