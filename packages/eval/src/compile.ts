@@ -1,0 +1,430 @@
+// Rule compilation (spec 02 §1, §4–§7): a parsed (post-pipeline) Sigma rule becomes a tree of
+// matchers and an index-based condition. Everything static is resolved here; nothing here reads events.
+
+import type {
+  ConditionExpr, Detection, DetectionItem, Level, LogSource, Modifier, SigmaRule, SigmaString, SigmaValue,
+} from '@tsigma/parser';
+import { parseCidr } from './cidr.js';
+import { base64, base64OffsetFragments, bytesAsLatin1, encodeText, type TextEncoding } from './encoding.js';
+import { RuleCompileError, type RuleCompileErrorCode, type RuleCompileSpot } from './errors.js';
+import {
+  AnyOfMatcher, BoolMatcher, CidrMatcher, CompareMatcher, FieldRefMatcher, NullMatcher, NumberMatcher, RegexMatcher,
+  StringMatcher, TimePartMatcher, type CompareOp, type FieldRefOp, type TimePart, type ValueMatcher,
+} from './matchers.js';
+import { compileLinearRegex } from './regex.js';
+import type { MatcherKind } from './result.js';
+import {
+  anchorLoosen, compilePattern, mapLiterals, pushLiteral, tokensOf, windashTokens,
+  type PatternToken,
+} from './string-pattern.js';
+
+/** One compiled `field|mods: values` item (or a field-less keyword item when `field` is null). */
+export interface CompiledItem {
+  readonly field: string | null;
+  /** Paths tried in order (a pipeline coalesce list), else just the field. Empty for keyword items. */
+  readonly paths: readonly string[];
+  /** `exists` items: the wanted presence; null for value items. */
+  readonly exists: boolean | null;
+  readonly matchers: readonly ValueMatcher[];
+  readonly all: boolean;
+  readonly neq: boolean;
+  /** The value list holds `null`, so an absent field matches. */
+  readonly hasNull: boolean;
+  /** Kind shown in details/explain: the single value's kind, or `one_of`. */
+  readonly kind: MatcherKind;
+  /** Rule literal(s) shown in details/explain, joined by `, `. */
+  readonly pattern: string;
+  /**
+   * Fast path when every value is a plain string matcher with the same case mode: the tests over the
+   * (folded once) string value. Null otherwise.
+   */
+  readonly textTests: readonly ((text: string) => boolean)[] | null;
+  /** With `textTests` and without `all`: the exact-match literals, pulled out of `textTests` into a set. */
+  readonly textExact: ReadonlySet<string> | null;
+  /** Whether `textTests`/`textExact` expect folded text. */
+  readonly textFolded: boolean;
+  /** Without `all`, when every value is a plain number: the numbers as a set. */
+  readonly numbers: ReadonlySet<number> | null;
+}
+
+/** A compiled named detection. */
+export type CompiledDetection =
+  | {
+      readonly kind: 'allOf';
+      readonly items: readonly CompiledItem[];
+      /** `items` cheapest first, for the verdict-only pass. */
+      readonly fastItems: readonly CompiledItem[];
+    }
+  | { readonly kind: 'anyOf'; readonly branches: readonly CompiledDetection[] }
+  | { readonly kind: 'keywords'; readonly item: CompiledItem };
+
+/** A condition whose identifiers and selectors are resolved to detection indexes. */
+export type CompiledCondition =
+  | { readonly op: 'and' | 'or'; readonly args: readonly CompiledCondition[] }
+  | { readonly op: 'not'; readonly arg: CompiledCondition }
+  | { readonly op: 'id'; readonly det: number }
+  | { readonly op: 'of'; readonly quantifier: 'any' | 'all' | number; readonly dets: readonly number[] };
+
+/** A rule ready for evaluation: header data plus compiled detections and conditions. */
+export interface CompiledRule {
+  readonly title: string;
+  readonly id: string | undefined;
+  readonly name: string | undefined;
+  readonly level: Level | undefined;
+  readonly author: string | undefined;
+  readonly tags: readonly string[];
+  readonly customAttributes: Readonly<Record<string, unknown>>;
+  /** Logsource after pipelines. */
+  readonly logsource: LogSource;
+  readonly file: string | undefined;
+  readonly documentIndex: number;
+  /** Detection names in definition order (filters append theirs); parallel to `detections`. */
+  readonly detectionNames: readonly string[];
+  readonly detections: readonly CompiledDetection[];
+  /** OR-ed conditions. */
+  readonly conditions: readonly CompiledCondition[];
+  /**
+   * The same conditions with `and`/`or` operands ordered cheapest first, for the verdict-only pass.
+   * Operands are side-effect free, so the order never changes a verdict; details use `conditions`.
+   */
+  readonly fastConditions: readonly CompiledCondition[];
+  /** The rule as compiled (after pipelines). */
+  readonly source: SigmaRule;
+}
+
+/** Prefix of injected detections that results never list (spec 02 §7). */
+export const HIDDEN_PREFIX = '_tsigma';
+
+const OPERATORS = ['contains', 'startswith', 'endswith'] as const;
+const COMPARE_OPS: readonly CompareOp[] = ['lt', 'lte', 'gt', 'gte'];
+const TIME_PARTS: readonly TimePart[] = ['minute', 'hour', 'day', 'week', 'month', 'year'];
+
+/**
+ * Compiles a parsed detection rule (already transformed by pipelines).
+ *
+ * @example
+ * const rule = compileRule(parseSigmaYaml(yaml).rules[0]);
+ * evaluateRule(rule, new JsonEvent({ CommandLine: 'whoami' }));
+ * @throws RuleCompileError when a value, regex, CIDR, placeholder or identifier cannot be compiled.
+ */
+export function compileRule(rule: SigmaRule): CompiledRule {
+  const spot: RuleCompileSpot = { ruleTitle: rule.title };
+  if (rule.source.file !== undefined) spot.file = rule.source.file;
+  if (rule.id !== undefined) spot.ruleId = rule.id;
+  const names = [...rule.detection.named.keys()];
+  const detections = names.map((name) => compileDetection(rule.detection.named.get(name) as Detection, spot, name));
+  const conditions = rule.detection.conditions.map((c) => compileCondition(c, names, spot));
+  return {
+    title: rule.title,
+    id: rule.id,
+    name: rule.name,
+    level: rule.level,
+    author: rule.author,
+    tags: rule.tags,
+    customAttributes: rule.customAttributes,
+    logsource: rule.logsource,
+    file: rule.source.file,
+    documentIndex: rule.source.documentIndex,
+    detectionNames: names,
+    detections,
+    conditions,
+    fastConditions: conditions.map((c) => cheapestFirst(c, detections)),
+    source: rule,
+  };
+}
+
+/** Reorders `and`/`or` operands by estimated cost (number of value tests), cheapest first. */
+export function cheapestFirst(c: CompiledCondition, dets: readonly CompiledDetection[]): CompiledCondition {
+  switch (c.op) {
+    case 'id':
+    case 'of':
+      return c;
+    case 'not':
+      return { op: 'not', arg: cheapestFirst(c.arg, dets) };
+    case 'and':
+    case 'or': {
+      const args = c.args.map((a) => cheapestFirst(a, dets));
+      // In an `and`, negations usually hold and cannot short-circuit, so positive operands go first.
+      const rank = (a: CompiledCondition): number => conditionCost(a, dets) + (c.op === 'and' && a.op === 'not' ? NOT_PENALTY : 0);
+      const costs = new Map(args.map((a) => [a, rank(a)]));
+      return { op: c.op, args: args.slice().sort((a, b) => (costs.get(a) as number) - (costs.get(b) as number)) };
+    }
+  }
+}
+
+function conditionCost(c: CompiledCondition, dets: readonly CompiledDetection[]): number {
+  switch (c.op) {
+    case 'id':
+      return detectionCost(dets[c.det]);
+    case 'of':
+      return c.dets.reduce((n, d) => n + detectionCost(dets[d]), 0);
+    case 'not':
+      return conditionCost(c.arg, dets);
+    case 'and':
+    case 'or':
+      return c.args.reduce((n, a) => n + conditionCost(a, dets), 0);
+  }
+}
+
+// Ranks a negated `and` operand after every positive one.
+const NOT_PENALTY = 1_000_000;
+
+// Keyword detections scan every leaf, so they count as expensive.
+const KEYWORD_COST = 50;
+
+function itemCost(i: CompiledItem): number {
+  return i.field === null ? KEYWORD_COST : Math.max(1, i.matchers.length);
+}
+
+function detectionCost(d: CompiledDetection | undefined): number {
+  if (d === undefined) return 0;
+  switch (d.kind) {
+    case 'allOf':
+      return d.items.reduce((n, i) => n + itemCost(i), 0);
+    case 'anyOf':
+      return d.branches.reduce((n, b) => n + detectionCost(b), 0);
+    case 'keywords':
+      return KEYWORD_COST;
+  }
+}
+
+/** Compiles one named detection; `path` names it in errors. */
+export function compileDetection(det: Detection, spot: RuleCompileSpot, path: string): CompiledDetection {
+  switch (det.kind) {
+    case 'allOf': {
+      const items = det.items.map((it) => compileItem(it, spot, path));
+      return { kind: 'allOf', items, fastItems: items.slice().sort((a, b) => itemCost(a) - itemCost(b)) };
+    }
+    case 'anyOf':
+      return { kind: 'anyOf', branches: det.branches.map((b, i) => compileDetection(b, spot, `${path}[${i}]`)) };
+    case 'keywords': {
+      const item = compileItem({ field: { name: null, modifiers: [] }, values: det.values, location: { line: 0, column: 0 } }, spot, path);
+      return { kind: 'keywords', item };
+    }
+  }
+}
+
+/** Resolves a condition against detection names (selectors expand to explicit index lists). */
+export function compileCondition(expr: ConditionExpr, names: readonly string[], spot: RuleCompileSpot): CompiledCondition {
+  switch (expr.op) {
+    case 'and':
+    case 'or':
+      return { op: expr.op, args: expr.args.map((a) => compileCondition(a, names, spot)) };
+    case 'not':
+      return { op: 'not', arg: compileCondition(expr.arg, names, spot) };
+    case 'id': {
+      const det = names.indexOf(expr.name);
+      if (det < 0) fail('unknown_identifier', `condition names "${expr.name}", which is not a detection`, spot, 'condition');
+      return { op: 'id', det };
+    }
+    case 'of': {
+      const dets = selectDetections(expr.pattern, names);
+      if (dets.length === 0) fail('empty_selector', `"${expr.pattern}" selects no detection`, spot, 'condition');
+      return { op: 'of', quantifier: expr.quantifier, dets };
+    }
+  }
+}
+
+/** Indexes of the detections a selector pattern (or `them`) matches, in definition order (parser §7). */
+function selectDetections(pattern: string, names: readonly string[]): number[] {
+  const out: number[] = [];
+  if (pattern === 'them') {
+    names.forEach((n, i) => {
+      if (!n.startsWith('_')) out.push(i);
+    });
+    return out;
+  }
+  const re = new RegExp(`^${pattern.split('*').map((s) => s.replace(/[\\^$.+?()[\]{}|/-]/g, '\\$&')).join('.*')}$`, 's');
+  names.forEach((n, i) => {
+    if (n.startsWith('_') && !pattern.startsWith('_')) return;
+    if (re.test(n)) out.push(i);
+  });
+  return out;
+}
+
+function fail(code: RuleCompileErrorCode, detail: string, spot: RuleCompileSpot, path: string): never {
+  throw new RuleCompileError(code, detail, { ...spot, path });
+}
+
+function compileItem(item: DetectionItem, spot: RuleCompileSpot, detName: string): CompiledItem {
+  const mods = new Set<Modifier>(item.field.modifiers);
+  const field = item.field.name;
+  const key = [field ?? '', ...item.field.modifiers].join('|');
+  const path = `${detName}.${key}`;
+  const paths = field === null ? [] : item.field.coalesce !== undefined && item.field.coalesce.length > 0 ? item.field.coalesce : [field];
+  if (mods.has('exists')) {
+    const want = existsValue(item.values[0]);
+    if (item.values.length !== 1 || want === null) fail('incompatible_value', '`exists` takes one value, true or false', spot, path);
+    return {
+      field, paths, exists: want, matchers: [], all: false, neq: false, hasNull: false, kind: 'exists', pattern: String(want),
+      textTests: null, textExact: null, textFolded: false, numbers: null,
+    };
+  }
+  const matchers = item.values.map((v) => compileValue(v, mods, field === null, spot, path));
+  const hasNull = item.values.some((v) => v.type === 'null');
+  const first = matchers[0];
+  const all = mods.has('all');
+  const strings = matchers.length > 0 && matchers.every((m) => m instanceof StringMatcher && m.caseSensitive === first?.caseSensitive)
+    ? (matchers as StringMatcher[])
+    : null;
+  // Long value lists are mostly exact literals: one set lookup replaces one comparison per value.
+  const exactAll = strings !== null && !all ? strings.filter((m) => m.compiled.shape === 'exact') : [];
+  const exact = exactAll.length > 1 ? exactAll : [];
+  const numberOnly = !all && matchers.length > 1 && matchers.every((m) => m instanceof NumberMatcher);
+  const kind: MatcherKind = matchers.length === 1 && first !== undefined ? first.kind : 'one_of';
+  return {
+    field,
+    paths,
+    exists: null,
+    matchers,
+    all,
+    neq: mods.has('neq'),
+    hasNull,
+    kind,
+    pattern: matchers.map((m) => m.pattern).join(', '),
+    textTests: strings === null ? null : strings.filter((m) => !exact.includes(m)).map((m) => m.compiled.test),
+    textExact: exact.length > 0 ? new Set(exact.map((m) => m.compiled.longestLiteral)) : null,
+    textFolded: strings !== null && first !== undefined && !first.caseSensitive,
+    numbers: numberOnly ? new Set(matchers.map((m) => (m as NumberMatcher).value)) : null,
+  };
+}
+
+function existsValue(v: SigmaValue | undefined): boolean | null {
+  if (v === undefined) return null;
+  if (v.type === 'bool') return v.value;
+  if (v.type === 'string') {
+    const t = v.value.original.trim().toLowerCase();
+    if (t === 'true' || t === 'yes') return true;
+    if (t === 'false' || t === 'no') return false;
+  }
+  return null;
+}
+
+function valueText(v: SigmaValue): string {
+  switch (v.type) {
+    case 'string':
+      return v.value.original;
+    case 'number':
+      return String(v.value);
+    case 'bool':
+      return String(v.value);
+    case 'null':
+      return 'null';
+  }
+}
+
+function rawText(s: SigmaString): string {
+  return s.parts.map((p) => ('text' in p ? p.text : p.wildcard)).join('');
+}
+
+function compileValue(v: SigmaValue, mods: Set<Modifier>, keyword: boolean, spot: RuleCompileSpot, path: string): ValueMatcher {
+  if (v.type === 'null') return new NullMatcher();
+  const pattern = valueText(v);
+  if (mods.has('fieldref')) {
+    if (v.type !== 'string') fail('incompatible_value', '`fieldref` needs a field name', spot, path);
+    const target = v.coalesce !== undefined && v.coalesce.length > 0 ? v.coalesce : [rawText(v.value)];
+    const op: FieldRefOp = OPERATORS.find((o) => mods.has(o)) ?? 'exact';
+    return new FieldRefMatcher(pattern, target, op, mods.has('cased'));
+  }
+  if (mods.has('re')) {
+    if (v.type !== 'string') fail('incompatible_value', '`re` needs a string', spot, path);
+    const res = compileLinearRegex(rawText(v.value), { i: mods.has('i'), m: mods.has('m'), s: mods.has('s') });
+    if (!res.ok) fail('invalid_regex', res.reason, spot, path);
+    return new RegexMatcher(pattern, res.regex);
+  }
+  if (mods.has('cidr')) {
+    const net = v.type === 'string' ? parseCidr(rawText(v.value).trim()) : null;
+    if (net === null) fail('invalid_cidr', `${JSON.stringify(pattern)} is not an IPv4 or IPv6 network`, spot, path);
+    return new CidrMatcher(pattern, net);
+  }
+  const cmp = COMPARE_OPS.find((o) => mods.has(o));
+  if (cmp !== undefined) return new CompareMatcher(cmp, numberOf(v, spot, path));
+  const part = TIME_PARTS.find((p) => mods.has(p));
+  if (part !== undefined) return new TimePartMatcher(part, numberOf(v, spot, path));
+  const stringOp = OPERATORS.find((o) => mods.has(o));
+  const encoded = mods.has('base64') || mods.has('base64offset') || mods.has('wide') || mods.has('utf16be') || mods.has('utf16');
+  if (v.type === 'bool' && !keyword) return new BoolMatcher(v.value);
+  if (v.type === 'number' && !keyword && stringOp === undefined && !encoded) return new NumberMatcher(v.value);
+  let tokens: PatternToken[];
+  if (v.type === 'string') tokens = tokensOf(v.value);
+  else {
+    tokens = [];
+    pushLiteral(tokens, String(v.value));
+  }
+  if (mods.has('expand')) tokens = resolveExpand(tokens, spot, path);
+  if (mods.has('windash')) tokens = windashTokens(tokens);
+  const encoding: TextEncoding | null = mods.has('wide')
+    ? 'utf16le'
+    : mods.has('utf16be')
+      ? 'utf16be'
+      : mods.has('utf16')
+        ? 'utf16'
+        : null;
+  const op = stringOp ?? (keyword ? 'contains' : null);
+  if (mods.has('base64') || mods.has('base64offset')) {
+    const variants = expandClasses(tokens, spot, path);
+    const alternatives: StringMatcher[] = [];
+    for (const text of variants) {
+      const bytes = encodeText(text, encoding ?? 'utf8');
+      const pieces = mods.has('base64offset') ? base64OffsetFragments(bytes) : [base64(bytes)];
+      const pieceOp = mods.has('base64offset') ? 'contains' : op;
+      for (const piece of pieces) {
+        const t: PatternToken[] = [];
+        pushLiteral(t, piece);
+        alternatives.push(stringMatcher(t, pieceOp, true, pattern));
+      }
+    }
+    if (alternatives.length === 1) return alternatives[0] as StringMatcher;
+    return new AnyOfMatcher(mods.has('base64offset') ? 'contains' : (alternatives[0]?.kind ?? 'exact'), pattern, alternatives);
+  }
+  if (encoding !== null) tokens = mapLiterals(tokens, (s) => bytesAsLatin1(encodeText(s, encoding === 'utf16' ? 'utf16le' : encoding)));
+  return stringMatcher(tokens, op, mods.has('cased'), pattern);
+}
+
+function numberOf(v: SigmaValue, spot: RuleCompileSpot, path: string): number {
+  if (v.type === 'number') return v.value;
+  if (v.type === 'string') {
+    const n = Number(rawText(v.value).trim());
+    if (rawText(v.value).trim() !== '' && Number.isFinite(n)) return n;
+  }
+  return fail('incompatible_value', `${JSON.stringify(valueText(v))} is not a number`, spot, path);
+}
+
+/** Builds a string matcher; literals are lower-cased once here unless `cased`. */
+function stringMatcher(tokens: PatternToken[], op: 'contains' | 'startswith' | 'endswith' | null, cased: boolean, pattern: string): StringMatcher {
+  const loose = anchorLoosen(tokens, op === 'contains' || op === 'endswith', op === 'contains' || op === 'startswith');
+  const lowered = compilePattern(mapLiterals(loose, (s) => s.toLowerCase()));
+  const compiled = cased ? compilePattern(loose) : lowered;
+  const folded = cased ? lowered : null;
+  const kind: MatcherKind = compiled.shape !== 'glob' ? compiled.shape : (op ?? (tokens.some((t) => t.t === 'star' || t.t === 'one') ? 'regex' : 'exact'));
+  return new StringMatcher(kind, pattern, compiled, cased, folded);
+}
+
+// `%name%` left in an `|expand` value: pipelines resolve placeholders, so one left here is an error.
+const PLACEHOLDER = /(^|[^\\])%[^%\s]+%/;
+
+function resolveExpand(tokens: PatternToken[], spot: RuleCompileSpot, path: string): PatternToken[] {
+  for (const tok of tokens) {
+    if (tok.t === 'lit' && PLACEHOLDER.test(tok.s)) {
+      fail('unresolved_placeholder', `placeholder in ${JSON.stringify(tok.s)} is not defined by any pipeline`, spot, path);
+    }
+  }
+  return mapLiterals(tokens, (s) => s.replace(/\\%/g, '%'));
+}
+
+/** Cap on windash variants spelled out for Base64 (each dash has five spellings). */
+const MAX_ENCODED_VARIANTS = 625;
+
+// Base64 cannot carry a character class, so windash classes are spelled out (few dashes in practice).
+function expandClasses(tokens: PatternToken[], spot: RuleCompileSpot, path: string): string[] {
+  let out = [''];
+  for (const tok of tokens) {
+    if (tok.t === 'lit') out = out.map((s) => s + tok.s);
+    else if (tok.t === 'class') {
+      out = out.flatMap((s) => [...tok.chars].map((c) => s + c));
+      if (out.length > MAX_ENCODED_VARIANTS) fail('incompatible_value', `too many windash variants to encode (over ${MAX_ENCODED_VARIANTS})`, spot, path);
+    } else fail('incompatible_value', 'wildcards cannot be Base64-encoded', spot, path);
+  }
+  return out;
+}
+

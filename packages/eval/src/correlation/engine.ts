@@ -1,0 +1,391 @@
+// The stateful correlation engine (spec 03): wraps a detection engine, routes detections to
+// correlation windows, chains correlation results and exposes introspection and snapshots.
+// Synchronous and pure: no I/O, no timers; wall time only through the injected clock.
+
+import type { CorrelationRule, SigmaCollection } from '@tsigma/parser';
+import type { CompiledRule } from '../compile.js';
+import { Engine, type EngineOptions, type LoadReport, type RuleLoadError } from '../engine.js';
+import type { Event } from '../event.js';
+import type { LogSourceExtractor } from '../logsource.js';
+import { PipelineError, transformRule, type Pipeline } from '../pipeline/index.js';
+import type { DetectionResult, MatchDetail } from '../result.js';
+import { compileCorrelations, MAX_CHAIN_DEPTH, type CompiledCorrelation, type LoadedRuleInfo } from './compile.js';
+import { CorrelationState, type ConsumerLink } from './correlation-state.js';
+import { CorrelationError, type CorrelationErrorCode, type CorrelationErrorSpot } from './errors.js';
+import { extractEventTime } from './event-time.js';
+import type { FieldSource } from './field-values.js';
+import { introspectState } from './introspect.js';
+import { exportSnapshot, importSnapshot, type RestoreOutcome } from './snapshot.js';
+import {
+  defaultCorrelationConfig,
+  type CorrelationConfig,
+  type CorrelationResult,
+  type CorrelationSnapshot,
+  type CorrelationStateSnapshot,
+  type CorrelationStats,
+  type IntrospectFilter,
+} from './types.js';
+
+/** Load outcome of {@link CorrelationEngine.addCollection}: the detection report plus correlation problems. */
+export interface CorrelationLoadReport extends LoadReport {
+  correlationsLoaded: number;
+}
+
+/** Construction options that are not configuration: the environment the engine runs in. */
+export interface CorrelationEngineOptions {
+  /** Options of the wrapped detection engine. */
+  engine?: EngineOptions;
+  /** Wall clock in epoch seconds, used only by the `wallclock` timestamp fallback (spec 03 §3). */
+  clock?: () => number;
+  /** Receives operational warnings such as cap eviction rounds (spec 03 §9). */
+  onWarning?: (message: string) => void;
+}
+
+/** Per-event output: every detection plus the correlations that fired (spec 03 §1). */
+export interface ProcessResult {
+  detections: DetectionResult[];
+  correlations: CorrelationResult[];
+}
+
+/** The wall clock fallback when none is injected: the one sanctioned wall-time read (spec 02 intro, 03 §3). */
+function systemClock(): number {
+  // eslint-disable-next-line no-restricted-globals -- spec 03 §3 wall-clock fallback, overridable via `clock`
+  return Math.floor(Date.now() / 1000);
+}
+
+/** Identity of a detection result: rule id (or null), then title. */
+type RuleIndexById = Map<string | null, Map<string, number>>;
+
+/**
+ * Correlation engine: feeds detections into Sigma correlation windows and returns both.
+ *
+ * @example
+ * const engine = new CorrelationEngine({ suppressSecs: 300 });
+ * engine.addCollection(parseSigmaYaml(text));
+ * const { detections, correlations } = engine.processEvent(new JsonEvent(json));
+ */
+export class CorrelationEngine {
+  private readonly config: CorrelationConfig;
+  private readonly detector: Engine;
+  private readonly clock: () => number;
+  private readonly onWarning: (message: string) => void;
+  private readonly detectionRules: LoadedRuleInfo[] = [];
+  private readonly detectionAttributes: Readonly<Record<string, unknown>>[] = [];
+  private readonly ruleIndex: RuleIndexById = new Map();
+  private correlationRules: CorrelationRule[] = [];
+  private correlations: CompiledCorrelation[] = [];
+  private ruleLinks: ConsumerLink[][] = [];
+  private correlationLinks: ConsumerLink[][] = [];
+  private hiddenRules = new Set<number>();
+  private readonly reportedIssues = new Set<string>();
+  private readonly pipelines: Pipeline[] = [];
+  private timestampFields: string[];
+  private state: CorrelationState;
+
+  constructor(config?: Partial<CorrelationConfig>, options: CorrelationEngineOptions = {}) {
+    this.config = defaultCorrelationConfig();
+    // Keys given as `undefined` (as option parsers often produce) keep their defaults.
+    for (const [key, value] of Object.entries(config ?? {})) {
+      if (value !== undefined) (this.config as unknown as Record<string, unknown>)[key] = value;
+    }
+    this.detector = new Engine(options.engine);
+    this.clock = options.clock ?? systemClock;
+    this.onWarning = options.onWarning ?? (() => {});
+    this.timestampFields = [...this.config.timestampFields];
+    this.state = this.newState();
+  }
+
+  /** Loads detection rules and filters into the detection engine, then compiles the collection's correlations. */
+  addCollection(c: SigmaCollection, opts?: { strict?: boolean }): CorrelationLoadReport {
+    const loadedBefore = this.detector.rules().length;
+    const report = this.detector.addCollection(c, opts);
+    const identityIssues: RuleLoadError[] = [];
+    for (const rule of this.detector.rules().slice(loadedBefore)) {
+      if (!this.registerDetectionRule(rule)) {
+        identityIssues.push({ title: rule.title, code: 'ambiguous_rule_identity', severity: 'warning', documentIndex: rule.documentIndex,
+          ...(rule.file === undefined ? {} : { file: rule.file }), ...(rule.id === undefined ? {} : { ruleId: rule.id }),
+          message: `another loaded rule has the same id and title as "${rule.title}"; correlations attribute its detections to the first one` });
+      }
+    }
+    // Correlations of every collection added so far are recompiled together, so references may cross
+    // collections; existing windows are carried over by correlation identity.
+    const carried = this.state.liveWindows > 0 ? this.exportState() : undefined;
+    const before = this.correlations.length;
+    const transformed = this.transformCorrelations(c.correlations, opts?.strict === true);
+    this.correlationRules = [...this.correlationRules, ...transformed.rules];
+    const compiled = compileCorrelations(this.correlationRules, this.detectionRules, this.detectionAttributes);
+    const newIssues = compiled.issues.filter((i) => !this.reportedIssues.has(issueKey(i)));
+    for (const i of newIssues) this.reportedIssues.add(issueKey(i));
+    const firstError = newIssues.find((i) => i.severity === 'error');
+    if (opts?.strict === true && firstError !== undefined) {
+      const spot: CorrelationErrorSpot = { subject: firstError.title };
+      if (firstError.file !== undefined) spot.file = firstError.file;
+      if (firstError.ruleId !== undefined) spot.ruleId = firstError.ruleId;
+      throw new CorrelationError(firstError.code as CorrelationErrorCode, firstError.message, spot);
+    }
+    this.install(compiled.correlations, compiled.timestampFields);
+    if (carried !== undefined) this.importState(carried);
+    return {
+      rulesLoaded: report.rulesLoaded,
+      filtersApplied: report.filtersApplied,
+      correlationsLoaded: compiled.correlations.length - before,
+      errors: [...report.errors, ...identityIssues, ...transformed.errors, ...newIssues],
+    };
+  }
+
+  // Pipelines rewrite correlation field names and attributes too (spec 04 §8); a failing rule is skipped.
+  private transformCorrelations(rules: readonly CorrelationRule[], strict: boolean): { rules: CorrelationRule[]; errors: RuleLoadError[] } {
+    if (this.pipelines.length === 0) return { rules: [...rules], errors: [] };
+    const out: CorrelationRule[] = [];
+    const errors: RuleLoadError[] = [];
+    for (const rule of rules) {
+      try {
+        out.push(transformRule(this.pipelines, rule).rule);
+      } catch (err) {
+        if (strict || !(err instanceof PipelineError)) throw err;
+        const e: RuleLoadError = { title: rule.title, code: err.code, message: err.message, severity: 'error',
+          documentIndex: rule.source.documentIndex };
+        if (rule.source.file !== undefined) e.file = rule.source.file;
+        if (rule.id !== undefined) e.ruleId = rule.id;
+        errors.push(e);
+      }
+    }
+    return { rules: out, errors };
+  }
+
+  /** Adds a processing pipeline to the detection engine, for rules added later (spec 04). */
+  addPipeline(p: Pipeline): void {
+    this.detector.addPipeline(p);
+    this.pipelines.push(p);
+  }
+
+  /** Forwarded to the detection engine: attach events to detection results. */
+  setIncludeEvent(on: boolean): void {
+    this.detector.setIncludeEvent(on);
+  }
+
+  /** Forwarded to the detection engine: per-field detail in detection results. */
+  setMatchDetail(level: MatchDetail): void {
+    this.detector.setMatchDetail(level);
+  }
+
+  /** Forwarded to the detection engine: logsource routing (spec 02 §11). */
+  setLogSourceExtractor(x: LogSourceExtractor | null): void {
+    this.detector.setLogSourceExtractor(x);
+  }
+
+  /** Evaluates detections only; correlation state is untouched. */
+  evaluate(event: Event): DetectionResult[] {
+    return this.detector.evaluate(event);
+  }
+
+  /** Processes one event, taking its time from the event's timestamp fields (spec 03 §3). */
+  processEvent(event: Event): ProcessResult {
+    const detections = this.detector.evaluate(event);
+    // Without detections nothing can contribute, so the event's time is not even read.
+    if (detections.length === 0) return { detections, correlations: [] };
+    return this.processWithDetections(event, detections, extractEventTime(event, this.timestampFields) ?? Number.NaN);
+  }
+
+  /** Processes one event at an explicit time in epoch seconds, bypassing timestamp extraction. */
+  processEventAt(event: Event, tsSecs: number): ProcessResult {
+    return this.processWithDetections(event, this.detector.evaluate(event), tsSecs);
+  }
+
+  /** Processes `events` in order; the same as calling {@link processEvent} for each. */
+  processBatch(events: readonly Event[]): ProcessResult[] {
+    return events.map((e) => this.processEvent(e));
+  }
+
+  /**
+   * Feeds already-computed detections of `event` into the correlations at time `tsSecs`. A non-finite
+   * time counts as missing and follows `timestampFallback`.
+   */
+  processWithDetections(event: Event, detections: DetectionResult[], tsSecs: number): ProcessResult {
+    let t = Math.floor(tsSecs);
+    if (!Number.isFinite(t)) {
+      if (this.config.timestampFallback === 'skip') {
+        this.state.stats.eventsWithoutTime++;
+        return { detections: this.visibleDetections(detections), correlations: [] };
+      }
+      t = this.clock();
+    }
+    const correlations: CorrelationResult[] = [];
+    // Results that chained correlations consume; only built when some correlation feeds another.
+    let fired: { result: CorrelationResult; corr: number }[] = [];
+    for (const d of detections) {
+      const links = this.ruleLinks[this.ruleIndexOf(d)];
+      if (links === undefined) continue;
+      for (const link of links) {
+        const r = this.state.contribute(link, event, t, event);
+        if (r === undefined) continue;
+        correlations.push(r);
+        if (this.correlationLinks[link.corr.index]?.length) fired.push({ result: r, corr: link.corr.index });
+      }
+    }
+    // Chained correlations see emitted results breadth-first, at the same time (spec 03 §8).
+    for (let depth = 1; fired.length > 0 && depth < MAX_CHAIN_DEPTH; depth++) {
+      const next: typeof fired = [];
+      for (const { result, corr } of fired) {
+        const source = resultAsEvent(result);
+        for (const link of this.correlationLinks[corr] ?? []) {
+          const r = this.state.contribute(link, source, t, undefined);
+          if (r === undefined) continue;
+          correlations.push(r);
+          if (this.correlationLinks[link.corr.index]?.length) next.push({ result: r, corr: link.corr.index });
+        }
+      }
+      fired = next;
+    }
+    return { detections: this.visibleDetections(detections), correlations };
+  }
+
+  /** Drops expired entries, empty windows and stale suppression records as of `nowSecs` (spec 03 §9). */
+  evictExpired(nowSecs: number): void {
+    this.state.evictByTime(nowSecs);
+    this.state.expireSuppression(nowSecs);
+  }
+
+  /** Read-only projection of every correlation and live window (spec 03 §11). */
+  introspect(filter?: IntrospectFilter): CorrelationStateSnapshot {
+    return introspectState(this.state, this.config, filter ?? {});
+  }
+
+  /** {@link introspect} with positional filters: `id` matches id, name or title; `group` is a display substring. */
+  introspectFiltered(id?: string, group?: string): CorrelationStateSnapshot {
+    const filter: IntrospectFilter = {};
+    if (id !== undefined) filter.id = id;
+    if (group !== undefined) filter.group = group;
+    return this.introspect(filter);
+  }
+
+  /** Deterministic, JSON-serialisable copy of all correlation state (spec 03 §12). */
+  snapshot(): CorrelationSnapshot {
+    return exportSnapshot(this.state);
+  }
+
+  /**
+   * Replaces correlation state with `snapshot`; entries already expired at `nowSecs` (when given) are
+   * pruned. A snapshot of another version, or not shaped like one, is refused and nothing changes.
+   */
+  restore(snapshot: unknown, nowSecs?: number): RestoreOutcome {
+    const fresh = this.newState();
+    const outcome = importSnapshot(fresh, snapshot);
+    if (!outcome.ok) return outcome;
+    this.state = fresh;
+    if (nowSecs !== undefined) this.evictExpired(nowSecs);
+    return outcome;
+  }
+
+  /** Spec 05 name of {@link snapshot}. */
+  exportState(): CorrelationSnapshot {
+    return this.snapshot();
+  }
+
+  /** Spec 05 name of {@link restore} without pruning: false (and no change) when refused. */
+  importState(snapshot: CorrelationSnapshot): boolean {
+    return this.restore(snapshot).ok;
+  }
+
+  /** Live (correlation, group) windows. */
+  stateCount(): number {
+    return this.state.liveWindows;
+  }
+
+  /** Stored evidence entries across all windows. */
+  eventBufferCount(): number {
+    return this.state.evidenceCount();
+  }
+
+  /** Stored evidence bytes across all windows (compressed events; references estimated). */
+  eventBufferBytes(): number {
+    return this.state.evidenceBytes();
+  }
+
+  /** Eviction and admission counters (memory bounds made observable). */
+  stats(): CorrelationStats {
+    return { liveWindows: this.state.liveWindows, ...this.state.stats };
+  }
+
+  private newState(): CorrelationState {
+    return new CorrelationState(this.correlations, { config: this.config, warn: this.onWarning });
+  }
+
+  // Registers a loaded rule; false when an earlier rule has the same (id, title), which results cannot tell apart.
+  private registerDetectionRule(rule: CompiledRule): boolean {
+    const index = this.detectionRules.length;
+    const info: LoadedRuleInfo = { title: rule.title, documentIndex: rule.documentIndex };
+    if (rule.file !== undefined) info.file = rule.file;
+    if (rule.id !== undefined) info.id = rule.id;
+    if (rule.name !== undefined) info.name = rule.name;
+    this.detectionRules.push(info);
+    this.detectionAttributes.push(rule.customAttributes);
+    const byTitle = this.ruleIndex.get(rule.id ?? null) ?? new Map<string, number>();
+    this.ruleIndex.set(rule.id ?? null, byTitle);
+    if (byTitle.has(rule.title)) return false;
+    byTitle.set(rule.title, index);
+    return true;
+  }
+
+  private ruleIndexOf(d: DetectionResult): number {
+    return this.ruleIndex.get(d.rule_id)?.get(d.rule_title) ?? -1;
+  }
+
+  // Builds routing tables from slot sources to correlations and the detections hidden by `generate: false`.
+  private install(correlations: CompiledCorrelation[], ruleTimestampFields: string[]): void {
+    this.correlations = correlations;
+    this.ruleLinks = this.detectionRules.map(() => []);
+    this.correlationLinks = correlations.map(() => []);
+    const referencedBy = this.detectionRules.map(() => [] as CompiledCorrelation[]);
+    for (const c of correlations) {
+      const ruleSlots = new Map<number, number[]>();
+      const correlationSlots = new Map<number, number[]>();
+      c.slots.forEach((t, slot) => {
+        const bySource = t.kind === 'rule' ? ruleSlots : correlationSlots;
+        bySource.set(t.index, [...(bySource.get(t.index) ?? []), slot]);
+      });
+      for (const [index, slots] of ruleSlots) {
+        this.ruleLinks[index]?.push(linkFor(c, slots, this.detectionRules[index] ?? {}));
+        referencedBy[index]?.push(c);
+      }
+      for (const [index, slots] of correlationSlots) {
+        this.correlationLinks[index]?.push(linkFor(c, slots, correlations[index] ?? {}));
+      }
+    }
+    this.hiddenRules = new Set();
+    referencedBy.forEach((cs, i) => { if (cs.length > 0 && cs.every((c) => !c.generate)) this.hiddenRules.add(i); });
+    this.timestampFields = [...ruleTimestampFields, ...this.config.timestampFields.filter((f) => !ruleTimestampFields.includes(f))];
+    this.state = this.newState();
+  }
+
+  private visibleDetections(detections: DetectionResult[]): DetectionResult[] {
+    if (this.config.emitDetections || this.hiddenRules.size === 0) return detections;
+    return detections.filter((d) => !this.hiddenRules.has(this.ruleIndexOf(d)));
+  }
+}
+
+// Group fields for one source: an alias entry uses the source's name, else its id, else the alias name.
+function linkFor(c: CompiledCorrelation, slots: number[], source: { id?: string; name?: string }): ConsumerLink {
+  const groupFields = c.groupBy.map((g) => {
+    if (g.alias === undefined) return g.name;
+    const byName = source.name !== undefined ? g.alias[source.name] : undefined;
+    const byId = source.id !== undefined ? g.alias[source.id] : undefined;
+    return byName ?? byId ?? g.name;
+  });
+  return { corr: c, slots, groupFields, groupCoalesce: groupFields.map((f) => c.fieldCoalesce?.[f]) };
+}
+
+function issueKey(i: RuleLoadError): string {
+  return `${i.code}\u0000${i.title}\u0000${i.message}`;
+}
+
+// A lower correlation result seen by an upper correlation: its group key pairs plus `aggregated_value`.
+function resultAsEvent(r: CorrelationResult): FieldSource {
+  return {
+    get(path: string) {
+      if (path === 'aggregated_value') return r.aggregated_value;
+      for (const [field, value] of r.group_key) if (field === path) return value;
+      return undefined;
+    },
+  };
+}

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { JsonEvent } from '../event.js';
+import { extractEventTime, parseEventTime } from './event-time.js';
+import { defaultCorrelationConfig } from './types.js';
+
+describe('parseEventTime (spec 03 §3)', () => {
+  it.each([
+    [1_692_108_300, 1_692_108_300],
+    [1_692_108_300_999, 1_692_108_300],
+    [12.9, 12],
+    [-5, 0],
+    ['2023-08-15T14:05:00Z', 1_692_108_300],
+    ['2023-08-15T14:05:00.999Z', 1_692_108_300],
+    ['2023-08-15T16:05:00+02:00', 1_692_108_300],
+    ['2023-08-15 14:05:00', 1_692_108_300],
+    ['2023-08-15T14:05:00.1234567Z', 1_692_108_300],
+    ['1969-12-31T23:59:00Z', 0],
+  ])('%s -> %s', (input, want) => expect(parseEventTime(input)).toBe(want));
+
+  it.each(['2023-02-30T00:00:00Z', '2023-08-15', 'yesterday', '2023-08-15T25:00:00Z', true, null, Number.NaN])(
+    'rejects %s', (input) => expect(parseEventTime(input)).toBeUndefined());
+});
+
+describe('extractEventTime', () => {
+  const fields = defaultCorrelationConfig().timestampFields;
+  it.each([
+    [{ '@timestamp': '2023-08-15T14:05:00Z' }],
+    [{ published: '2023-08-15T14:05:00.000Z' }],
+    [{ eventTime: '2023-08-15T14:05:00Z' }],
+    [{ UtcTime: '2023-08-15 14:05:00.123' }],
+    [{ Event: { System: { TimeCreated: { '#attributes': { SystemTime: '2023-08-15T14:05:00.1234567Z' } } } } }],
+  ])('reads the default families: %j', (event) => expect(extractEventTime(new JsonEvent(event), fields)).toBe(1_692_108_300));
+
+  it('skips fields that do not parse', () => {
+    expect(extractEventTime(new JsonEvent({ '@timestamp': 'soon', timestamp: 7 }), fields)).toBe(7);
+    expect(extractEventTime(new JsonEvent({ x: 1 }), fields)).toBeUndefined();
+  });
+});

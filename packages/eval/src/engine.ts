@@ -1,0 +1,229 @@
+// The stateless detection engine (spec 02 §1, §8, §11, §12): loads rules through pipelines, applies
+// filters, and evaluates events with a candidate prefilter. Holds no per-event state between calls.
+
+import type { FilterRule, SigmaCollection, SigmaRule } from '@tsigma/parser';
+import { compileRule, type CompiledRule } from './compile.js';
+import { RuleCompileError } from './errors.js';
+import { buildResult, ruleMatches, type ResultOptions } from './evaluate.js';
+import type { Event } from './event.js';
+import { explainRule, type RuleExplanation } from './explain.js';
+import { applyCompiledFilter, compileFilter, filterTargets } from './filter.js';
+import { logSourceConflicts, type EventLogSource, type LogSourceExtractor } from './logsource.js';
+import { transformRule, type Pipeline } from './pipeline/index.js';
+import { CandidateIndex } from './prefilter.js';
+import type { DetectionResult, MatchDetail } from './result.js';
+
+/** Engine construction options. */
+export interface EngineOptions {
+  /** Attach the event to every result (default off; rules can opt in, spec 02 §9). */
+  includeEvent?: boolean;
+  /** Per-field detail in results (default `off`). */
+  matchDetail?: MatchDetail;
+  /** Derive each event's logsource and skip conflicting rules (spec 02 §11). */
+  logSourceExtractor?: LogSourceExtractor;
+  /** Use the candidate index (default true, spec 02 §12); results are identical either way. */
+  prefilter?: boolean;
+}
+
+/** One rule or filter that could not be loaded, or a warning about one. */
+export interface RuleLoadError {
+  file?: string;
+  documentIndex?: number;
+  ruleId?: string;
+  title: string;
+  code: string;
+  message: string;
+  severity: 'error' | 'warning';
+}
+
+/** What {@link Engine.addCollection} loaded and what it skipped. */
+export interface LoadReport {
+  rulesLoaded: number;
+  filtersApplied: number;
+  errors: RuleLoadError[];
+}
+
+/**
+ * Compiles Sigma rules and evaluates events against them.
+ *
+ * @example
+ * const engine = new Engine();
+ * const report = engine.addCollection(parseSigmaYaml(yamlText, { file: 'rules.yml' }));
+ * const results = engine.evaluate(new JsonEvent(JSON.parse(line)));
+ */
+export class Engine {
+  private pipelines: Pipeline[] = [];
+  private compiled: CompiledRule[] = [];
+  private filterCounter = 0;
+  private includeEvent: boolean;
+  private matchDetail: MatchDetail;
+  private extractor: LogSourceExtractor | null;
+  private readonly usePrefilter: boolean;
+  private index: CandidateIndex | null = null;
+
+  constructor(opts: EngineOptions = {}) {
+    this.includeEvent = opts.includeEvent ?? false;
+    this.matchDetail = opts.matchDetail ?? 'off';
+    this.extractor = opts.logSourceExtractor ?? null;
+    this.usePrefilter = opts.prefilter ?? true;
+  }
+
+  /** Adds a processing pipeline; pipelines apply in priority order (ties: insertion order) to rules added later. */
+  addPipeline(p: Pipeline): void {
+    this.pipelines = [...this.pipelines, p].sort((a, b) => a.priority - b.priority);
+  }
+
+  /**
+   * Loads every detection rule of a collection, then applies its filters. Rules that fail are skipped
+   * and reported (or thrown with `strict`); correlation rules are left to the correlation engine.
+   */
+  addCollection(c: SigmaCollection, opts: { strict?: boolean } = {}): LoadReport {
+    const report: LoadReport = { rulesLoaded: 0, filtersApplied: 0, errors: [] };
+    for (const e of c.errors) {
+      const entry: RuleLoadError = { title: e.ruleTitle ?? '', code: e.code, message: e.message, severity: e.severity };
+      if (e.file !== undefined) entry.file = e.file;
+      if (e.documentIndex !== undefined) entry.documentIndex = e.documentIndex;
+      report.errors.push(entry);
+    }
+    for (const rule of c.rules) {
+      try {
+        this.addRule(rule);
+        report.rulesLoaded++;
+      } catch (err) {
+        if (opts.strict) throw err;
+        report.errors.push(loadError(rule, err));
+      }
+    }
+    for (const filter of c.filters) {
+      try {
+        const targets = this.applyFilterCounting(filter);
+        report.filtersApplied++;
+        if (targets === 0 && filter.rules !== 'any' && filter.rules.length > 0) {
+          report.errors.push({
+            ...origin(filter),
+            code: 'filter_no_target',
+            message: `filter "${filter.title}" matches no loaded rule (${filter.rules.join(', ')})`,
+            severity: 'warning',
+          });
+        }
+      } catch (err) {
+        if (opts.strict) throw err;
+        report.errors.push(loadError(filter, err));
+      }
+    }
+    return report;
+  }
+
+  /**
+   * Transforms one rule with the engine's pipelines, compiles it and adds it.
+   * @throws RuleCompileError, or the pipeline module's error for pipeline rule failures.
+   */
+  addRule(r: SigmaRule): void {
+    const rule = this.pipelines.length > 0 ? (transformRule(this.pipelines, r).rule as SigmaRule) : r;
+    this.compiled.push(compileRule(rule));
+    this.index = null;
+  }
+
+  /** Applies a filter rule to every loaded rule it targets (spec 02 §8). */
+  applyFilter(f: FilterRule): void {
+    this.applyFilterCounting(f);
+  }
+
+  private applyFilterCounting(f: FilterRule): number {
+    const filter = this.pipelines.length > 0 ? (transformRule(this.pipelines, f).rule as FilterRule) : f;
+    const compiled = compileFilter(filter, this.filterCounter++);
+    let targets = 0;
+    this.compiled = this.compiled.map((rule) => {
+      if (!filterTargets(filter, rule)) return rule;
+      targets++;
+      return applyCompiledFilter(rule, compiled);
+    });
+    if (targets > 0) this.index = null;
+    return targets;
+  }
+
+  /** Every result for the event, in rule load order. */
+  evaluate(event: Event): DetectionResult[] {
+    const ls = this.extractor === null ? null : this.extractor.extract(event);
+    return this.run(event, ls);
+  }
+
+  /** `evaluate` for each event, in order. */
+  evaluateBatch(events: readonly Event[]): DetectionResult[][] {
+    return events.map((e) => this.evaluate(e));
+  }
+
+  /** Like `evaluate`, with the event's logsource given by the caller instead of the extractor. */
+  evaluateWithLogSource(event: Event, ls: EventLogSource): DetectionResult[] {
+    return this.run(event, ls);
+  }
+
+  /** Explains every rule, or only the rules with id `ruleId` (else with that exact title). */
+  explain(event: Event, opts: { ruleId?: string } = {}): RuleExplanation[] {
+    let rules = this.compiled;
+    const wanted = opts.ruleId;
+    if (wanted !== undefined) {
+      const byId = rules.filter((r) => r.id === wanted);
+      rules = byId.length > 0 ? byId : rules.filter((r) => r.title === wanted);
+    }
+    return rules.map((r) => explainRule(r, event));
+  }
+
+  /** The loaded rules after pipelines and filters, in load order. */
+  rules(): readonly CompiledRule[] {
+    return this.compiled;
+  }
+
+  /** Global include-event switch (rules with `tsigma.include_event: true` include it regardless). */
+  setIncludeEvent(on: boolean): void {
+    this.includeEvent = on;
+  }
+
+  /** Sets how much per-field detail results carry. */
+  setMatchDetail(level: MatchDetail): void {
+    this.matchDetail = level;
+  }
+
+  /** Sets or clears the logsource extractor used by `evaluate`. */
+  setLogSourceExtractor(x: LogSourceExtractor | null): void {
+    this.extractor = x;
+  }
+
+  private run(event: Event, ls: EventLogSource | null): DetectionResult[] {
+    const rules = this.compiled;
+    const opts: ResultOptions = { matchDetail: this.matchDetail, includeEvent: this.includeEvent };
+    const out: DetectionResult[] = [];
+    if (this.usePrefilter) {
+      const index = (this.index ??= new CandidateIndex(rules));
+      const candidates = index.candidates(event);
+      for (let i = 0; i < candidates.length; i++) {
+        const rule = rules[candidates[i] as number] as CompiledRule;
+        if (ls !== null && logSourceConflicts(rule.logsource, ls)) continue;
+        if (ruleMatches(rule, event)) out.push(buildResult(rule, event, opts));
+      }
+      return out;
+    }
+    for (const rule of rules) {
+      if (ls !== null && logSourceConflicts(rule.logsource, ls)) continue;
+      if (ruleMatches(rule, event)) out.push(buildResult(rule, event, opts));
+    }
+    return out;
+  }
+}
+
+function origin(r: SigmaRule | FilterRule): Omit<RuleLoadError, 'code' | 'message' | 'severity'> {
+  const o: Omit<RuleLoadError, 'code' | 'message' | 'severity'> = { title: r.title };
+  if (r.source.file !== undefined) o.file = r.source.file;
+  o.documentIndex = r.source.documentIndex;
+  if (r.id !== undefined) o.ruleId = r.id;
+  return o;
+}
+
+function loadError(r: SigmaRule | FilterRule, err: unknown): RuleLoadError {
+  if (err instanceof RuleCompileError) return { ...origin(r), code: err.code, message: err.message, severity: 'error' };
+  if (err instanceof Error && 'code' in err && typeof err.code === 'string') {
+    return { ...origin(r), code: err.code, message: err.message, severity: 'error' };
+  }
+  // Anything else is a bug in a pipeline or the compiler; it is still reported rather than aborting the load.
+  return { ...origin(r), code: 'internal_error', message: err instanceof Error ? err.message : String(err), severity: 'error' };
+}

@@ -1,0 +1,154 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseSigmaYaml, type Detection, type SigmaCollection, type SigmaRule } from '@tsigma/parser';
+import { describe, expect, it } from 'vitest';
+import { generateEvents, makeRandom } from '../bench/data.js';
+import { Engine } from './engine.js';
+import { builtinPipeline } from './pipeline/index.js';
+import { JsonEvent } from './event.js';
+import { CandidateIndex } from './prefilter.js';
+import { ruleFrom, ruleYaml } from './test-support.js';
+
+const CORPUS = join(import.meta.dirname, '../../../../shared/corpus/sigmahq');
+
+describe('CandidateIndex', () => {
+  const rules = [
+    ruleFrom(ruleYaml("  sel:\n    Image|endswith: '\\cmd.exe'\n  condition: sel\n")),
+    ruleFrom(ruleYaml('  sel:\n    EventID: 4688\n  condition: sel\n')),
+    ruleFrom(ruleYaml('  sel:\n    User: SYSTEM\n  condition: not sel\n')),
+    ruleFrom(ruleYaml('  kw:\n    - mimikatz\n  condition: kw\n')),
+    ruleFrom(ruleYaml('  sel:\n    A|gt: 3\n  condition: sel\n')),
+  ];
+  const index = new CandidateIndex(rules);
+
+  it('keeps rules open when they have no witness', () => {
+    expect(index.openCount()).toBe(1);
+    expect(Array.from(index.candidates(new JsonEvent({})))).toEqual([2]);
+  });
+
+  it('selects candidates by substring, number, keyword and presence', () => {
+    expect(Array.from(index.candidates(new JsonEvent({ Image: 'C:\\WINDOWS\\CMD.EXE' })))).toEqual([0, 2]);
+    expect(Array.from(index.candidates(new JsonEvent({ EventID: '4688.0' })))).toEqual([1, 2]);
+    expect(Array.from(index.candidates(new JsonEvent({ msg: ['x', 'run MIMIKATZ now'] })))).toEqual([2, 3]);
+    expect(Array.from(index.candidates(new JsonEvent({ A: 'anything' })))).toEqual([2, 4]);
+  });
+
+  it('folds non-ASCII text like toLowerCase', () => {
+    expect(Array.from(index.candidates(new JsonEvent({ Image: 'C:\\Üser\\CMD.EXE' })))).toEqual([0, 2]);
+    const kelvin = new CandidateIndex([ruleFrom(ruleYaml('  sel:\n    Name|contains: kelvin\n  condition: sel\n'))]);
+    expect(Array.from(kelvin.candidates(new JsonEvent({ Name: '\u212Aelvin' })))).toEqual([0]);
+    expect(Array.from(kelvin.candidates(new JsonEvent({ Name: 'Celsius' })))).toEqual([]);
+  });
+});
+
+function yamlFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir).sort()) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...yamlFiles(p));
+    else if (/\.ya?ml$/.test(name)) out.push(p);
+  }
+  return out;
+}
+
+// Values a rule looks for, turned into event field values (wildcards filled, substrings padded).
+function eventValuesOf(rule: SigmaRule, rand: () => number): [string, unknown][] {
+  const out: [string, unknown][] = [];
+  const visit = (det: Detection): void => {
+    if (det.kind === 'anyOf') {
+      const b = det.branches[Math.floor(rand() * det.branches.length)];
+      if (b !== undefined) visit(b);
+      return;
+    }
+    if (det.kind === 'keywords') {
+      const v = det.values[0];
+      if (v?.type === 'string') out.push(['Message', `x ${v.value.original.replace(/\*/g, '')} y`]);
+      return;
+    }
+    for (const item of det.items) {
+      const field = item.field.name;
+      if (field === null) continue;
+      const v = item.values[Math.floor(rand() * item.values.length)];
+      if (v === undefined) continue;
+      const mods = item.field.modifiers;
+      if (v.type === 'number' || v.type === 'bool') out.push([field, v.value]);
+      else if (v.type === 'string' && !mods.includes('re')) {
+        let text = v.value.parts.map((p) => ('text' in p ? p.text : p.wildcard === '*' ? 'zz' : 'q')).join('');
+        if (rand() < 0.3) text = text.toUpperCase();
+        if (mods.includes('contains')) text = `pre ${text} post`;
+        else if (mods.includes('endswith')) text = `C:\\pre${text}`;
+        else if (mods.includes('startswith')) text = `${text} post`;
+        out.push([field, text]);
+      }
+    }
+  };
+  for (const det of rule.detection.named.values()) if (rand() < 0.8) visit(det);
+  return out;
+}
+
+function loadCorpus(): SigmaCollection {
+  const dirs = readdirSync(CORPUS).filter((d) => d.startsWith('rules')).map((d) => join(CORPUS, d));
+  const parts = dirs.flatMap(yamlFiles).map((f) => parseSigmaYaml(readFileSync(f, 'utf8'), { file: f }));
+  return {
+    rules: parts.flatMap((c) => c.rules),
+    correlations: [],
+    filters: parts.flatMap((c) => c.filters),
+    errors: [],
+  } as unknown as SigmaCollection;
+}
+
+// Generated Sysmon-like events plus events built from the rules' own values, so many rules fire.
+function differentialEvents(rules: readonly SigmaRule[], count: number, seed: number): Record<string, unknown>[] {
+  const rand = makeRandom(seed);
+  const events: Record<string, unknown>[] = generateEvents(Math.floor(count / 4), seed + 1);
+  while (events.length < count) {
+    const ev: Record<string, unknown> = {};
+    const n = 1 + Math.floor(rand() * 3);
+    for (let k = 0; k < n; k++) {
+      const rule = rules[Math.floor(rand() * rules.length)] as SigmaRule;
+      for (const [f, v] of eventValuesOf(rule, rand)) ev[f] = v;
+    }
+    if (rand() < 0.3) ev.EventID = Math.floor(rand() * 30);
+    events.push(ev);
+  }
+  return events;
+}
+
+function expectSameResults(indexed: Engine, scan: Engine, events: Record<string, unknown>[]): number {
+  let fired = 0;
+  for (const e of events) {
+    const a = JSON.stringify(indexed.evaluate(new JsonEvent(e)));
+    const b = JSON.stringify(scan.evaluate(new JsonEvent(e)));
+    expect(a).toBe(b);
+    if (a !== '[]') fired++;
+  }
+  return fired;
+}
+
+describe('prefilter differential over the SigmaHQ corpus', () => {
+  const collection = loadCorpus();
+
+  it('gives the same results as a full scan', { timeout: 240_000 }, () => {
+    const indexed = new Engine({ matchDetail: 'summary' });
+    const scan = new Engine({ matchDetail: 'summary', prefilter: false });
+    expect(indexed.addCollection(collection).rulesLoaded).toBeGreaterThan(3000);
+    scan.addCollection(collection);
+    const fired = expectSameResults(indexed, scan, differentialEvents(collection.rules, 4000, 7));
+    expect(fired).toBeGreaterThan(1000);
+  });
+
+  it('gives the same results through the windows pipeline (coalesced nested paths)', { timeout: 240_000 }, () => {
+    const windows = builtinPipeline('windows');
+    if (windows === undefined) return;
+    const rules = { ...collection, rules: collection.rules.filter((r) => r.logsource.product === 'windows') };
+    const indexed = new Engine();
+    const scan = new Engine({ prefilter: false });
+    indexed.addPipeline(windows);
+    scan.addPipeline(windows);
+    indexed.addCollection(rules);
+    scan.addCollection(rules);
+    const flat = differentialEvents(rules.rules, 1500, 21);
+    const nested = flat.map((e, i) => (i % 2 === 0 ? e : { Event: { System: { EventID: e.EventID ?? 1, Channel: 'Microsoft-Windows-Sysmon/Operational' }, EventData: e } }));
+    expect(expectSameResults(indexed, scan, nested)).toBeGreaterThan(100);
+  });
+});
