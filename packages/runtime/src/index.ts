@@ -1,2 +1,52 @@
 // Public API of @tsigma/runtime.
-export {};
+
+// Rule loading, batch processing, hot reload (spec 05 §2–3).
+export { RuntimeEngine } from './runtime-engine.js';
+export type { EngineStats, RuleSummary, RuntimeEngineOptions } from './runtime-engine.js';
+export { LogProcessor } from './log-processor.js';
+export type { BatchLine, BatchParseError, BatchProcessOutcome } from './log-processor.js';
+export type { FieldOrigin, RuleFieldSet, RuleFieldUsage } from './rule-fields.js';
+export { flattenResults } from './results.js';
+export { RuntimeError } from './errors.js';
+export type { RuntimeErrorCode } from './errors.js';
+export { parseDuration } from './duration.js';
+
+// I/O plug-in surface and built-ins (spec 05 §7).
+export type { AckToken, EventSource, RawEvent, Sink } from './io-types.js';
+export { NOOP_ACK } from './io-types.js';
+export { BoundedChannel } from './bounded-channel.js';
+export { spawnSource } from './spawn-source.js';
+export type { SpawnedSource, SpawnSourceOptions } from './spawn-source.js';
+export { StdinSource } from './stdin-source.js';
+export { FileSource, DEFAULT_FOLLOW_POLL_MS } from './file-source.js';
+export type { FileSourceOptions } from './file-source.js';
+export { StdoutSink } from './stdout-sink.js';
+export { FileSink } from './file-sink.js';
+export type { FileSinkOptions, FsyncPolicy } from './file-sink.js';
+export { FanOutSink } from './fan-out-sink.js';
+export { DeadLetterWriter, formatDeadLetter } from './dead-letter.js';
+export type { DeadLetter, DeadLetterCategory, DeadLetterLine, DeadLetterWriterOptions } from './dead-letter.js';
+export { runPipeline, DEFAULT_BATCH_SIZE, DEFAULT_CHANNEL_CAPACITY } from './run-pipeline.js';
+export type { PipelineCounts, RunPipelineOptions } from './run-pipeline.js';
+
+// Event filters and metrics (spec 05 §8–9).
+export { createEventFilter } from './event-filter.js';
+export type { EventFilter, EventFilterConfig } from './event-filter.js';
+export { NoopMetrics } from './metrics.js';
+export type { BatchPhase, MetricsHook } from './metrics.js';
+
+// Input formats, JSON document streams and OTLP logs (spec 05 §4, §6).
+export { decodeLine, MAX_LINE_BYTES } from './input/decode-line.js';
+export type { Clock, DecodedLine } from './input/decode-line.js';
+export { parseLine } from './input/parse-line.js';
+export { ParseFailure } from './input/parse-failure.js';
+export type { ParseFailureCode } from './input/parse-failure.js';
+export { DEFAULT_SYSLOG_CONFIG, parseSyslogTzOffset } from './input/input-format.js';
+export type { InputFormat, SyslogConfig } from './input/input-format.js';
+export { JsonDocumentSplitter, MAX_DOCUMENT_BYTES, readJsonDocuments, splitJsonDocuments } from './input/json-stream.js';
+export type { JsonDocument } from './input/json-stream.js';
+export { decodeOtlpLogRecords, decodeOtlpLogs, MAX_OTLP_DECOMPRESSED_BYTES, OtlpError, otlpEncodingOf } from './input/otlp.js';
+export type { OtlpEncoding, OtlpErrorCode, OtlpLogEvent } from './input/otlp.js';
+
+// EVTX files (spec 05 §5), implemented in @tsigma/evtx.
+export { EvtxFileReader } from '@tsigma/evtx';

@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { BoundedChannel } from './bounded-channel.js';
+import { RuntimeError } from './errors.js';
+
+describe('BoundedChannel', () => {
+  it('delivers in FIFO order and ends with undefined after close and drain', async () => {
+    const ch = new BoundedChannel<number>(3);
+    await ch.send(1);
+    await ch.send(2);
+    expect(ch.trySend(3)).toBe(true);
+    expect(ch.trySend(4)).toBe(false);
+    expect(ch.size).toBe(3);
+    ch.close();
+    expect(await ch.recv()).toBe(1);
+    expect(await ch.recv()).toBe(2);
+    expect(await ch.recv()).toBe(3);
+    expect(await ch.recv()).toBeUndefined();
+    expect(ch.trySend(5)).toBe(false);
+    await expect(ch.send(5)).rejects.toMatchObject({ code: 'channel_closed' });
+  });
+
+  it('makes send wait until a value is received, never exceeding capacity', async () => {
+    const ch = new BoundedChannel<number>(2);
+    const order: string[] = [];
+    const producer = (async () => {
+      for (let i = 0; i < 10; i++) {
+        await ch.send(i);
+        order.push(`sent ${i}`);
+        expect(ch.size).toBeLessThanOrEqual(2);
+      }
+      ch.close();
+    })();
+    const got: number[] = [];
+    for (let v = await ch.recv(); v !== undefined; v = await ch.recv()) {
+      expect(ch.size).toBeLessThanOrEqual(2);
+      got.push(v);
+    }
+    await producer;
+    expect(got).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+
+  it('hands a value straight to a waiting receiver', async () => {
+    const ch = new BoundedChannel<string>(1);
+    const pending = ch.recv();
+    expect(ch.trySend('x')).toBe(true);
+    expect(ch.size).toBe(0);
+    expect(await pending).toBe('x');
+  });
+
+  it('resolves waiting receivers with undefined and rejects waiting senders on close', async () => {
+    const ch = new BoundedChannel<number>(1);
+    await ch.send(1);
+    const blocked = ch.send(2);
+    ch.close();
+    await expect(blocked).rejects.toBeInstanceOf(RuntimeError);
+    expect(await ch.recv()).toBe(1);
+    expect(await ch.recv()).toBeUndefined();
+    const waiting = new BoundedChannel<number>(1);
+    const w = waiting.recv();
+    waiting.close();
+    expect(await w).toBeUndefined();
+  });
+
+  it('reports depth changes that always sum to the buffered size', async () => {
+    let depth = 0;
+    const ch = new BoundedChannel<number>(4, (d) => (depth += d));
+    for (let i = 0; i < 4; i++) await ch.send(i);
+    const blocked = ch.send(4);
+    expect(depth).toBe(4);
+    await ch.recv();
+    await blocked;
+    expect(depth).toBe(ch.size);
+    while (ch.size > 0) await ch.recv();
+    expect(depth).toBe(0);
+  });
+
+  it('rejects a non-positive capacity', () => {
+    expect(() => new BoundedChannel(0)).toThrow(RangeError);
+  });
+});

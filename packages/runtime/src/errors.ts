@@ -1,0 +1,48 @@
+// The runtime's own error type (spec 05 §10): every failure names the file, key, expression or sink involved.
+// Per-line decode problems are not errors here: they are ParseFailure values (input/parse-failure.ts).
+
+import type { RuleLoadError } from '@tsigma/eval';
+
+/** What went wrong; tests assert on this, not on message wording. */
+export type RuntimeErrorCode =
+  /** One or more rules failed to parse or compile, or the rules path is unreadable; `issues` lists every rule. */
+  | 'rule_load'
+  /** The engine was used before `loadRules()` succeeded. */
+  | 'not_loaded'
+  /** A pipeline file could not be read or parsed. */
+  | 'pipeline_load'
+  /** Pipelines need dynamic sources (`sources:` / `${source.*}`), which this build cannot resolve. */
+  | 'sources_unavailable'
+  /** A duration string does not follow the shared grammar. */
+  | 'invalid_duration'
+  /** An EventFilter was configured wrongly (none or both of jq / JSONPath) or does not compile. */
+  | 'invalid_filter'
+  /** A jq program failed at run time on one input. */
+  | 'filter_runtime'
+  /** A value was sent into a channel that had been closed. */
+  | 'channel_closed'
+  /** A source or sink could not read or write its file or stream. */
+  | 'io';
+
+/**
+ * Error raised by @tsigma/runtime. `subject` is the file, config key, expression or sink label at fault.
+ *
+ * @example
+ * throw new RuntimeError('invalid_duration', 'expected <integer><unit> groups, got "5 min"', 'refresh_interval');
+ */
+export class RuntimeError extends Error {
+  override readonly name = 'RuntimeError';
+
+  constructor(
+    readonly code: RuntimeErrorCode,
+    detail: string,
+    readonly subject: string,
+    options?: ErrorOptions & { issues?: RuleLoadError[] },
+  ) {
+    super(`${subject}: ${detail}`, options);
+    this.issues = options?.issues ?? [];
+  }
+
+  /** For `rule_load`: every rule problem found in the load, so one failed load reports all of them. */
+  readonly issues: readonly RuleLoadError[];
+}

@@ -1,0 +1,51 @@
+// The I/O plug-in surface (spec 05 §7): what an event source yields and what a result sink accepts.
+// Types only; the built-in sources and sinks and the NATS package implement them.
+
+import type { EvaluationResult } from '@tsigma/eval';
+import type { InputFormat } from './input/input-format.js';
+
+/**
+ * Acknowledges one raw event back to its source. A source that redelivers (NATS) must only consider an event
+ * done after `ack()`; the runtime calls it once the event's results reached every sink (or the dead-letter sink).
+ */
+export interface AckToken {
+  ack(): Promise<void>;
+  /** Ask for redelivery, optionally after a delay. */
+  nak?(delayMs?: number): Promise<void>;
+  /** Stream position of the event, for replay bookkeeping (NATS). */
+  position?(): { streamSeq: number; timestampSec: number } | undefined;
+}
+
+/** One undecoded input event. */
+export interface RawEvent {
+  /** The raw line or message body. */
+  payload: string;
+  ackToken: AckToken;
+  /** Where it came from, e.g. `stdin`, `file:/var/log/x.log:42`, `nats:events.x#42`; copied into dead letters. */
+  origin?: string;
+  /** Overrides the configured input format for this event (e.g. OTLP records are JSON). */
+  format?: InputFormat;
+}
+
+/** A pull-based event source; `recv()` resolves `null` once the source is exhausted or closed. */
+export interface EventSource {
+  recv(): Promise<RawEvent | null>;
+  close(): Promise<void>;
+}
+
+/** A result destination. Errors are returned to the caller (rejections), never swallowed. */
+export interface Sink {
+  /** Metrics label: `stdout`, `file:<path>`, `nats:<subject>` (spec 10 §3). */
+  readonly label: string;
+  /** Writes one NDJSON line / message per result; an empty array writes nothing. */
+  send(results: readonly EvaluationResult[]): Promise<void>;
+  /** Writes one pre-serialized JSON line. */
+  sendRaw(json: string): Promise<void>;
+  /** Writes an alert-pipeline incident, optionally to a specific subject. */
+  sendIncident?(json: string, subject?: string): Promise<void>;
+  /** Flushes and releases the sink. */
+  close(): Promise<void>;
+}
+
+/** The AckToken of sources that cannot redeliver (stdin, files): acknowledging does nothing. */
+export const NOOP_ACK: AckToken = Object.freeze({ ack: () => Promise.resolve() });

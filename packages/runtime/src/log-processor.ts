@@ -1,0 +1,263 @@
+// LogProcessor (spec 05 §3): decodes raw lines, evaluates them in batches and hot-swaps the engine between batches.
+// Batch processing is synchronous, so a swap can only ever land between two batches, never inside one.
+
+import { JsonEvent, type EvaluationResult, type Event, type ProcessResult } from '@tsigma/eval';
+import { RuntimeError } from './errors.js';
+import type { EventFilter } from './event-filter.js';
+import { decodeLine } from './input/decode-line.js';
+import type { InputFormat } from './input/input-format.js';
+import { isJsonObject } from './input/json-line.js';
+import { ParseFailure } from './input/parse-failure.js';
+import type { MetricsHook } from './metrics.js';
+import { RuntimeEngine, type EngineStats } from './runtime-engine.js';
+
+/** A line, optionally with its own format (e.g. OTLP records arrive as JSON whatever the configured format). */
+export type BatchLine = string | { line: string; format: InputFormat };
+
+/** A line that produced no event, or lost some of its filter outputs. */
+export interface BatchParseError {
+  index: number;
+  error: string;
+  /** Set when the line exceeded the 1 MiB limit (dead-lettered as `oversize`). */
+  oversize?: true;
+}
+
+/** Results of one batch: `results[i]` belongs to `lines[i]`; `parseErrors` ascend by index. */
+export interface BatchProcessOutcome {
+  results: ProcessResult[];
+  parseErrors: BatchParseError[];
+}
+
+const JSON_FORMAT: InputFormat = Object.freeze({ kind: 'json' });
+
+/**
+ * Processes batches of raw lines against the current RuntimeEngine and swaps engines atomically on reload.
+ *
+ * @example
+ * const engine = new RuntimeEngine({ rulesPath: 'rules/' });
+ * await engine.loadRules();
+ * const processor = new LogProcessor(engine);
+ * const [r] = processor.processBatchLines(['{"CommandLine":"whoami"}']);
+ * await processor.reloadRules(); // the next batch sees the new rules
+ */
+export class LogProcessor {
+  private engine: RuntimeEngine;
+  private running: Promise<EngineStats> | undefined;
+  private followUp: Promise<EngineStats> | undefined;
+
+  /** @param engine an engine whose `loadRules()` has succeeded. */
+  constructor(
+    engine: RuntimeEngine,
+    private readonly metrics: MetricsHook = {},
+  ) {
+    assertLoaded(engine);
+    this.engine = engine;
+  }
+
+  /** The engine the next batch will use. */
+  currentEngine(): RuntimeEngine {
+    return this.engine;
+  }
+
+  /** JSON-only shortcut: `processBatchWithFormat(lines, {kind: 'json'}, filter)`. */
+  processBatchLines(lines: readonly string[], filter?: EventFilter): ProcessResult[] {
+    return this.processBatchWithFormatDetailed(lines, JSON_FORMAT, filter).results;
+  }
+
+  /** One ProcessResult per line (empty for blank and undecodable lines). */
+  processBatchWithFormat(lines: readonly string[], format: InputFormat, filter?: EventFilter): ProcessResult[] {
+    return this.processBatchWithFormatDetailed(lines, format, filter).results;
+  }
+
+  /**
+   * Decodes every line (a line's own format wins over `format`), applies `filter` to JSON-derived values,
+   * evaluates all events with one engine call and merges the results back per line. Never throws for a bad
+   * line: it becomes a `parseErrors` entry and an empty result.
+   */
+  processBatchWithFormatDetailed(lines: readonly BatchLine[], format: InputFormat, filter?: EventFilter): BatchProcessOutcome {
+    const engine = this.engine; // one engine for the whole batch, even if a swap happens meanwhile
+    const m = this.metrics;
+    const hasFilter = filter !== undefined;
+    const t0 = performance.now();
+
+    const decoded: (unknown | undefined)[] = new Array(lines.length);
+    const fromJson: boolean[] = new Array(lines.length);
+    const parseErrors: BatchParseError[] = [];
+    for (let i = 0; i < lines.length; i++) {
+      const item = lines[i] as BatchLine;
+      const line = typeof item === 'string' ? item : item.line;
+      if (isBlank(line)) continue;
+      const d = decodeLine(line, typeof item === 'string' ? format : item.format, hasFilter);
+      if (d instanceof ParseFailure) {
+        parseErrors.push(d.oversize ? { index: i, error: d.message, oversize: true } : { index: i, error: d.message });
+        m.onParseError?.();
+      } else {
+        decoded[i] = d.value;
+        fromJson[i] = d.fromJson;
+      }
+    }
+    const t1 = performance.now();
+
+    const events: Event[] = [];
+    const owners: number[] = [];
+    for (let i = 0; i < lines.length; i++) {
+      const value = decoded[i];
+      if (value === undefined) continue;
+      if (!hasFilter || fromJson[i] !== true) {
+        events.push(new JsonEvent(value));
+        owners.push(i);
+        continue;
+      }
+      const problem = this.applyFilter(filter, value, (out) => {
+        events.push(new JsonEvent(out));
+        owners.push(i);
+      });
+      if (problem !== undefined) parseErrors.push({ index: i, error: problem });
+    }
+    if (hasFilter) parseErrors.sort((a, b) => a.index - b.index);
+    const t2 = performance.now();
+
+    const processed = events.length > 0 ? engine.processBatch(events) : [];
+    const t3 = performance.now();
+
+    const results: ProcessResult[] = new Array(lines.length);
+    // Lines whose result is a merged object owned here (several filter outputs), so it may be appended to.
+    const merged = new Set<number>();
+    let detections = 0;
+    let correlations = 0;
+    for (let k = 0; k < processed.length; k++) {
+      const pr = processed[k] as ProcessResult;
+      const i = owners[k] as number;
+      detections += pr.detections.length;
+      correlations += pr.correlations.length;
+      const prev = results[i];
+      if (prev === undefined) {
+        results[i] = pr;
+      } else if (merged.has(i)) {
+        prev.detections.push(...pr.detections);
+        prev.correlations.push(...pr.correlations);
+      } else {
+        results[i] = { detections: [...prev.detections, ...pr.detections], correlations: [...prev.correlations, ...pr.correlations] };
+        merged.add(i);
+      }
+    }
+    for (let i = 0; i < results.length; i++) results[i] ??= { detections: [], correlations: [] };
+    const t4 = performance.now();
+
+    this.report(engine, lines.length, processed, { detections, correlations }, { parse: t1 - t0, decodeMerge: t2 - t1, evaluate: t3 - t2, resultMerge: t4 - t3 });
+    return { results, parseErrors };
+  }
+
+  /**
+   * Rebuilds the engine from the current engine's options and swaps it in (correlation state carried over).
+   * Rejects, leaving the current engine in place, when the load fails. Calls are serialized: one arriving
+   * while a reload runs waits for it, then runs once more (several such calls share that one extra run).
+   */
+  reloadRules(): Promise<EngineStats> {
+    if (this.followUp !== undefined) return this.followUp;
+    if (this.running === undefined) return this.startReload();
+    const ignore = (): void => undefined;
+    this.followUp = this.running.then(ignore, ignore).then(() => {
+      this.followUp = undefined;
+      return this.startReload();
+    });
+    return this.followUp;
+  }
+
+  /**
+   * Installs `next` (already loaded) as the engine of the next batch, carrying the current correlation state
+   * over for every correlation whose identity (id, else name, else title) still exists. Synchronous.
+   */
+  swapEngine(next: RuntimeEngine): void {
+    assertLoaded(next);
+    const state = this.engine.exportState();
+    if (state !== null) next.importState(state);
+    this.engine = next;
+    this.metrics.setCorrelationStateEntries?.(next.stats().stateEntries);
+  }
+
+  private startReload(): Promise<EngineStats> {
+    const run = (async () => {
+      const next = new RuntimeEngine(this.engine.options);
+      await next.loadRules();
+      this.swapEngine(next);
+      return next.stats();
+    })();
+    this.running = run;
+    const clear = (): void => {
+      if (this.running === run) this.running = undefined;
+    };
+    run.then(clear, clear);
+    return run;
+  }
+
+  /** Feeds filter outputs that are objects to `emit`; returns the problem text for dropped outputs or errors. */
+  private applyFilter(filter: EventFilter, value: unknown, emit: (event: Record<string, unknown>) => void): string | undefined {
+    let outputs: unknown[];
+    try {
+      outputs = filter(value);
+    } catch (err) {
+      // A jq runtime error on one input drops that input only (spec 05 §8).
+      this.metrics.onParseError?.();
+      return `filter error: ${(err as Error).message}`;
+    }
+    let dropped = 0;
+    for (const out of outputs) {
+      if (isJsonObject(out)) emit(out);
+      else {
+        dropped++;
+        this.metrics.onParseError?.();
+      }
+    }
+    return dropped > 0 ? `filter produced ${dropped} non-object output(s), dropped` : undefined;
+  }
+
+  private report(
+    engine: RuntimeEngine,
+    lines: number,
+    processed: readonly ProcessResult[],
+    matches: { detections: number; correlations: number },
+    ms: { parse: number; decodeMerge: number; evaluate: number; resultMerge: number },
+  ): void {
+    const m = this.metrics;
+    const events = processed.length;
+    m.observeBatchSize?.(lines);
+    m.onEventsProcessed?.(events);
+    m.onDetectionMatches?.(matches.detections);
+    m.onCorrelationMatches?.(matches.correlations);
+    if (m.onDetectionMatchDetail !== undefined || m.onCorrelationMatchDetail !== undefined) {
+      for (const pr of processed) {
+        for (const d of pr.detections) m.onDetectionMatchDetail?.(d.rule_title, levelOf(d));
+        for (const c of pr.correlations) m.onCorrelationMatchDetail?.(c.rule_title, levelOf(c), c.correlation_type);
+      }
+    }
+    if (m.observeProcessingLatency !== undefined && events > 0) {
+      const perEvent = ms.evaluate / 1000 / events;
+      for (let i = 0; i < events; i++) m.observeProcessingLatency(perEvent);
+    }
+    if (m.observeBatchPhaseDuration !== undefined) {
+      m.observeBatchPhaseDuration('parse', ms.parse / 1000);
+      m.observeBatchPhaseDuration('decode_merge', ms.decodeMerge / 1000);
+      m.observeBatchPhaseDuration('evaluate', ms.evaluate / 1000);
+      m.observeBatchPhaseDuration('result_merge', ms.resultMerge / 1000);
+    }
+    if (m.setCorrelationStateEntries !== undefined) m.setCorrelationStateEntries(engine.stats().stateEntries);
+  }
+}
+
+function assertLoaded(engine: RuntimeEngine): void {
+  if (!engine.isLoaded) {
+    throw new RuntimeError('not_loaded', 'LogProcessor needs an engine whose loadRules() has succeeded', engine.options.rulesPath);
+  }
+}
+
+function isBlank(line: string): boolean {
+  // Fast path: almost every line starts with a printable ASCII character, which trim() would not remove.
+  const first = line.charCodeAt(0);
+  if (first > 0x20 && first < 0x7f) return false;
+  return line.trim().length === 0;
+}
+
+function levelOf(r: EvaluationResult): string {
+  return r.level ?? 'unknown';
+}

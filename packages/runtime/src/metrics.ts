@@ -1,0 +1,78 @@
+// The metrics plug-in surface (spec 05 §9): optional hook methods the runtime and the packages above it call.
+// Knows nothing about Prometheus; the daemon maps each hook to a `tsigma_*` metric (spec 10 §8).
+
+/** Batch phases timed by LogProcessor (`dispatch` is timed by the caller that writes to sinks). */
+export type BatchPhase = 'parse' | 'decode_merge' | 'evaluate' | 'result_merge' | 'dispatch';
+
+/**
+ * Every method is optional and callers use optional calls (`metrics.onParseError?.()`), so an implementation
+ * provides only what it records. Levels that a rule lacks are reported as `unknown`.
+ *
+ * @example
+ * const metrics: MetricsHook = { onEventsProcessed: (n) => { processed += n } };
+ * const processor = new LogProcessor(engine, metrics);
+ */
+export interface MetricsHook {
+  // --- evaluation (LogProcessor) ---
+  /** One line (or one filter output) that could not become an event. */
+  onParseError?(): void;
+  /** Events evaluated in a batch. */
+  onEventsProcessed?(n: number): void;
+  onDetectionMatches?(n: number): void;
+  onCorrelationMatches?(n: number): void;
+  onDetectionMatchDetail?(ruleTitle: string, level: string): void;
+  onCorrelationMatchDetail?(ruleTitle: string, level: string, correlationType: string): void;
+  /** Evaluate-phase seconds divided by the number of events, once per event. */
+  observeProcessingLatency?(seconds: number): void;
+  observeBatchPhaseDuration?(phase: BatchPhase, seconds: number): void;
+  observeBatchSize?(n: number): void;
+  /** Seconds from receiving an event to its results reaching every sink. */
+  observePipelineLatency?(seconds: number): void;
+  setCorrelationStateEntries?(n: number): void;
+
+  // --- queues, back-pressure, dead letters (spawnSource, runPipeline) ---
+  onInputQueueDepthChange?(delta: number): void;
+  onOutputQueueDepthChange?(delta: number): void;
+  onBackPressure?(): void;
+  onDlqEvent?(): void;
+
+  // --- sinks (label: 'stdout' | 'file:<path>' | 'nats:<subject>') ---
+  registerSink?(label: string): void;
+  onSinkQueueDepthChange?(label: string, delta: number): void;
+  onSinkRetry?(label: string): void;
+  onSinkDropped?(label: string): void;
+  onSinkDeliveryFailed?(label: string): void;
+
+  // --- dynamic sources (spec 09 §8; these five are the SourceMetrics of @tsigma/sources) ---
+  onSourceResolve?(sourceId: string, sourceType: string): void;
+  onSourceResolveError?(sourceId: string, errorKind: string): void;
+  observeSourceResolveSeconds?(seconds: number): void;
+  onSourceCacheHit?(): void;
+  setSourceLastResolved?(sourceId: string, unixSeconds: number): void;
+
+  // --- enrichment (spec 07 §8) ---
+  registerEnricher?(enricherId: string, kind: string): void;
+  registerHttpEnricherCache?(enricherId: string): void;
+  onEnrichmentCompleted?(enricherId: string, kind: string, status: string, seconds: number): void;
+  onEnrichmentQueueDepthChange?(delta: number): void;
+  onEnrichmentHttpCacheHit?(enricherId: string): void;
+  onEnrichmentHttpCacheMiss?(enricherId: string): void;
+  onEnrichmentHttpCacheExpiration?(enricherId: string): void;
+
+  // --- alert pipeline (spec 08 §9) ---
+  onAlertPipelineResult?(action: string): void;
+  setAlertPipelineStoreEntries?(n: number): void;
+  onAlertPipelineEviction?(): void;
+  onAlertPipelineSummaryEmitted?(): void;
+  setIncidentsOpen?(n: number): void;
+  onIncidentEmitted?(trigger: string): void;
+  onAlertPipelineOvermerge?(guard: string): void;
+  onAlertPipelineSilenced?(): void;
+  setSilencesActive?(n: number): void;
+  setInhibitSourcesActive?(n: number): void;
+  onAlertPipelineInhibited?(rule: string): void;
+  observeAlertPipelineDuration?(seconds: number): void;
+}
+
+/** The hook that records nothing: the default everywhere a MetricsHook is optional. */
+export const NoopMetrics: MetricsHook = Object.freeze({});

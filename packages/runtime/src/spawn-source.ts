@@ -1,0 +1,68 @@
+// Runs an EventSource into a BoundedChannel (spec 05 §7): the source is read only as fast as the consumer drains.
+// Does not decode, batch or acknowledge events; that is the consumer's job (see run-pipeline.ts).
+
+import { BoundedChannel } from './bounded-channel.js';
+import type { EventSource, RawEvent } from './io-types.js';
+import type { MetricsHook } from './metrics.js';
+
+/** Options of {@link spawnSource}. */
+export interface SpawnSourceOptions {
+  /** Most raw events buffered between the source and the consumer. */
+  capacity: number;
+  metrics?: MetricsHook;
+}
+
+/** A running source: its channel, a promise settled when the loop ends, and a graceful stop. */
+export interface SpawnedSource {
+  /** Receives the source's events; closed (after the last event) when the source is exhausted or stopped. */
+  channel: BoundedChannel<RawEvent>;
+  /** Resolves when the loop has ended and the channel is closed; rejects with the source's error. */
+  done: Promise<void>;
+  /**
+   * Stops reading: closes the source (so a pending `recv` returns null) and waits for the loop to end.
+   * An event already taken from the source is still queued, so keep draining the channel until it ends.
+   */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the loop `source.recv() → channel.send()` until the source returns null or `stop()` is called.
+ * Whenever the channel is full the loop waits (calling `onBackPressure()`), so a slow consumer slows the source
+ * down instead of growing memory; `onInputQueueDepthChange(±1)` follows the number of buffered events.
+ *
+ * @example
+ * const { channel, done } = spawnSource(new StdinSource(), { capacity: 1024 });
+ * for (let ev = await channel.recv(); ev; ev = await channel.recv()) console.log(ev.payload);
+ * await done;
+ */
+export function spawnSource(source: EventSource, opts: SpawnSourceOptions): SpawnedSource {
+  const metrics = opts.metrics;
+  const channel = new BoundedChannel<RawEvent>(opts.capacity, (d) => metrics?.onInputQueueDepthChange?.(d));
+  let stopping = false;
+
+  const done = (async () => {
+    try {
+      while (!stopping) {
+        const event = await source.recv();
+        if (event === null) break;
+        if (!channel.trySend(event)) {
+          metrics?.onBackPressure?.();
+          await channel.send(event);
+        }
+      }
+    } finally {
+      channel.close();
+    }
+  })();
+
+  let stopped: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopped ??= (async () => {
+      stopping = true;
+      await source.close();
+      await done;
+    })();
+    return stopped;
+  };
+  return { channel, done, stop };
+}
