@@ -3,7 +3,7 @@
 import { open, stat } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { JsonEvent, type Event } from '@tsigma/eval';
 import { EvtxFileReader } from '@tsigma/evtx';
 import { parseLine, ParseFailure, readJsonDocuments, type InputFormat } from '@tsigma/runtime';
@@ -42,7 +42,7 @@ export async function* readInputs(
       let read = 0;
       stdin.on('data', (chunk: Buffer | string) => (read += chunk.length));
       onInput({ name: 'stdin', bytesRead: () => read, totalBytes: undefined, evtx: false }, index);
-      yield* readLines(stdin, 'stdin', format);
+      yield* readTextInput(stdin, 'stdin', format);
     } else {
       yield* readFileInput(spec.path, format, (p) => onInput(p, index));
     }
@@ -76,7 +76,65 @@ async function* readFileInput(path: string, format: InputFormat, onInput: (p: In
   const stream = createReadStream(path);
   onInput({ name: path, bytesRead: () => stream.bytesRead, totalBytes: size, evtx: false });
   if (/\.json$/i.test(path)) yield* readJsonStream(stream, path);
-  else yield* readLines(stream, path, format);
+  else yield* readTextInput(stream, path, format);
+}
+
+/**
+ * Chooses between line-at-a-time parsing and the JSON document splitter by looking at the start of the text:
+ * a JSON array, or an object whose first line is not a whole document (pretty-printed), needs the splitter.
+ * NDJSON stays line-based so that `auto` can still recognise other formats on later lines.
+ */
+async function* readTextInput(stream: Readable, name: string, format: InputFormat): AsyncGenerator<InputItem> {
+  const mayBeJson = format.kind === 'json' || format.kind === 'auto';
+  if (!mayBeJson) {
+    yield* readLines(stream, name, format);
+    return;
+  }
+  const { head, rest } = await peekFirstLine(stream);
+  const replay = chain(head, rest);
+  if (format.kind === 'json' || needsDocumentSplitter(Buffer.concat(head).toString('utf8'))) yield* readJsonStream(replay, name);
+  else yield* readLines(replay, name, format);
+}
+
+const PEEK_LIMIT_BYTES = 1 << 20;
+
+async function peekFirstLine(stream: Readable): Promise<{ head: Buffer[]; rest: AsyncIterator<Buffer | string> }> {
+  const iterator = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>;
+  const head: Buffer[] = [];
+  let size = 0;
+  let sawNonBlankLine = false;
+  while (!sawNonBlankLine && size < PEEK_LIMIT_BYTES) {
+    const next = await iterator.next();
+    if (next.done) break;
+    const chunk = typeof next.value === 'string' ? Buffer.from(next.value) : next.value;
+    head.push(chunk);
+    size += chunk.length;
+    // Done once a newline follows some non-blank text.
+    const text = Buffer.concat(head).toString('utf8');
+    sawNonBlankLine = /\S[^\n]*\n/.test(text);
+  }
+  return { head, rest: iterator };
+}
+
+function needsDocumentSplitter(head: string): boolean {
+  const trimmed = head.replace(/^\uFEFF/, '').trimStart();
+  if (trimmed.startsWith('[')) return true;
+  if (!trimmed.startsWith('{')) return false;
+  const firstLine = trimmed.split('\n', 1)[0]!;
+  try {
+    JSON.parse(firstLine);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+function chain(head: Buffer[], rest: AsyncIterator<Buffer | string>): Readable {
+  async function* all(): AsyncGenerator<Buffer | string> {
+    yield* head;
+    for (let next = await rest.next(); !next.done; next = await rest.next()) yield next.value;
+  }
+  return Readable.from(all(), { objectMode: false });
 }
 
 async function startsWithEvtxMagic(path: string): Promise<boolean> {
@@ -104,10 +162,15 @@ async function* readEvtx(path: string, size: number, onInput: (p: InputProgress)
   }
 }
 
-async function* readJsonStream(stream: Readable, name: string): AsyncGenerator<InputItem> {
+async function* readJsonStream(stream: AsyncIterable<string | Uint8Array>, name: string): AsyncGenerator<InputItem> {
   for await (const doc of readJsonDocuments(stream)) {
-    if (doc.ok) yield { kind: 'event', event: new JsonEvent(doc.value) };
-    else yield { kind: 'error', where: `${name}:${doc.line}`, message: doc.error, counts: true };
+    if (!doc.ok) {
+      yield { kind: 'error', where: `${name}:${doc.line}`, message: doc.reason, counts: true };
+      continue;
+    }
+    const parsed = parseLine(doc.text, { kind: 'json' });
+    if (parsed instanceof ParseFailure) yield { kind: 'error', where: `${name}:${doc.line}`, message: parsed.message, counts: true };
+    else yield { kind: 'event', event: parsed };
   }
 }
 

@@ -1,6 +1,7 @@
 // `tsigma explain -r RULES -e EVENT` (spec 11 §8): why each detection rule did or did not match one event.
 import { readFile } from 'node:fs/promises';
-import { CorrelationEngine, JsonEvent, type Event, type RuleExplanation } from '@tsigma/eval';
+import { Engine, JsonEvent, transformRule, type Event, type Pipeline, type RuleExplanation } from '@tsigma/eval';
+import type { SigmaCollection } from '@tsigma/parser';
 import { listOption, parseCommandArgs, stringOption } from '../args.js';
 import { writeOut, type CliIo } from '../cli-io.js';
 import { CliError, EXIT_OK, EXIT_RULE_ERROR, EXIT_USAGE } from '../exit-codes.js';
@@ -24,8 +25,9 @@ export async function runExplain(argv: string[], io: CliIo): Promise<number> {
   const format = globals.outputFormat === undefined ? 'human' : chooseOutputFormat(globals.outputFormat, io.stdout);
   const event = await readSingleEvent(stringOption(values.event) ?? '-', io);
 
-  const engine = new CorrelationEngine();
-  for (const pipeline of await loadPipelines(listOption(values.pipeline))) engine.addPipeline(pipeline);
+  const engine = new Engine();
+  const pipelines = await loadPipelines(listOption(values.pipeline));
+  for (const pipeline of pipelines) engine.addPipeline(pipeline);
   const collection = await loadRuleCollection(rulePaths);
   const report = engine.addCollection(collection);
   for (const error of report.errors) {
@@ -42,7 +44,7 @@ export async function runExplain(argv: string[], io: CliIo): Promise<number> {
   if (format === 'json') await writeOut(io.stdout, JSON.stringify(explanations, null, 2) + '\n');
   else if (format === 'ndjson') for (const e of explanations) await writeOut(io.stdout, JSON.stringify(e) + '\n');
   else {
-    const applied = values['show-pipeline'] === true ? appliedItemsByRule(engine) : undefined;
+    const applied = values['show-pipeline'] === true ? appliedItemsByRule(collection, pipelines) : undefined;
     for (const e of explanations) {
       if (applied) await writeOut(io.stdout, `pipeline items: ${(applied.get(e.rule_id ?? e.rule_title) ?? []).join(', ') || '(none)'}\n`);
       await writeOut(io.stdout, renderExplanation(e));
@@ -51,9 +53,17 @@ export async function runExplain(argv: string[], io: CliIo): Promise<number> {
   return EXIT_OK;
 }
 
-function appliedItemsByRule(engine: CorrelationEngine): Map<string, string[]> {
+// The engine keeps only the transformed rule, so the applied item ids are recomputed here;
+// transformRule is deterministic, so this matches what the engine compiled.
+function appliedItemsByRule(collection: SigmaCollection, pipelines: readonly Pipeline[]): Map<string, string[]> {
   const byRule = new Map<string, string[]>();
-  for (const rule of engine.rules()) byRule.set(rule.id ?? rule.title, [...rule.appliedPipelineItems]);
+  for (const rule of collection.rules) {
+    try {
+      byRule.set(rule.id ?? rule.title, transformRule(pipelines, rule).appliedItems);
+    } catch {
+      // A rule the pipelines reject was reported as a load warning and is not explained.
+    }
+  }
   return byRule;
 }
 
