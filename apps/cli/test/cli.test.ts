@@ -40,6 +40,20 @@ describe('tsigma eval', () => {
     expect(r.stderr).toContain('stdin:2');
   });
 
+  it('reports a rule that cannot compile with its file, skips it, and still evaluates the others', () => {
+    const r = tsigma(['eval', '-r', join(FIX, 'rules-uncompilable'), '-e', '{"CommandLine":"whoami","EventID":4624}', '--output-format', 'ndjson']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/placeholder\.yml: error\[unresolved_placeholder\]: .*%admin_workstations%.*\(rule "Admin Logon From Unlisted Host" skipped\)/);
+    expect(r.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { rule_title: string }).rule_title)).toEqual(['Detect Whoami Execution']);
+  });
+
+  it('reports JSON values that are not objects per line with --input-format json and goes on', () => {
+    const r = tsigma(['eval', '-r', join(FIX, 'rules-whoami'), '--input-format', 'json'], '{"CommandLine":"whoami"}\n42\n"text"\n{"CommandLine":"whoami"}\n');
+    expect(r.stdout.trim().split('\n')).toHaveLength(2);
+    expect(r.stderr).toContain('stdin:2: expected a JSON object, got a number');
+    expect(r.stderr).toContain('Processed 2 events, 2 detection matches, 0 correlation matches, 2 parse errors.');
+  });
+
   it('reads pretty-printed concatenated JSON and JSON arrays from stdin', () => {
     const pretty = `{\n  "CommandLine": "whoami"\n}\n{\n  "CommandLine": "whoami /all"\n}\n`;
     expect(tsigma(['eval', '-r', join(FIX, 'rules-whoami')], pretty).stdout.trim().split('\n')).toHaveLength(2);

@@ -8,6 +8,7 @@ import { writeOut, type CliIo } from '../cli-io.js';
 import { CliError, EXIT_FINDINGS, EXIT_OK, EXIT_RULE_ERROR, EXIT_USAGE } from '../exit-codes.js';
 import { readInputs, type InputSpec } from '../event-inputs.js';
 import { chooseOutputFormat, renderTable } from '../output-format.js';
+import { describeLoadIssue } from '../load-issues.js';
 import { loadPipelines } from '../pipelines.js';
 import { ProgressLine } from '../progress-line.js';
 import { collectRuleFiles } from '../rule-files.js';
@@ -56,9 +57,9 @@ export async function runEval(argv: string[], io: CliIo): Promise<number> {
   const report = engine.addCollection(collection);
   for (const error of report.errors) {
     if (values.strict === true && error.severity === 'error') {
-      throw new CliError(EXIT_RULE_ERROR, `${error.file ?? '(unknown file)'}: error[${error.code}]: ${error.message} (in rule "${error.title}")`);
+      throw new CliError(EXIT_RULE_ERROR, describeLoadIssue(error));
     }
-    if (!globals.quiet) await writeOut(io.stderr, `warning: ${error.file ?? '(unknown file)'}: ${error.severity}[${error.code}]: ${error.message} (rule "${error.title}" skipped)\n`);
+    if (!globals.quiet) await writeOut(io.stderr, describeLoadIssue(error) + '\n');
   }
 
   const progress = new ProgressLine(io.stderr, inputs.length, globals.quiet);

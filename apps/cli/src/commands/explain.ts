@@ -6,6 +6,7 @@ import { listOption, parseCommandArgs, stringOption } from '../args.js';
 import { writeOut, type CliIo } from '../cli-io.js';
 import { CliError, EXIT_OK, EXIT_RULE_ERROR, EXIT_USAGE } from '../exit-codes.js';
 import { chooseOutputFormat } from '../output-format.js';
+import { describeLoadIssue } from '../load-issues.js';
 import { loadPipelines } from '../pipelines.js';
 import { readAllStdin } from '../stdin.js';
 import { loadRuleCollection } from './eval.js';
@@ -31,7 +32,7 @@ export async function runExplain(argv: string[], io: CliIo): Promise<number> {
   const collection = await loadRuleCollection(rulePaths);
   const report = engine.addCollection(collection);
   for (const error of report.errors) {
-    if (!globals.quiet) await writeOut(io.stderr, `warning: ${error.file ?? '(unknown file)'}: ${error.severity}[${error.code}]: ${error.message}\n`);
+    if (!globals.quiet) await writeOut(io.stderr, describeLoadIssue(error) + '\n');
   }
   if (collection.correlations.length > 0 && !globals.quiet) {
     await writeOut(io.stderr, `note: ${collection.correlations.length} correlation rule(s) skipped: they cannot be decided on one event\n`);

@@ -5,6 +5,7 @@ import { listOption, parseCommandArgs } from '../args.js';
 import { writeOut, type CliIo } from '../cli-io.js';
 import { CliError, EXIT_OK, EXIT_RULE_ERROR, EXIT_USAGE } from '../exit-codes.js';
 import { chooseOutputFormat, renderTable } from '../output-format.js';
+import { describeLoadIssue } from '../load-issues.js';
 import { loadPipelines } from '../pipelines.js';
 import { collectRuleFiles } from '../rule-files.js';
 import { describeError } from './parse.js';
@@ -55,7 +56,7 @@ export async function runValidate(argv: string[], io: CliIo): Promise<number> {
     const file = error.file ?? '(unknown file)';
     if (!errorsByFile.has(file)) errorsByFile.set(file, []);
     errorsByFile.get(file)?.push(describeLoadError(error));
-    messageLines.push(`${file}: error[${error.code}]: ${error.message} (in rule "${error.title}")`);
+    messageLines.push(describeLoadIssue(error));
   }
 
   const reports: FileReport[] = [...errorsByFile].map(([path, errors]) => ({
