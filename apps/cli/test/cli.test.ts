@@ -162,6 +162,12 @@ describe('tsigma parse', () => {
 });
 
 describe('tsigma evtx dump', () => {
+  it('stops quietly when the reader closes the pipe early', () => {
+    const r = spawnSync('sh', ['-c', `"${process.execPath}" "${BIN}" evtx dump "${join(FIX, 'evtx/new-user-security.evtx')}" | head -c 10`], { encoding: 'utf8' });
+    expect(r.stdout).toHaveLength(10);
+    expect(r.stderr).not.toContain('EPIPE');
+  });
+
   it('prints one JSON document per record and exits 2 for a non-EVTX file', () => {
     const r = tsigma(['evtx', 'dump', join(FIX, 'evtx/new-user-security.evtx')]);
     expect(r.code).toBe(0);
