@@ -4,10 +4,10 @@ import { parseArgs } from 'node:util';
 import { CliError, EXIT_USAGE } from './exit-codes.js';
 
 type OptionSpec = { type: 'string' | 'boolean'; short?: string; multiple?: boolean };
-export type OptionSpecs = Record<string, OptionSpec>;
+type OptionSpecs = Record<string, OptionSpec>;
 
 /** Options every command accepts. */
-export const GLOBAL_OPTIONS = {
+const GLOBAL_OPTIONS = {
   'output-format': { type: 'string' },
   color: { type: 'string' },
   quiet: { type: 'boolean', short: 'q' },
@@ -16,7 +16,7 @@ export const GLOBAL_OPTIONS = {
 } as const satisfies OptionSpecs;
 
 /** Global settings after parsing. */
-export interface GlobalOptions {
+interface GlobalOptions {
   outputFormat?: string;
   quiet: boolean;
   noStats: boolean;

@@ -13,7 +13,7 @@ import { CliError, EXIT_RULE_ERROR, EXIT_USAGE } from './exit-codes.js';
 export type InputSpec = { kind: 'inline'; text: string } | { kind: 'file'; path: string } | { kind: 'stdin' };
 
 /** What an input yields: an event, or a problem with one item that does not stop the run. */
-export type InputItem =
+type InputItem =
   | { kind: 'event'; event: Event }
   | { kind: 'error'; where: string; message: string; counts: boolean };
 

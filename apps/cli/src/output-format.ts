@@ -2,7 +2,7 @@
 import { CliError, EXIT_USAGE } from './exit-codes.js';
 import type { TextOut } from './cli-io.js';
 
-export type OutputFormat = 'json' | 'ndjson' | 'table';
+type OutputFormat = 'json' | 'ndjson' | 'table';
 const FORMATS: readonly OutputFormat[] = ['json', 'ndjson', 'table'];
 
 /** Validates `--output-format`, falling back to json on a TTY and ndjson in a pipe when absent. */

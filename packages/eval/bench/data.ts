@@ -3,7 +3,7 @@
 // written to trigger real SigmaHQ rules. Same seed, same events.
 
 /** Share of generated events that are crafted to look malicious. */
-export const MALICIOUS_RATE = 0.01;
+const MALICIOUS_RATE = 0.01;
 
 const SYSMON_CHANNEL = 'Microsoft-Windows-Sysmon/Operational';
 

@@ -6,7 +6,7 @@ import { cheapestFirst, compileCondition, compileDetection, type CompiledConditi
 import type { RuleCompileSpot } from './errors.js';
 
 /** A filter compiled once, ready to be appended to any number of rules. */
-export interface CompiledFilter {
+interface CompiledFilter {
   readonly names: readonly string[];
   readonly detections: readonly CompiledDetection[];
   /** The filter condition over its own detections (indexes 0…names.length-1). */

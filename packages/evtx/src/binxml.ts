@@ -125,6 +125,7 @@ const ENTITIES: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>',
 const EMPTY_VALUES: Value[] = [];
 
 /** Element, attribute and entity names: no control characters, spaces or markup (catches misread name offsets). */
+// eslint-disable-next-line no-control-regex -- rejecting control characters in names is the point of this check
 const VALID_NAME = /^[^\u0000-\u0020<>&"'=/]{1,255}$/;
 
 /** Template definition header: next-offset (4), GUID (16), data size (4). */

@@ -57,7 +57,7 @@ export type EvtxRecord = EvtxRecordOk | EvtxRecordFailure;
 export type ChecksumPolicy = 'enforce' | 'report' | 'ignore';
 
 /** Per-chunk settings and the problem sink. */
-export interface ChunkContext {
+interface ChunkContext {
   chunkIndex: number;
   fileOffset: number;
   checksums: ChecksumPolicy;

@@ -12,7 +12,7 @@ export type EvtxJson = JsonScalar | EvtxJson[] | { [key: string]: EvtxJson };
 type JsonObject = { [key: string]: EvtxJson };
 
 /** Draws from the per-record node budget; throws EvtxError `LIMIT` when it runs out. */
-export interface NodeBudget {
+interface NodeBudget {
   spend(count: number): void;
 }
 

@@ -1,6 +1,7 @@
 // File-system entry points: read rule files and directories, then hand the text to parseSigmaYaml.
 // The only module of the package that touches node:fs; unreadable paths become `io` errors.
 
+// eslint-disable-next-line no-restricted-imports -- public file entry points (parseSigmaFile/Directory) kept apart from pure parse-yaml.ts
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createCollection, type ParsedSigmaCollection } from './collection.js';

@@ -1,7 +1,7 @@
 // Deterministic generators of realistic log lines for the input benchmarks; no I/O, no randomness between runs.
 
 /** A small seeded PRNG (mulberry32) so every run benchmarks the same lines. */
-export function seededRandom(seed: number): () => number {
+function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -8,7 +8,7 @@ import { decodeOtlpLogRecords } from '../src/input/otlp.js';
 import { cefLines, jsonLines, logfmtLines, otlpProtobufRequest, plainLines, rfc3164Lines, rfc5424Lines } from './input-data.js';
 
 /** One measured case. */
-export interface BenchResult {
+interface BenchResult {
   name: string;
   /** Items (lines, documents or records) per second over the timed passes. */
   perSecond: number;

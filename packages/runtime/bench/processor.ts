@@ -12,7 +12,7 @@ import { flattenResults } from '../src/results.js';
 import { RuntimeEngine } from '../src/runtime-engine.js';
 
 /** One measured rule set. */
-export interface ProcessorBenchResult {
+interface ProcessorBenchResult {
   name: string;
   rules: number;
   loadSeconds: number;

@@ -49,7 +49,7 @@ export interface ProcessResult {
 
 /** The wall clock fallback when none is injected: the one sanctioned wall-time read (spec 02 intro, 03 §3). */
 function systemClock(): number {
-  // eslint-disable-next-line no-restricted-globals -- spec 03 §3 wall-clock fallback, overridable via `clock`
+  // eslint-disable-next-line no-restricted-properties -- spec 03 §3 wall-clock fallback for embedders who inject no `clock`
   return Math.floor(Date.now() / 1000);
 }
 

@@ -1,6 +1,7 @@
 // File-reading conveniences for pipelines (spec 04 §1): the only module of @tsigma/eval that touches node:fs.
 // Parsing and validation stay in parse.ts, which is pure.
 
+// eslint-disable-next-line no-restricted-imports -- public file entry points (spec 04 §1) kept apart from pure parse.ts
 import { readFile } from 'node:fs/promises';
 
 import { builtinPipeline } from './builtin.js';
