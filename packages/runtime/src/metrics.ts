@@ -74,5 +74,8 @@ export interface MetricsHook {
   observeAlertPipelineDuration?(seconds: number): void;
 }
 
-/** The hook that records nothing: the default everywhere a MetricsHook is optional. */
-export const NoopMetrics: MetricsHook = Object.freeze({});
+/**
+ * The hook that records nothing: the default everywhere a MetricsHook is optional. A class (spec 05 §9:
+ * `new NoopMetrics()`) so embedders can extend it and override only the hooks they record.
+ */
+export class NoopMetrics implements MetricsHook {}

@@ -1,6 +1,6 @@
 import type { CorrelationResult, DetectionResult } from '@tsigma/eval';
 import { describe, expect, it } from 'vitest';
-import { NoopMetrics } from './metrics.js';
+import { NoopMetrics, type MetricsHook } from './metrics.js';
 import { flattenResults } from './results.js';
 
 const header = { rule_id: null, level: null, author: null, tags: [] };
@@ -21,7 +21,9 @@ describe('flattenResults', () => {
 
 describe('NoopMetrics', () => {
   it('implements no hook, so optional calls are no-ops', () => {
-    expect(Object.keys(NoopMetrics)).toEqual([]);
-    expect(NoopMetrics.onParseError?.()).toBeUndefined();
+    const metrics: MetricsHook = new NoopMetrics();
+    expect(Object.keys(metrics)).toEqual([]);
+    expect(metrics.onParseError).toBeUndefined();
+    expect(metrics.onParseError?.()).toBeUndefined();
   });
 });

@@ -1,0 +1,69 @@
+// Error classes of @tsigma/io-nats: configuration mistakes (caught before any network I/O), server-side
+// problems (connect, auth, JetStream, stream conflicts) and failed publishes. Every error names its subject or URL.
+
+/** What is wrong with a NATS configuration; raised before any connection attempt. */
+export type NatsConfigErrorCode =
+  | 'CONFLICTING_AUTH'
+  | 'INCOMPLETE_AUTH'
+  | 'INCOMPLETE_TLS'
+  | 'BAD_URL'
+  | 'BAD_SUBJECT'
+  | 'BAD_CONSUMER_NAME'
+  | 'BAD_OPTION'
+  | 'FEEDBACK_LOOP'
+  | 'UNREADABLE_FILE';
+
+/**
+ * A configuration the package refuses; `options` names the offending settings (flags, env vars, subjects or
+ * paths), never secret values.
+ */
+export class NatsConfigError extends Error {
+  override readonly name = 'NatsConfigError';
+  constructor(
+    readonly code: NatsConfigErrorCode,
+    detail: string,
+    readonly options: readonly string[],
+    errorOptions?: ErrorOptions,
+  ) {
+    super(detail, errorOptions);
+  }
+}
+
+/** What went wrong talking to the server. */
+export type NatsIoErrorCode =
+  | 'UNREACHABLE'
+  | 'AUTHORIZATION'
+  | 'TLS'
+  | 'JETSTREAM_DISABLED'
+  | 'STREAM_CONFLICT'
+  | 'CONSUMER_CONFLICT'
+  | 'JETSTREAM_API';
+
+/** A failed connect or JetStream management call; `target` is the server URL or the subject involved. */
+export class NatsIoError extends Error {
+  override readonly name = 'NatsIoError';
+  constructor(
+    readonly code: NatsIoErrorCode,
+    readonly target: string,
+    detail: string,
+    errorOptions?: ErrorOptions,
+  ) {
+    super(`${target}: ${detail}`, errorOptions);
+  }
+}
+
+/**
+ * A JetStream publish whose acknowledgement did not arrive (timeout, no stream, disconnected). The sink does not
+ * retry; `index` is the position of the failed message inside a multi-message call (0 for single sends).
+ */
+export class NatsPublishError extends Error {
+  override readonly name = 'NatsPublishError';
+  constructor(
+    readonly subject: string,
+    readonly index: number,
+    detail: string,
+    errorOptions?: ErrorOptions,
+  ) {
+    super(`publish to ${subject} not acknowledged (message ${index}): ${detail}`, errorOptions);
+  }
+}

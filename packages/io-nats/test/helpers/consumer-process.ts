@@ -1,0 +1,111 @@
+// Runs test/fixtures/consumer.ts as a separate Node process (the crash and partition suites need real process
+// boundaries: SIGKILL must lose everything in memory) and reads JetStream output without consuming it.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { connectNats } from '../../src/index.js';
+import type { ConsumerRecord } from '../fixtures/consumer.js';
+
+const PACKAGE_DIR = join(import.meta.dirname, '..', '..');
+const FIXTURE = join(PACKAGE_DIR, 'test', 'fixtures', 'consumer.ts');
+/** Startup (tsx transform, rule load, connect) on a loaded 2-core machine. */
+const READY_TIMEOUT_MS = 20_000;
+
+export interface ConsumerSettings {
+  url: string;
+  input: string;
+  output: string;
+  durable: string;
+  rulesDir: string;
+  ackWaitMs: number;
+  delayMs: number;
+  label: string;
+}
+
+/** A started consumer process; `stderr` collects its warnings for failure messages. */
+export interface ConsumerProcess {
+  child: ChildProcess;
+  stderr: () => string;
+}
+
+/** Spawns the fixture with `node --import tsx` and resolves once it printed `ready`. */
+export async function startConsumer(settings: ConsumerSettings): Promise<ConsumerProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE], {
+    cwd: PACKAGE_DIR,
+    env: { ...process.env, TSIGMA_CONSUMER: JSON.stringify(settings) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let err = '';
+  child.stderr?.setEncoding('utf8').on('data', (d: string) => {
+    err = (err + d).slice(-8000);
+  });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`consumer ${settings.label} not ready:\n${err}`)), READY_TIMEOUT_MS);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`consumer ${settings.label} exited with ${code}:\n${err}`));
+    });
+    let out = '';
+    child.stdout?.setEncoding('utf8').on('data', (d: string) => {
+      out += d;
+      if (out.includes('ready\n')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  });
+  return { child, stderr: () => err };
+}
+
+/** SIGKILLs (or SIGTERMs) a consumer and waits until it is gone. */
+export function endConsumer(p: ConsumerProcess, signal: NodeJS.Signals): Promise<void> {
+  const { child } = p;
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill(signal);
+  });
+}
+
+/** A management connection for reading streams and consumers in assertions. */
+export interface Inspector {
+  nc: NatsConnection;
+  jsm: JetStreamManager;
+  /** Messages stored in the stream. */
+  count(stream: string): Promise<number>;
+  /** Every message of the stream, parsed, read by sequence (does not create consumers). */
+  records(stream: string): Promise<ConsumerRecord[]>;
+  close(): Promise<void>;
+}
+
+export async function inspect(url: string): Promise<Inspector> {
+  const nc = await connectNats({ url }, { info: () => undefined, warn: () => undefined });
+  const jsm = await jetstreamManager(nc);
+  return {
+    nc,
+    jsm,
+    count: async (stream) => (await jsm.streams.info(stream)).state.messages,
+    records: async (stream) => {
+      const info = await jsm.streams.info(stream);
+      const out: ConsumerRecord[] = [];
+      for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
+        const m = await jsm.streams.getMessage(stream, { seq });
+        if (m !== null) out.push(m.json<ConsumerRecord>());
+      }
+      return out;
+    },
+    close: () => nc.close(),
+  };
+}
+
+/** Polls `check` every 100 ms until it is true or `ms` passed; returns its last value. */
+export async function waitFor(check: () => Promise<boolean>, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    if (await check()) return true;
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
