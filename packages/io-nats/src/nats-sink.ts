@@ -31,11 +31,18 @@ export interface NatsSinkOptions {
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
+/**
+ * How every successful publish acknowledgement starts: nats-server writes `error` before `stream` in its reply, so
+ * a reply starting like this is a stored-message acknowledgement and needs no JSON parse.
+ */
+const PUB_ACK_START = encoder.encode('{"stream":"');
 
 /** Why a JetStream publish reply is not a stored-message acknowledgement, or undefined when it is one. */
 function pubAckProblem(reply: Msg): string | undefined {
-  if (reply.headers?.code === 503) return 'no stream captures the subject (no responders)';
-  if (reply.headers?.hasError === true) return `server status ${reply.headers.code} ${reply.headers.description}`;
+  const headers = reply.headers;
+  if (headers?.code === 503) return 'no stream captures the subject (no responders)';
+  if (headers?.hasError === true) return `server status ${headers.code} ${headers.description}`;
+  if (startsWith(reply.data, PUB_ACK_START)) return undefined;
   let ack: { stream?: unknown; error?: { description?: unknown } };
   try {
     ack = JSON.parse(decoder.decode(reply.data)) as typeof ack;
@@ -44,6 +51,38 @@ function pubAckProblem(reply: Msg): string | undefined {
   }
   if (ack.error !== undefined) return `JetStream error: ${String(ack.error.description)}`;
   return typeof ack.stream === 'string' ? undefined : 'reply is not a JetStream publish acknowledgement';
+}
+
+/**
+ * UTF-8 of each string as views into shared slabs. Node 20's TextEncoder.encode allocates a buffer per call
+ * (1.2–1.5 µs for a 330-byte event, measured); encodeInto into one slab per call costs ~0.4 µs. The slabs are
+ * fresh per call and never reused, because the client holds the views until it writes them out.
+ */
+export function encodeAll(strings: readonly string[]): Uint8Array[] {
+  let total = 0;
+  for (const str of strings) total += str.length;
+  // Sized for ASCII (one byte per UTF-16 unit); a string that does not fit starts a new slab sized for the worst case.
+  let slab = new Uint8Array(total);
+  let offset = 0;
+  const out = new Array<Uint8Array>(strings.length);
+  for (let i = 0; i < strings.length; i++) {
+    const str = strings[i] as string;
+    let r = encoder.encodeInto(str, slab.subarray(offset));
+    if (r.read < str.length) {
+      slab = new Uint8Array(Math.max(str.length * 3, total - offset));
+      offset = 0;
+      r = encoder.encodeInto(str, slab);
+    }
+    out[i] = slab.subarray(offset, offset + r.written);
+    offset += r.written;
+  }
+  return out;
+}
+
+function startsWith(data: Uint8Array, prefix: Uint8Array): boolean {
+  if (data.length < prefix.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (data[i] !== prefix[i]) return false;
+  return true;
 }
 
 /**
@@ -63,7 +102,7 @@ export class NatsSink implements Sink {
     private readonly nc: NatsConnection,
     private readonly jsm: JetStreamManager,
     readonly subject: string,
-    timeoutMs: number,
+    private readonly timeoutMs: number,
   ) {
     this.label = `nats:${subject}`;
     this.replies = new ReplyBatcher(nc, timeoutMs);
@@ -100,13 +139,17 @@ export class NatsSink implements Sink {
    * index; later payloads may already be stored, which the at-least-once contract allows. For throughput paths.
    */
   async sendRawMany(jsons: readonly string[]): Promise<void> {
-    const pending = jsons.map((json) => this.replies.request(this.subject, encoder.encode(json)));
-    // Attach handlers to all before awaiting any, so a second rejection is never reported as unhandled.
-    const settled = await Promise.allSettled(pending);
-    for (let i = 0; i < settled.length; i++) {
-      const s = settled[i] as PromiseSettledResult<Msg>;
-      if (s.status === 'rejected') throw this.publishError(this.subject, i, s.reason);
-      const problem = pubAckProblem(s.value);
+    const payloads = encodeAll(jsons);
+    let replies: (Msg | undefined)[];
+    try {
+      // One promise and one timer for the whole batch (reply-batcher.ts).
+      replies = await this.replies.requestMany(this.subject, payloads);
+    } catch (err) {
+      throw this.publishError(this.subject, 0, err);
+    }
+    for (let i = 0; i < replies.length; i++) {
+      const reply = replies[i];
+      const problem = reply === undefined ? `no publish acknowledgement within ${this.timeoutMs} ms` : pubAckProblem(reply);
       if (problem !== undefined) throw new NatsPublishError(this.subject, i, problem);
     }
   }

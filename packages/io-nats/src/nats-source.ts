@@ -2,23 +2,15 @@
 // does confirmed acks. It never acks on its own (except blank payloads): the caller acks once results are safe.
 // Pulls happen only while the caller is waiting in recv(), so a slow consumer is natural back-pressure.
 
-import {
-  AckPolicy,
-  DeliverPolicy,
-  JetStreamApiError,
-  type Consumer,
-  type ConsumerConfig,
-  type ConsumerMessages,
-  type JetStreamManager,
-  type JsMsg,
-} from '@nats-io/jetstream';
-import { nanos, type NatsConnection } from '@nats-io/transport-node';
+import { AckPolicy, DeliverPolicy, JetStreamApiError, type ConsumerConfig, type JetStreamManager } from '@nats-io/jetstream';
+import { createInbox, nanos, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import type { AckToken, EventSource, RawEvent } from '@tsigma/runtime';
+import { AckBatcher } from './ack-batcher.js';
+import { nanosToSeconds, parseAckSubject, readAckSubject, type AckNumbers } from './ack-subject.js';
 import { validateSubject, type NatsConnectConfig } from './config.js';
 import { connectNats } from './connect.js';
 import { NatsConfigError, NatsIoError } from './errors.js';
 import { stderrLogger, type NatsLogger } from './logger.js';
-import { ReplyBatcher } from './reply-batcher.js';
 import { ensureStream, openJetStream } from './streams.js';
 import { durableNameFor, validateConsumerName } from './subjects.js';
 
@@ -60,20 +52,27 @@ export const ACK_TIMEOUT_MS = 5000;
 const PULL_EXPIRES_MS = 5000;
 /** Heartbeats inside a pull request, so a dead connection is noticed well before the request expires. */
 const PULL_HEARTBEAT_MS = 2000;
-/** Pause before re-issuing a pull that failed (connection loss), so a down server is not hammered. */
+/** Heartbeats missed in a row before the open pulls are given up as lost (the client library uses 2 too). */
+const MISSED_HEARTBEATS = 2;
+/** Pause before pulling again after a failure (refusal by the server, lost heartbeats), so a down server is not hammered. */
 const PULL_RETRY_MS = 1000;
 
+/** Payloads are decoded with replacement characters for invalid UTF-8 (spec 06 §3), never rejected. */
 const decoder = new TextDecoder('utf-8', { fatal: false });
-/** The JetStream ack payload. */
-const ACK = new TextEncoder().encode('+ACK');
-
-interface Outstanding {
-  msg: JsMsg;
-  lastSignal: number;
-}
+const encoder = new TextEncoder();
+/** JetStream ack payloads (`+ACK` for blank payloads, in progress `+WPI`, `-NAK`); confirmed acks: ack-batcher.ts. */
+const ACK = encoder.encode('+ACK');
+const WPI = encoder.encode('+WPI');
+const NAK = encoder.encode('-NAK');
+/** Status header with the messages a finished pull request did not deliver (nats-server ≥ 2.9). */
+const PENDING_MESSAGES_HEADER = 'Nats-Pending-Messages';
 
 /**
  * Event source on a JetStream subject with a durable pull consumer; `recv()` resolves `null` after `close()`.
+ *
+ * Pulls are issued by hand on a core subscription (`$JS.API.CONSUMER.MSG.NEXT` with a private inbox as reply)
+ * rather than through the client's consumer iterator: that skips a `JsMsg` wrapper, a queued iterator and a
+ * metadata parse per message, which was most of the source's CPU cost (BENCHMARKS.md).
  *
  * @example
  * const source = await NatsSource.connect({ url: 'nats://127.0.0.1:4222' }, 'events.>');
@@ -83,22 +82,39 @@ interface Outstanding {
 export class NatsSource implements EventSource {
   /** Messages received with a delivery count above 1. */
   redelivered = 0;
-  private readonly queue: JsMsg[] = [];
+  /** Delivered messages not yet handed out; `head` is the next one (cheaper than Array.shift on big batches). */
+  private queue: Msg[] = [];
+  private head = 0;
   private waiters: (() => void)[] = [];
-  private readonly outstanding = new Set<Outstanding>();
-  private pull: Promise<void> | undefined;
-  private messages: ConsumerMessages | undefined;
+  /** What every ack token of this source shares (one reference per token instead of a copy of each field). */
+  private readonly tokens: TokenContext;
+  /** Open pull requests: inbox subject -> when the request expires on the server (performance.now() time). */
+  private readonly pulls = new Map<string, number>();
+  /** Messages requested by the open pulls and not delivered yet. */
+  private requested = 0;
+  private nextPull = 0;
+  /** When the inbox last received anything (message, heartbeat or status). */
+  private lastHeard = 0;
+  /** No pull before this time (set after a failure); a timer wakes recv() then. */
+  private retryAt = 0;
+  private retryTimer: NodeJS.Timeout | undefined;
   private failedPulls = 0;
   private closed = false;
+  private readonly inbox = createInbox();
+  private readonly sub: Subscription;
+  private readonly pullSubject: string;
+  private readonly pullRequest: Uint8Array;
   private readonly signalTimer: NodeJS.Timeout;
+  private readonly watchTimer: NodeJS.Timeout;
   private readonly ackWaitMs: number;
   private readonly batch: number;
   private readonly logger: NatsLogger;
-  private readonly acks: ReplyBatcher;
+  /** Filled by readAckSubject for each message; reused so the per-message path allocates no metadata object. */
+  private readonly numbers: AckNumbers = { delivered: 0, streamSeq: 0 };
 
   private constructor(
     private readonly nc: NatsConnection,
-    private readonly consumer: Consumer,
+    stream: string,
     readonly subject: string,
     readonly durable: string,
     private readonly opts: NatsSourceOptions,
@@ -106,11 +122,18 @@ export class NatsSource implements EventSource {
     this.ackWaitMs = opts.ackWaitMs ?? DEFAULT_ACK_WAIT_MS;
     this.batch = opts.batch ?? DEFAULT_BATCH;
     this.logger = opts.logger ?? stderrLogger;
-    this.acks = new ReplyBatcher(nc, ACK_TIMEOUT_MS);
+    const acks = new AckBatcher(nc, ACK_TIMEOUT_MS, this.logger, `${subject} (durable ${durable})`);
+    this.tokens = { outstanding: new Set(), acks, nc };
+    this.pullSubject = `$JS.API.CONSUMER.MSG.NEXT.${stream}.${durable}`;
+    this.pullRequest = encoder.encode(JSON.stringify({ batch: this.batch, expires: nanos(PULL_EXPIRES_MS), idle_heartbeat: nanos(PULL_HEARTBEAT_MS) }));
+    this.sub = nc.subscribe(`${this.inbox}.*`, { callback: (err, msg) => this.onInbox(err, msg) });
     // Checking four times per ack_wait and signalling tokens older than half of it keeps every gap between
     // signals under 3/4 of ack_wait, so a slow sink never triggers a premature redelivery.
     this.signalTimer = setInterval(() => this.signalInProgress(), Math.max(1, Math.floor(this.ackWaitMs / 4)));
     this.signalTimer.unref();
+    this.watchTimer = setInterval(() => this.watchPulls(), PULL_HEARTBEAT_MS);
+    this.watchTimer.unref();
+    void this.watchReconnects();
   }
 
   /**
@@ -131,11 +154,10 @@ export class NatsSource implements EventSource {
     const logger = opts.logger ?? stderrLogger;
     const nc = await connectNats(cfg, logger);
     try {
-      const { js, jsm } = await openJetStream(nc, cfg.url);
+      const { jsm } = await openJetStream(nc, cfg.url);
       const stream = await ensureStream(jsm, subject);
       await reconcileConsumer(jsm, stream, durable, subject, replay, opts, logger);
-      const consumer = await js.consumers.get(stream, durable);
-      return new NatsSource(nc, consumer, subject, durable, opts);
+      return new NatsSource(nc, stream, subject, durable, opts);
     } catch (err) {
       await nc.close();
       throw err;
@@ -146,31 +168,29 @@ export class NatsSource implements EventSource {
   async recv(): Promise<RawEvent | null> {
     for (;;) {
       if (this.closed) return null;
-      // Pull again once the buffer runs low rather than empty, so the next batch is already on its way while
-      // the caller works through this one; with nobody calling recv(), no pull is issued (back-pressure).
-      if (this.pull === undefined && this.queue.length <= this.batch / 2) this.startPull();
-      const msg = this.queue.shift();
-      if (msg !== undefined) {
-        const event = this.toRawEvent(msg);
+      this.maybePull();
+      while (this.head < this.queue.length) {
+        const event = this.toRawEvent(this.take());
         if (event !== undefined) return event;
-        continue;
       }
       await new Promise<void>((resolve) => this.waiters.push(resolve));
     }
   }
 
   /**
-   * Up to `max` events: waits for the first, then takes what the current pull already delivered without
+   * Up to `max` events: waits for the first, then takes what the open pulls already delivered without
    * waiting further. Empty only once closed. For callers that evaluate in batches.
    */
   async recvMany(max: number): Promise<RawEvent[]> {
     const first = await this.recv();
     if (first === null) return [];
     const out = [first];
-    while (out.length < max && this.queue.length > 0) {
-      const event = this.toRawEvent(this.queue.shift() as JsMsg);
+    while (out.length < max && this.head < this.queue.length) {
+      const event = this.toRawEvent(this.take());
       if (event !== undefined) out.push(event);
     }
+    // The caller is still asking: top the pulls up now so the next batch travels while this one is evaluated.
+    this.maybePull();
     return out;
   }
 
@@ -183,10 +203,13 @@ export class NatsSource implements EventSource {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.signalTimer);
-    this.messages?.stop();
+    clearInterval(this.watchTimer);
+    clearTimeout(this.retryTimer);
+    this.sub.unsubscribe();
+    this.queue = [];
+    this.head = 0;
     this.wake();
-    await this.pull;
-    this.acks.close();
+    this.tokens.acks.close();
     try {
       await this.nc.drain();
     } catch {
@@ -195,65 +218,186 @@ export class NatsSource implements EventSource {
     }
   }
 
-  private startPull(): void {
-    const run = async (): Promise<void> => {
-      if (this.failedPulls > 0) await sleep(PULL_RETRY_MS);
-      if (this.closed) return;
-      const messages = await this.consumer.fetch({ max_messages: this.batch, expires: PULL_EXPIRES_MS, idle_heartbeat: PULL_HEARTBEAT_MS });
-      this.messages = messages;
-      if (this.closed) messages.stop();
-      for await (const m of messages) {
-        this.queue.push(m);
+  /**
+   * Issues a pull when what is buffered plus what open pulls still owe is at most one batch, so about one
+   * batch is always on its way while the caller works through the previous one. Only called while the caller
+   * asks for events: with nobody in recv(), nothing is pulled (back-pressure).
+   */
+  private maybePull(): void {
+    if (this.closed || this.queue.length - this.head + this.requested > this.batch) return;
+    const now = performance.now();
+    if (now < this.retryAt) {
+      this.retryTimer ??= setTimeout(() => {
+        this.retryTimer = undefined;
         this.wake();
-      }
-    };
-    this.pull = run().then(
-      () => {
-        this.failedPulls = 0;
-      },
-      (err: unknown) => {
-        this.failedPulls++;
-        // Connection loss ends a pull with an error; the next recv() pulls again after PULL_RETRY_MS.
-        if (!this.closed) this.logger.warn(`pull on ${this.subject} (durable ${this.durable}) failed, retrying: ${(err as Error).message}`);
-      },
-    ).finally(() => {
-      this.pull = undefined;
-      this.messages = undefined;
+      }, this.retryAt - now);
+      this.retryTimer.unref();
+      return;
+    }
+    const reply = `${this.inbox}.${this.nextPull++}`;
+    try {
+      this.nc.publish(this.pullSubject, this.pullRequest, { reply });
+    } catch (err) {
+      // Publishing throws only on a closed connection (while reconnecting it is buffered).
+      this.pullFailed(`pull request failed: ${(err as Error).message}`);
+      return;
+    }
+    if (this.pulls.size === 0) this.lastHeard = now;
+    this.pulls.set(reply, now + PULL_EXPIRES_MS);
+    this.requested += this.batch;
+  }
+
+  /** Everything arriving on the pull inbox: delivered messages (with a `$JS.ACK` reply) and status messages. */
+  private onInbox(err: Error | null, msg: Msg): void {
+    if (err !== null) {
+      // A subscription error (e.g. permission denied on the inbox) ends the subscription; nothing more can come.
+      if (!this.closed) this.logger.warn(`pull inbox of ${this.subject} (durable ${this.durable}) failed: ${err.message}`);
+      return;
+    }
+    this.lastHeard = performance.now();
+    if (msg.reply) {
+      if (this.requested > 0) this.requested--;
+      this.queue.push(msg);
+      this.failedPulls = 0;
+      if (this.waiters.length > 0) this.wake();
+      return;
+    }
+    this.onStatus(msg);
+  }
+
+  /** Status messages of a pull request: 100 heartbeat, 404/408 finished, 409 refused or ended by the server. */
+  private onStatus(msg: Msg): void {
+    const code = msg.headers?.code ?? 0;
+    if (code === 100 || code === 404 || code === 408) this.failedPulls = 0;
+    if (code === 100) return; // idle heartbeat: lastHeard is updated, which is all it is for
+    // Statuses for inboxes not open any more belong to pulls already given up.
+    if (!this.pulls.delete(msg.subject)) return;
+    if (code === 404 || code === 408) {
+      // The request expired (or found nothing): take back what it did not deliver. Without the header (older
+      // servers) assume nothing; the open pulls are re-counted when they all expired (watchPulls).
+      const left = Number(msg.headers?.get(PENDING_MESSAGES_HEADER) || 0);
+      this.requested = Math.max(0, this.requested - left);
+      if (this.pulls.size === 0) this.requested = 0;
+    } else {
+      // 409 (max ack pending or batch exceeded, consumer deleted, leadership change) and anything unexpected:
+      // the server will not serve this consumer's pulls for now, so start over after a pause.
+      this.pullFailed(`pull refused by the server: ${code} ${msg.headers?.description ?? ''}`.trimEnd());
+    }
+    this.wake();
+  }
+
+  /** Gives up all open pulls, logs why, and delays the next pull by PULL_RETRY_MS. */
+  private pullFailed(reason: string): void {
+    this.pulls.clear();
+    this.requested = 0;
+    this.failedPulls++;
+    this.retryAt = performance.now() + PULL_RETRY_MS;
+    if (!this.closed && this.failedPulls <= 1) this.logger.warn(`pull on ${this.subject} (durable ${this.durable}) failed, retrying: ${reason}`);
+    this.wake();
+  }
+
+  /**
+   * Every heartbeat interval: drop pulls that expired on the server (their 408 may be lost), and give up all
+   * open pulls when the server owes messages but sent neither messages nor heartbeats for MISSED_HEARTBEATS
+   * intervals (a dead connection or a restarted server).
+   */
+  private watchPulls(): void {
+    if (this.pulls.size === 0) return;
+    const now = performance.now();
+    for (const [reply, expiresAt] of this.pulls) if (now > expiresAt + PULL_HEARTBEAT_MS) this.pulls.delete(reply);
+    if (this.pulls.size === 0) {
+      // Every request ended on the server by now, whether filled or expired.
+      this.requested = 0;
       this.wake();
-    });
+    } else if (this.requested > 0 && now - this.lastHeard > MISSED_HEARTBEATS * PULL_HEARTBEAT_MS) {
+      this.pullFailed(`no message or heartbeat for ${Math.round(now - this.lastHeard)} ms`);
+    }
+  }
+
+  /** After a reconnect the server may have lost the open pulls; pull again at once instead of waiting for heartbeats. */
+  private async watchReconnects(): Promise<void> {
+    for await (const s of this.nc.status()) {
+      if (s.type !== 'reconnect' || this.closed) continue;
+      this.pulls.clear();
+      this.requested = 0;
+      this.retryAt = 0;
+      this.wake();
+    }
+  }
+
+  private take(): Msg {
+    const msg = this.queue[this.head++] as Msg;
+    if (this.head === this.queue.length) {
+      this.queue = [];
+      this.head = 0;
+    }
+    return msg;
   }
 
   private wake(): void {
     const waiters = this.waiters;
+    if (waiters.length === 0) return;
     this.waiters = [];
     for (const w of waiters) w();
   }
 
-  private toRawEvent(msg: JsMsg): RawEvent | undefined {
-    if (msg.info.deliveryCount > 1) {
+  private toRawEvent(msg: Msg): RawEvent | undefined {
+    const reply = msg.reply as string;
+    const info = this.numbers;
+    if (!readAckSubject(reply, info)) {
+      // Not a JetStream delivery (someone published to our inbox); there is nothing to ack. Dropped on purpose.
+      this.logger.warn(`ignoring a message on the pull inbox of ${this.subject} without a $JS.ACK reply subject`);
+      return undefined;
+    }
+    if (info.delivered > 1) {
       this.redelivered++;
       this.opts.onRedelivered?.();
     }
     const payload = decoder.decode(msg.data);
-    if (payload.trim() === '') {
+    if (isBlank(payload)) {
       // Nothing to evaluate; acking keeps it from coming back after ack_wait.
-      msg.ack();
+      publishQuietly(this.nc, reply, ACK);
       return undefined;
     }
-    const entry: Outstanding = { msg, lastSignal: performance.now() };
-    this.outstanding.add(entry);
-    return { payload, ackToken: new NatsAckToken(entry, this.outstanding, this.acks, this.logger), origin: `nats:${msg.subject}#${msg.seq}` };
+    const token = new NatsAckToken(this.tokens, reply, info.streamSeq);
+    this.tokens.outstanding.add(token);
+    return { payload, ackToken: token, origin: `nats:${msg.subject}#${info.streamSeq}` };
   }
 
   private signalInProgress(): void {
     const now = performance.now();
     const half = this.ackWaitMs / 2;
-    for (const entry of this.outstanding) {
-      if (now - entry.lastSignal < half) continue;
-      entry.msg.working();
-      entry.lastSignal = now;
+    for (const token of this.tokens.outstanding) {
+      if (now - token.lastSignal < half) continue;
+      publishQuietly(this.nc, token.reply, WPI);
+      token.lastSignal = now;
     }
   }
+}
+
+/** Fire-and-forget publish (in-progress, nak, blank ack); a closed connection is not an error here. */
+function publishQuietly(nc: NatsConnection, subject: string, data: Uint8Array): void {
+  try {
+    nc.publish(subject, data);
+  } catch {
+    // Only a closed connection throws; the server redelivers after ack_wait, which is the documented outcome.
+  }
+}
+
+/** State of one source that its ack tokens need. */
+interface TokenContext {
+  /** Tokens handed out and neither acked nor naked; they get in-progress signals. */
+  outstanding: Set<NatsAckToken>;
+  /** Confirmed acks go through here (one confirmation per tick, ack-batcher.ts). */
+  acks: AckBatcher;
+  nc: NatsConnection;
+}
+
+/** True for an empty or whitespace-only payload; avoids trim()'s copy for the usual payload starting with `{`. */
+function isBlank(s: string): boolean {
+  if (s.length === 0) return true;
+  const c = s.charCodeAt(0);
+  return (c <= 32 || c === 0xa0 || c === 0xfeff || c === 0x2028 || c === 0x2029 || c >= 0x1680) && s.trim() === '';
 }
 
 /**
@@ -261,42 +405,34 @@ export class NatsSource implements EventSource {
  * Acking or naking twice is a no-op; so is acking after the token was naked.
  */
 class NatsAckToken implements AckToken {
+  /** performance.now() of the delivery or of the last in-progress signal. */
+  lastSignal = performance.now();
+
   constructor(
-    private readonly entry: Outstanding,
-    private readonly outstanding: Set<Outstanding>,
-    private readonly acks: ReplyBatcher,
-    private readonly logger: NatsLogger,
+    private readonly ctx: TokenContext,
+    readonly reply: string,
+    private readonly streamSeq: number,
   ) {}
 
-  async ack(): Promise<void> {
-    if (!this.outstanding.delete(this.entry)) return;
-    const { msg } = this.entry;
-    try {
-      // Acks requested in the same tick go out together with one shared timeout (reply-batcher.ts).
-      await this.acks.request(ackSubject(msg), ACK);
-    } catch (err) {
-      // Not fatal: the server redelivers after ack_wait and the contract allows the duplicate.
-      this.logger.warn(`ack of ${msg.subject}#${msg.seq} not confirmed, it will be redelivered: ${(err as Error).message}`);
-    }
+  /** Resolves once the server confirmed the ack; never rejects (an unconfirmed ack is logged, ack-batcher.ts). */
+  ack(): Promise<void> {
+    if (!this.ctx.outstanding.delete(this)) return Promise.resolve();
+    return this.ctx.acks.ack(this.reply);
   }
 
   nak(delayMs?: number): Promise<void> {
-    if (this.outstanding.delete(this.entry)) this.entry.msg.nak(delayMs);
+    if (this.ctx.outstanding.delete(this)) {
+      const data = delayMs !== undefined && delayMs > 0 ? encoder.encode(`-NAK ${JSON.stringify({ delay: nanos(delayMs) })}`) : NAK;
+      publishQuietly(this.ctx.nc, this.reply, data);
+    }
     return Promise.resolve();
   }
 
   position(): { streamSeq: number; timestampSec: number } {
-    const { msg } = this.entry;
-    return { streamSeq: msg.seq, timestampSec: Number(msg.timestampNanos / 1_000_000_000n) };
+    // Read lazily: only the daemon's position tracking asks, far less often than once per message.
+    const info = parseAckSubject(this.reply);
+    return { streamSeq: this.streamSeq, timestampSec: info === undefined ? 0 : nanosToSeconds(info.timestampNs) };
   }
-}
-
-/** The subject a message is acked on: its reply subject (`$JS.ACK.<stream>.<consumer>...`). */
-function ackSubject(msg: JsMsg): string {
-  // JsMsg's public type hides the reply subject; the implementation exposes it as `reply`.
-  const reply = (msg as unknown as { reply?: unknown }).reply;
-  if (typeof reply !== 'string' || !reply.startsWith('$JS.ACK.')) throw new Error(`message ${msg.subject}#${msg.seq} has no ack subject`);
-  return reply;
 }
 
 function validateSourceOptions(replay: ReplayPolicy, opts: NatsSourceOptions): void {
@@ -395,8 +531,4 @@ async function reconcileConsumer(
   logger.warn(`replay ${replay.kind} on ${filter}: deleting and recreating durable ${durable} (its position is reset)`);
   await api('deleting', () => jsm.consumers.delete(stream, durable));
   await api('creating', () => jsm.consumers.add(stream, wanted));
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }

@@ -1,7 +1,7 @@
 // JetStream plumbing shared by source and sink (spec 06 §2): opening the API with JetStream-disabled detection,
 // and ensureStream (reuse a stream that captures the subject, else create `tsigma-<sanitized>`).
 
-import { jetstream, jetstreamManager, JetStreamApiError, StorageType, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import { jetstreamManager, JetStreamApiError, StorageType, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { NatsIoError } from './errors.js';
 import { streamNameFor } from './subjects.js';
@@ -13,9 +13,8 @@ const JS_API_TIMEOUT_MS = 5000;
 const STREAM_NAME_EXISTS = 10058;
 const STREAM_SUBJECT_OVERLAP = 10065;
 
-/** JetStream client and manager on one connection. */
+/** The JetStream manager of one connection (publishing and pulling go through core NATS). */
 interface JetStreamHandles {
-  js: JetStreamClient;
   jsm: JetStreamManager;
 }
 
@@ -26,7 +25,7 @@ interface JetStreamHandles {
 export async function openJetStream(nc: NatsConnection, url: string): Promise<JetStreamHandles> {
   try {
     const jsm = await jetstreamManager(nc, { timeout: JS_API_TIMEOUT_MS });
-    return { js: jetstream(nc, { timeout: JS_API_TIMEOUT_MS }), jsm };
+    return { jsm };
   } catch (err) {
     const m = err instanceof Error ? `${err.name} ${err.message}` : String(err);
     if (/not enabled|no responders|503/i.test(m) || (err instanceof JetStreamApiError && err.code === 10039)) {

@@ -1,7 +1,7 @@
 // Spec 06 §6.2 tests 7–10 and 12: redelivery, replay policies, consumer groups, the feedback guard, the DLQ.
 
-import { jetstreamManager } from '@nats-io/jetstream';
-import { DeadLetterWriter } from '@tsigma/runtime';
+import { DeliverPolicy, jetstreamManager } from '@nats-io/jetstream';
+import { DeadLetterWriter, type RawEvent } from '@tsigma/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertNoFeedbackLoop, connectNats, NatsConfigError, streamNameFor, NatsSink, NatsSource, type NatsConnectConfig, type NatsSourceOptions, type ReplayPolicy } from '../../src/index.js';
 import { buildProcessor, JSON_FORMAT, RULE_WHOAMI, writeRules } from '../helpers/fixtures.js';
@@ -91,6 +91,57 @@ describe.skipIf(!run)('NATS delivery guarantees (spec 06 §6.2)', () => {
     expect(again?.payload).toBe('{"retry":true}');
     expect(src.redelivered).toBe(1);
     await again!.ackToken.ack();
+  });
+
+  it('acks made together share one confirmation, and every one of them was handled when it resolves', async () => {
+    const subject = 'batchack.events';
+    const input = await sink(subject);
+    await input.sendRawMany(Array.from({ length: 50 }, (_, n) => `{"n":${n}}`));
+    const src = await source(subject, { kind: 'resume' }, 'batchacker', { ackWaitMs: 1000, batch: 20 });
+    const got: RawEvent[] = [];
+    while (got.length < 50) got.push(...(await src.recvMany(50 - got.length)));
+    expect(got.map((e) => e.origin)).toEqual(Array.from({ length: 50 }, (_, n) => `nats:${subject}#${n + 1}`));
+    // Only the last ack of the tick asks for a reply; the server handles one connection's acks in order.
+    await Promise.all(got.map((e) => e.ackToken.ack()));
+    const nc = await connectNats(cfg, quiet);
+    try {
+      const info = await (await jetstreamManager(nc)).consumers.info(streamNameFor(subject), 'batchacker');
+      expect(info.num_ack_pending).toBe(0);
+      expect(info.ack_floor.stream_seq).toBe(50);
+    } finally {
+      await nc.close();
+    }
+    expect(await recvWithin(src, 2000)).toBeNull();
+    expect(src.redelivered).toBe(0);
+  });
+
+  it('a deleted durable: the pull is refused (409/503 status), logged once, and pulling resumes once it exists again', async () => {
+    const subject = 'gone.events';
+    const input = await sink(subject);
+    await input.sendRaw('{"n":1}');
+    const warns: string[] = [];
+    const src = await source(subject, { kind: 'resume' }, 'gone', { logger: { info: () => undefined, warn: (m) => warns.push(m) } });
+    const first = await recvWithin(src, 3000);
+    await first!.ackToken.ack();
+    const nc = await connectNats(cfg, quiet);
+    try {
+      const jsm = await jetstreamManager(nc);
+      const config = (await jsm.consumers.info(streamNameFor(subject), 'gone')).config;
+      await jsm.consumers.delete(streamNameFor(subject), 'gone');
+      expect(await recvWithin(src, 2500)).toBeNull();
+      expect(warns.filter((w) => w.includes('failed, retrying'))).toHaveLength(1);
+      expect(warns[0]).toMatch(/gone\.events \(durable gone\).*(409|503)/);
+      // Start after what is stored, so the next delivery is the message published below.
+      await jsm.consumers.add(streamNameFor(subject), { ...config, deliver_policy: DeliverPolicy.New });
+      await input.sendRaw('{"n":2}');
+      // A pull sent while the durable was gone gets no answer at all; it is given up after two missed
+      // heartbeats (~4 s) and the next one reaches the new durable.
+      const again = await recvWithin(src, 10_000);
+      expect(again?.payload).toBe('{"n":2}');
+      await again!.ackToken.ack();
+    } finally {
+      await nc.close();
+    }
   });
 
   it('max_deliver: after maxDeliver unacked deliveries the message is not delivered again', async () => {
