@@ -4,15 +4,17 @@
 
 import { AckPolicy, DeliverPolicy, JetStreamApiError, type ConsumerConfig, type JetStreamManager } from '@nats-io/jetstream';
 import { createInbox, nanos, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
-import type { AckToken, EventSource, RawEvent } from '@tsigma/runtime';
+import type { AckToken, EventSource, RawEvent, Sink } from '@tsigma/runtime';
 import { AckBatcher } from './ack-batcher.js';
 import { nanosToSeconds, parseAckSubject, readAckSubject, type AckNumbers } from './ack-subject.js';
 import { validateSubject, type NatsConnectConfig } from './config.js';
 import { connectNats } from './connect.js';
 import { NatsConfigError, NatsIoError } from './errors.js';
 import { stderrLogger, type NatsLogger } from './logger.js';
+import { NatsSink } from './nats-sink.js';
+import { PoisonRouter } from './poison-dlq.js';
 import { ensureStream, openJetStream } from './streams.js';
-import { durableNameFor, validateConsumerName } from './subjects.js';
+import { assertNoFeedbackLoop, durableNameFor, validateConsumerName } from './subjects.js';
 
 /** Where a (re)created durable starts; `resume` keeps an existing durable's position. */
 export type ReplayPolicy =
@@ -35,6 +37,12 @@ export interface NatsSourceOptions {
   logger?: NatsLogger;
   /** Called once per message whose delivery count is above 1 (the daemon's `tsigma_nats_redelivered_total`). */
   onRedelivered?: () => void;
+  /**
+   * Where messages go that reached `maxDeliver` without an ack (requires `maxDeliver`): one dead letter each,
+   * `{"original_event", "error": "max_deliver: ...", "timestamp", "origin"}`, written with `sendRaw`. The caller
+   * owns and closes the sink.
+   */
+  poisonDlq?: Sink;
 }
 
 /** Default `ack_wait` (spec 06 §3). */
@@ -111,6 +119,7 @@ export class NatsSource implements EventSource {
   private readonly logger: NatsLogger;
   /** Filled by readAckSubject for each message; reused so the per-message path allocates no metadata object. */
   private readonly numbers: AckNumbers = { delivered: 0, streamSeq: 0 };
+  private readonly poison: PoisonRouter | undefined;
 
   private constructor(
     private readonly nc: NatsConnection,
@@ -127,6 +136,7 @@ export class NatsSource implements EventSource {
     this.pullSubject = `$JS.API.CONSUMER.MSG.NEXT.${stream}.${durable}`;
     this.pullRequest = encoder.encode(JSON.stringify({ batch: this.batch, expires: nanos(PULL_EXPIRES_MS), idle_heartbeat: nanos(PULL_HEARTBEAT_MS) }));
     this.sub = nc.subscribe(`${this.inbox}.*`, { callback: (err, msg) => this.onInbox(err, msg) });
+    this.poison = opts.poisonDlq === undefined ? undefined : new PoisonRouter(nc, stream, durable, subject, opts.poisonDlq, this.logger);
     // Checking four times per ack_wait and signalling tokens older than half of it keeps every gap between
     // signals under 3/4 of ack_wait, so a slow sink never triggers a premature redelivery.
     this.signalTimer = setInterval(() => this.signalInProgress(), Math.max(1, Math.floor(this.ackWaitMs / 4)));
@@ -150,6 +160,7 @@ export class NatsSource implements EventSource {
     validateSubject(subject, 'input');
     if (consumerGroup !== undefined) validateConsumerName(consumerGroup);
     validateSourceOptions(replay, opts);
+    if (opts.poisonDlq instanceof NatsSink) assertNoFeedbackLoop(subject, [opts.poisonDlq.subject]);
     const durable = consumerGroup ?? durableNameFor(subject);
     const logger = opts.logger ?? stderrLogger;
     const nc = await connectNats(cfg, logger);
@@ -197,7 +208,7 @@ export class NatsSource implements EventSource {
   /**
    * Stops pulling and in-progress signals and closes the connection. Outstanding messages are neither acked
    * nor naked: the server redelivers them after `ack_wait`. Messages buffered but not yet handed out are
-   * dropped the same way.
+   * dropped the same way. Poison dead letters already being written are finished first.
    */
   async close(): Promise<void> {
     if (this.closed) return;
@@ -210,6 +221,7 @@ export class NatsSource implements EventSource {
     this.head = 0;
     this.wake();
     this.tokens.acks.close();
+    await this.poison?.close();
     try {
       await this.nc.drain();
     } catch {
@@ -446,6 +458,10 @@ function validateSourceOptions(replay: ReplayPolicy, opts: NatsSourceOptions): v
   positive(opts.maxAckPending, 'maxAckPending');
   positive(opts.batch, 'batch');
   if (replay.kind === 'sequence') positive(replay.seq, 'replay sequence');
+  if (opts.poisonDlq !== undefined && opts.maxDeliver === undefined) {
+    // Without max_deliver the server never gives up on a message, so the DLQ would silently stay empty.
+    throw new NatsConfigError('BAD_OPTION', 'poisonDlq needs maxDeliver: without it no message is ever abandoned', ['poisonDlq', 'maxDeliver']);
+  }
   if (replay.kind === 'time' && Number.isNaN(replay.at.getTime())) {
     throw new NatsConfigError('BAD_OPTION', 'replay time is not a valid date', ['replay time']);
   }
