@@ -214,7 +214,8 @@ class NeedleAutomaton {
   private readonly foldedClassOf: Int32Array;
   private readonly wide: number;
   private readonly width: number;
-  private readonly delta: Int32Array;
+  /** Transition table, one row of `width` entries per state; 16-bit when the state ids fit. */
+  private readonly delta: Uint16Array | Int32Array;
   /** For each state, the nearest state on its suffix chain (itself included) that ends a needle, or -1. */
   private readonly report: Int32Array;
   private readonly nextReport: Int32Array;
@@ -237,11 +238,10 @@ class NeedleAutomaton {
     const width = classes;
     this.width = width;
     // The trie is written straight into the table (0 = no edge: the root is never a child), then
-    // completed in BFS order. The table is sized for the worst case; zeroed pages that are never
-    // touched cost no memory.
-    let chars = 1;
-    for (const needle of needles.keys()) chars += needle.length;
-    const delta = new Int32Array(chars * width);
+    // completed in BFS order. The table is sized exactly, and with 16-bit entries when the state ids
+    // fit: touching fresh memory is most of the build cost for large needle sets.
+    const states0 = trieStates(needles.keys(), hasWide);
+    const delta = states0 <= 0x10000 ? new Uint16Array(states0 * width) : new Int32Array(states0 * width);
     let states = 1;
     for (const [needle, rules] of needles) {
       let s = 0;
@@ -333,6 +333,33 @@ class NeedleAutomaton {
       }
     }
   }
+}
+
+/**
+ * Number of trie states (the root included) for `needles`, where every non-ASCII character is one
+ * class: one state per distinct non-empty prefix, counted over the sorted needles.
+ */
+function trieStates(needles: Iterable<string>, hasWide: boolean): number {
+  const keys: string[] = [];
+  for (const n of needles) keys.push(hasWide && !isAscii(n) ? asciiClassed(n) : n);
+  keys.sort();
+  let states = 1;
+  let prev = '';
+  for (const k of keys) {
+    let lcp = 0;
+    const max = Math.min(k.length, prev.length);
+    while (lcp < max && k.charCodeAt(lcp) === prev.charCodeAt(lcp)) lcp++;
+    states += k.length - lcp;
+    prev = k;
+  }
+  return states;
+}
+
+// `s` with every non-ASCII character replaced by U+0080, the one character standing for their shared class.
+function asciiClassed(s: string): string {
+  let out = '';
+  for (let i = 0; i < s.length; i++) out += s.charCodeAt(i) < 128 ? s[i] : '\u0080';
+  return out;
 }
 
 /** Keyword needles are copied into field automata only up to this many: more would bloat every table. */

@@ -32,6 +32,15 @@ export interface LinearRegex {
 /** Result of {@link compileLinearRegex}: the regex, or why it is not acceptable. */
 type RegexCompileResult = { ok: true; regex: LinearRegex } | { ok: false; reason: string };
 
+/**
+ * Compiled programs kept for reuse by (flags, translated pattern): rule sets repeat many regexes, and
+ * RE2JS compilation dominates regex loading. A compiled RE2JS object is immutable apart from its
+ * internal matcher pool, so sharing it between rules is safe. The cache is dropped whole when full,
+ * which bounds memory in long-running processes that reload rules.
+ */
+const MAX_CACHED_REGEXES = 4096;
+const compiledCache = new Map<string, RE2JS>();
+
 // A leading inline flag group, e.g. `(?i)` or `(?is)`, which becomes flags (spec 02 §5).
 const LEADING_FLAGS = /^\(\?([ims]+)\)/;
 
@@ -52,12 +61,17 @@ export function compileLinearRegex(pattern: string, flags: RegexFlags): RegexCom
   if (effective.i) bits |= RE2JS.CASE_INSENSITIVE;
   if (effective.m) bits |= RE2JS.MULTILINE;
   if (effective.s) bits |= RE2JS.DOTALL;
-  let re: RE2JS;
-  try {
-    re = RE2JS.compile(body, bits);
-  } catch (err) {
-    const detail = err instanceof Error ? err.message : String(err);
-    return { ok: false, reason: `regex ${JSON.stringify(pattern)} cannot run in linear time or is invalid: ${detail}` };
+  const key = `${bits}/${body}`;
+  let re = compiledCache.get(key);
+  if (re === undefined) {
+    try {
+      re = RE2JS.compile(body, bits);
+    } catch (err) {
+      const detail = err instanceof Error ? err.message : String(err);
+      return { ok: false, reason: `regex ${JSON.stringify(pattern)} cannot run in linear time or is invalid: ${detail}` };
+    }
+    if (compiledCache.size >= MAX_CACHED_REGEXES) compiledCache.clear();
+    compiledCache.set(key, re);
   }
   const runs = requiredLiterals(body, effective.i);
   let literal: string | null = null;
@@ -67,9 +81,14 @@ export function compileLinearRegex(pattern: string, flags: RegexFlags): RegexCom
     source: body,
     flags: effective,
     literal,
-    test: (text: string) => re.test(text),
+    test: searchTest(re),
   };
   return { ok: true, regex };
+}
+
+// Built outside the object literal so keepNames transpilers do not define a `name` on each closure.
+function searchTest(re: RE2JS): (text: string) => boolean {
+  return (text) => re.test(text);
 }
 
 // `\uXXXX` (JS) becomes `\x{XXXX}` (RE2); `(?<name>` and `(?P<name>` are both RE2 syntax already.

@@ -118,23 +118,47 @@ export function compilePattern(tokens: PatternToken[]): CompiledPattern {
     const texts = segments.map(plainText);
     if (texts.length === 1) {
       const lit = texts[0] as string;
-      return { shape: 'exact', longestLiteral: lit, test: (t) => t === lit };
+      return { shape: 'exact', longestLiteral: lit, test: equalsTest(lit) };
     }
     if (texts.length === 2 && texts[1] === '') {
       const lit = texts[0] as string;
-      return { shape: 'startswith', longestLiteral, test: (t) => t.startsWith(lit) };
+      return { shape: 'startswith', longestLiteral, test: startsWithTest(lit) };
     }
     if (texts.length === 2 && texts[0] === '') {
       const lit = texts[1] as string;
-      return { shape: 'endswith', longestLiteral, test: (t) => t.endsWith(lit) };
+      return { shape: 'endswith', longestLiteral, test: endsWithTest(lit) };
     }
     if (texts.length === 3 && texts[0] === '' && texts[2] === '') {
       const lit = texts[1] as string;
-      return { shape: 'contains', longestLiteral, test: (t) => t.includes(lit) };
+      return { shape: 'contains', longestLiteral, test: includesTest(lit) };
     }
   }
   const segs = segments.map(compileSegment);
-  return { shape: 'glob', longestLiteral, test: (t) => globTest(segs, t) };
+  return { shape: 'glob', longestLiteral, test: globTester(segs) };
+}
+
+// The tests are built by factories rather than inline in the object literals: a closure written as a
+// property value gets a `name` property defined on it by keepNames transpilers (tsx), which moves it
+// to a dictionary-mode property store. With tens of thousands of rule values that store dominated the
+// compiled rules' heap and the GC work of loading them.
+function equalsTest(lit: string): (text: string) => boolean {
+  return (t) => t === lit;
+}
+
+function startsWithTest(lit: string): (text: string) => boolean {
+  return (t) => t.startsWith(lit);
+}
+
+function endsWithTest(lit: string): (text: string) => boolean {
+  return (t) => t.endsWith(lit);
+}
+
+function includesTest(lit: string): (text: string) => boolean {
+  return (t) => t.includes(lit);
+}
+
+function globTester(segs: Segment[]): (text: string) => boolean {
+  return (t) => globTest(segs, t);
 }
 
 // A star-free piece of a glob: plain text, or a quantifier-free RegExp (linear per start position).

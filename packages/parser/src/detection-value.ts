@@ -68,7 +68,9 @@ export function readItemValues(ctx: DocumentContext, spec: FieldSpec, node: Tree
     const v = convertValue(ctx, mode, mods, s, label, path);
     if (v !== undefined) out.push(v);
   }
-  return out;
+  // Arrays grown by push keep spare capacity (17 slots from the first push); every rule keeps its AST,
+  // so the exact-length copy is what survives.
+  return out.slice();
 }
 
 /** Converts a scalar without modifiers: the form of keyword values. */

@@ -71,7 +71,10 @@ export function readDetections(ctx: DocumentContext, block: TreeMap, opts: Detec
     }
   }
   if (ctx.rejected) return undefined;
-  return timeframe === undefined ? { named, conditions, conditionStrings } : { named, conditions, conditionStrings, timeframe };
+  // Arrays grown by push keep spare capacity (17 slots from the first push); every rule keeps its AST,
+  // so the exact-length copy is what survives.
+  const kept = { named, conditions: conditions.slice(), conditionStrings: conditionStrings.slice() };
+  return timeframe === undefined ? kept : { ...kept, timeframe };
 }
 
 function conditionScalars(ctx: DocumentContext, node: TreeNode, keyStart: number, opts: DetectionOptions): [TreeScalar, string][] {
@@ -148,7 +151,8 @@ function readDetection(ctx: DocumentContext, node: TreeNode, path: string): Dete
       const values = readItemValues(ctx, spec, value, itemPath);
       items.push({ field: spec, values, location: ctx.locate(keyStart) });
     }
-    return { kind: 'allOf', items };
+    // Exact-length copy: see readDetections.
+    return { kind: 'allOf', items: items.slice() };
   }
   if (node.kind === 'seq') {
     if (node.items.length === 0) {

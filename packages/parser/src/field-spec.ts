@@ -103,7 +103,9 @@ export function analyzeFieldSpec(key: string): { spec: FieldSpec; problems: Fiel
       problems.push(error('unknown_modifier', `unknown modifier '${written}' on ${fieldLabel}${hint ? `; did you mean '${hint}'?` : ''}`));
     }
   }
-  const spec: FieldSpec = { name: name === '' ? null : name, modifiers };
+  // Arrays grown by push keep spare capacity (17 slots from the first push); every rule keeps its AST,
+  // so the exact-length copy is what survives.
+  const spec: FieldSpec = { name: name === '' ? null : name, modifiers: modifiers.slice() };
   if (problems.length === 0) checkCombination(modifiers, fieldLabel, problems);
   return { spec, problems };
 }

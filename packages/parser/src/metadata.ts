@@ -145,5 +145,6 @@ function readRelated(ctx: DocumentContext, node: TreeMap['entries'][number]['val
       out.push({ id, type });
     }
   });
-  return out;
+  // Exact-length copy: push leaves spare capacity, and every rule keeps its metadata.
+  return out.slice();
 }

@@ -38,7 +38,9 @@ export function readStringList(ctx: DocumentContext, node: TreeNode, path: strin
     if (item.kind === 'scalar' && typeof item.value === 'string') out.push(item.value);
     else ctx.warn('invalid_value', `'${path}[${i}]' is not a string and was dropped`, item.start, `${path}[${i}]`);
   });
-  return out;
+  // Arrays grown by push keep spare capacity (17 slots from the first push); every rule keeps its AST,
+  // so the exact-length copy is what survives.
+  return out.slice();
 }
 
 /** Describes a node's type for messages. */
