@@ -11,6 +11,7 @@ import {
   AnyOfMatcher, BoolMatcher, CidrMatcher, CompareMatcher, FieldRefMatcher, NullMatcher, NumberMatcher, RegexMatcher,
   StringMatcher, TimePartMatcher, type CompareOp, type FieldRefOp, type TimePart, type ValueMatcher,
 } from './matchers.js';
+import { valueText } from './pipeline/sigma-value.js';
 import { compileLinearRegex } from './regex.js';
 import type { MatcherKind } from './result.js';
 import {
@@ -298,19 +299,6 @@ function existsValue(v: SigmaValue | undefined): boolean | null {
     if (t === 'false' || t === 'no') return false;
   }
   return null;
-}
-
-function valueText(v: SigmaValue): string {
-  switch (v.type) {
-    case 'string':
-      return v.value.original;
-    case 'number':
-      return String(v.value);
-    case 'bool':
-      return String(v.value);
-    case 'null':
-      return 'null';
-  }
 }
 
 function rawText(s: SigmaString): string {

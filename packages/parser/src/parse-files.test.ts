@@ -2,7 +2,7 @@ import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseSigmaDirectory, parseSigmaFile } from './parse-files.js';
+import { findSigmaRuleFiles, parseSigmaDirectory, parseSigmaFile } from './parse-files.js';
 
 const tree = join(import.meta.dirname, '../test/fixtures/tree');
 const scratch = mkdtempSync(join(tmpdir(), 'tsigma-parser-'));
@@ -43,5 +43,18 @@ describe('parseSigmaDirectory', () => {
     expect(c.errors.map((e) => e.code)).toEqual(['io']);
     const missing = await parseSigmaDirectory(join(scratch, 'does-not-exist'));
     expect(missing.errors.map((e) => e.code)).toEqual(['io']);
+  });
+});
+
+describe('findSigmaRuleFiles', () => {
+  it('lists the files parseSigmaDirectory reads, sorted, and reports a missing directory', async () => {
+    const found = await findSigmaRuleFiles(tree);
+    expect(found.errors).toEqual([]);
+    expect(found.files.length).toBeGreaterThan(0);
+    expect(found.files).toEqual([...found.files].sort());
+    expect(found.files.every((f) => /\.ya?ml$/i.test(f) && !f.includes('/.'))).toBe(true);
+    expect(found.files).toContain(join(tree, 'sub/bad.yml'));
+    const missing = await findSigmaRuleFiles(join(scratch, 'does-not-exist'));
+    expect(missing).toMatchObject({ files: [], errors: [{ code: 'io' }] });
   });
 });

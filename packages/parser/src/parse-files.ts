@@ -37,10 +37,9 @@ export async function parseSigmaFile(path: string): Promise<ParsedSigmaCollectio
  */
 export async function parseSigmaDirectory(dir: string): Promise<ParsedSigmaCollection> {
   const collection = createCollection();
-  const files: string[] = [];
-  await collectRuleFiles(dir, files, new Set(), collection);
-  files.sort();
-  for (const file of files) {
+  const found = await findSigmaRuleFiles(dir);
+  collection.errors.push(...found.errors);
+  for (const file of found.files) {
     const part = await parseSigmaFile(file);
     collection.rules.push(...part.rules);
     collection.correlations.push(...part.correlations);
@@ -50,7 +49,21 @@ export async function parseSigmaDirectory(dir: string): Promise<ParsedSigmaColle
   return collection;
 }
 
-async function collectRuleFiles(dir: string, files: string[], visited: Set<string>, collection: ParsedSigmaCollection): Promise<void> {
+/**
+ * Lists the `*.yml` / `*.yaml` files below `dir` that {@link parseSigmaDirectory} reads, sorted by path;
+ * unreadable directories and broken links become `io` errors instead of throwing.
+ *
+ * @example
+ * const { files, errors } = await findSigmaRuleFiles('rules');
+ */
+export async function findSigmaRuleFiles(dir: string): Promise<{ files: string[]; errors: SigmaParseError[] }> {
+  const files: string[] = [];
+  const errors: SigmaParseError[] = [];
+  await collectRuleFiles(dir, files, new Set(), errors);
+  return { files: files.sort(), errors };
+}
+
+async function collectRuleFiles(dir: string, files: string[], visited: Set<string>, errors: SigmaParseError[]): Promise<void> {
   let entries;
   try {
     const real = await realpath(dir);
@@ -59,7 +72,7 @@ async function collectRuleFiles(dir: string, files: string[], visited: Set<strin
     visited.add(real);
     entries = await readdir(dir, { withFileTypes: true });
   } catch (e) {
-    collection.errors.push(ioError(dir, e));
+    errors.push(ioError(dir, e));
     return;
   }
   for (const entry of entries) {
@@ -72,12 +85,12 @@ async function collectRuleFiles(dir: string, files: string[], visited: Set<strin
         isDir = s.isDirectory();
         isFile = s.isFile();
       } catch (e) {
-        collection.errors.push(ioError(path, e));
+        errors.push(ioError(path, e));
         continue;
       }
     }
     if (isDir) {
-      if (!entry.name.startsWith('.')) await collectRuleFiles(path, files, visited, collection);
+      if (!entry.name.startsWith('.')) await collectRuleFiles(path, files, visited, errors);
     } else if (isFile && RULE_FILE_RE.test(entry.name)) {
       files.push(path);
     }

@@ -1,7 +1,7 @@
 // Builds and inspects parser AST values (strings, field specs) for pipeline transformations.
 // Mirrors the parser's escape rules (01 §6) so rewritten values read exactly like parsed ones; it never evaluates.
 
-import type { FieldSpec, Modifier, SigmaString, SigmaValue } from '@tsigma/parser';
+import { parseSigmaString, type FieldSpec, type Modifier, type SigmaString, type SigmaValue } from '@tsigma/parser';
 
 /** Modifier spellings accepted in `add_condition` keys, with the parser's alias normalisation (01 §5). */
 const MODIFIER_ALIASES: Readonly<Record<string, Modifier>> = {
@@ -32,36 +32,6 @@ export function parseFieldKey(key: string): FieldSpec | { unknownModifier: strin
 /** True when values under these modifiers keep their text raw (no wildcard or escape processing). */
 export function isRawValue(modifiers: readonly Modifier[]): boolean {
   return modifiers.includes('re') || modifiers.includes('cidr');
-}
-
-/** Parses Sigma string source text into wildcard and text parts (01 §6). */
-export function parseSigmaString(original: string, raw: boolean): SigmaString {
-  if (raw) return { parts: original === '' ? [] : [{ text: original }], original, raw: true };
-  const parts: SigmaString['parts'] = [];
-  let text = '';
-  const flush = (): void => {
-    if (text !== '') parts.push({ text });
-    text = '';
-  };
-  for (let i = 0; i < original.length; i++) {
-    const c = original[i] as string;
-    if (c === '\\') {
-      const next = original[i + 1];
-      if (next === '*' || next === '?' || next === '\\') {
-        text += next;
-        i++;
-      } else {
-        text += c;
-      }
-    } else if (c === '*' || c === '?') {
-      flush();
-      parts.push({ wildcard: c });
-    } else {
-      text += c;
-    }
-  }
-  flush();
-  return { parts, original, raw: false };
 }
 
 /** Turns a plain YAML scalar into a Sigma value, parsing strings with or without wildcards per the modifiers. */

@@ -10,6 +10,7 @@ import type {
   SigmaRule,
   SigmaValue,
 } from '@tsigma/parser';
+import { parseSigmaString } from '@tsigma/parser';
 
 import {
   allDetectionItems,
@@ -24,7 +25,7 @@ import type { PipelineErrorCode } from './errors.js';
 import { alternativesOf, convertCase, isFieldNameTransformation, mapFieldName } from './field-names.js';
 import type { FieldNameTransformation } from './field-names.js';
 import { expandSegments, hasPlaceholder, isSelected, splitPlaceholders, unescapePercent } from './placeholders.js';
-import { isRawValue, parseFieldKey, parseSigmaString, partsToSource, toSigmaValue, valueText } from './sigma-value.js';
+import { isRawValue, parseFieldKey, partsToSource, toSigmaValue, valueText } from './sigma-value.js';
 import type {
   AnyRule,
   ConditionSet,

@@ -13,6 +13,7 @@ const FIXTURE = join(PACKAGE_DIR, 'test', 'fixtures', 'consumer.ts');
 /** Startup (tsx transform, rule load, connect) on a loaded 2-core machine. */
 const READY_TIMEOUT_MS = 20_000;
 
+/** Settings handed to the consumer process as JSON in TSIGMA_CONSUMER. */
 export interface ConsumerSettings {
   url: string;
   input: string;
@@ -20,6 +21,7 @@ export interface ConsumerSettings {
   durable: string;
   rulesDir: string;
   ackWaitMs: number;
+  /** Pause per event, so a test can kill the process while work is still in flight. */
   delayMs: number;
   label: string;
 }

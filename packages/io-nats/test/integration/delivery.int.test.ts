@@ -2,35 +2,20 @@
 
 import { DeliverPolicy, jetstreamManager } from '@nats-io/jetstream';
 import { DeadLetterWriter, type RawEvent } from '@tsigma/runtime';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertNoFeedbackLoop, connectNats, NatsConfigError, streamNameFor, NatsSink, NatsSource, type NatsConnectConfig, type NatsSourceOptions, type ReplayPolicy } from '../../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { assertNoFeedbackLoop, connectNats, NatsConfigError, streamNameFor, NatsSource, type NatsSourceOptions, type ReplayPolicy } from '../../src/index.js';
 import { buildProcessor, JSON_FORMAT, RULE_WHOAMI, writeRules } from '../helpers/fixtures.js';
-import { natsServerAvailable, recvWithin, startNatsServer, type NatsServer } from '../helpers/nats-server.js';
+import { useNatsServer } from '../helpers/harness.js';
+import { natsServerAvailable, recvWithin } from '../helpers/nats-server.js';
 
 const run = natsServerAvailable();
 
 describe.skipIf(!run)('NATS delivery guarantees (spec 06 §6.2)', () => {
-  let server: NatsServer;
-  let cfg: NatsConnectConfig;
-  const cleanup: (() => Promise<void>)[] = [];
-
-  beforeAll(async () => {
-    server = await startNatsServer();
-    cfg = { url: server.url };
-  });
-  afterAll(async () => {
-    for (const c of cleanup.reverse()) await c();
-    await server?.stop();
-  });
-
-  async function sink(subject: string): Promise<NatsSink> {
-    const s = await NatsSink.connect(cfg, subject);
-    cleanup.push(() => s.close());
-    return s;
-  }
+  const nats = useNatsServer();
+  const { sink } = nats;
   async function source(subject: string, replay?: ReplayPolicy, group?: string, opts?: NatsSourceOptions): Promise<NatsSource> {
-    const s = await NatsSource.connect(cfg, subject, replay, group, { logger: quiet, ...opts });
-    cleanup.push(() => s.close());
+    const s = await NatsSource.connect(nats.cfg, subject, replay, group, { logger: quiet, ...opts });
+    nats.onCleanup(() => s.close());
     return s;
   }
   /** Receives until `quietMs` pass without a message, acking each; returns the payloads in order. */
@@ -103,7 +88,7 @@ describe.skipIf(!run)('NATS delivery guarantees (spec 06 §6.2)', () => {
     expect(got.map((e) => e.origin)).toEqual(Array.from({ length: 50 }, (_, n) => `nats:${subject}#${n + 1}`));
     // Only the last ack of the tick asks for a reply; the server handles one connection's acks in order.
     await Promise.all(got.map((e) => e.ackToken.ack()));
-    const nc = await connectNats(cfg, quiet);
+    const nc = await connectNats(nats.cfg, quiet);
     try {
       const info = await (await jetstreamManager(nc)).consumers.info(streamNameFor(subject), 'batchacker');
       expect(info.num_ack_pending).toBe(0);
@@ -123,7 +108,7 @@ describe.skipIf(!run)('NATS delivery guarantees (spec 06 §6.2)', () => {
     const src = await source(subject, { kind: 'resume' }, 'gone', { logger: { info: () => undefined, warn: (m) => warns.push(m) } });
     const first = await recvWithin(src, 3000);
     await first!.ackToken.ack();
-    const nc = await connectNats(cfg, quiet);
+    const nc = await connectNats(nats.cfg, quiet);
     try {
       const jsm = await jetstreamManager(nc);
       const config = (await jsm.consumers.info(streamNameFor(subject), 'gone')).config;
@@ -164,7 +149,7 @@ describe.skipIf(!run)('NATS delivery guarantees (spec 06 §6.2)', () => {
     await sink(subject);
     await (await source(subject, { kind: 'resume' }, 'reconciler', { ackWaitMs: 5000, maxAckPending: 10 })).close();
     await source(subject, { kind: 'resume' }, 'reconciler', { ackWaitMs: 7000, maxAckPending: 20 });
-    const nc = await connectNats(cfg, quiet);
+    const nc = await connectNats(nats.cfg, quiet);
     try {
       const info = await (await jetstreamManager(nc)).consumers.info(streamNameFor(subject), 'reconciler');
       expect(info.config.ack_wait).toBe(7000 * 1_000_000);
@@ -248,7 +233,7 @@ describe.skipIf(!run)('NATS delivery guarantees (spec 06 §6.2)', () => {
   it('12. an unparseable event goes to the DLQ subject and its source message is acked', async () => {
     const subject = 'dlqtest.events';
     const r = await writeRules({ 'whoami.yml': RULE_WHOAMI });
-    cleanup.push(r.remove);
+    nats.onCleanup(r.remove);
     const processor = await buildProcessor(r.dir);
     const input = await sink(subject);
     const dlq = new DeadLetterWriter(await sink('dlq.tsigma'));

@@ -2,10 +2,11 @@
 
 import type { ProcessResult } from '@tsigma/eval';
 import { FanOutSink, type Sink } from '@tsigma/runtime';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NatsSink, NatsSource, type NatsConnectConfig } from '../../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { NatsSource } from '../../src/index.js';
 import { bruteForceCorrelation, buildProcessor, JSON_FORMAT, processMessage, RULE_FAILED_LOGIN, RULE_WHOAMI, writeRules } from '../helpers/fixtures.js';
-import { natsServerAvailable, recvWithin, startNatsServer, type NatsServer } from '../helpers/nats-server.js';
+import { useNatsServer } from '../helpers/harness.js';
+import { natsServerAvailable, recvWithin } from '../helpers/nats-server.js';
 
 const RULE_PROXY_SESSION = `
 title: Okta User Session Start Via An Anonymising Proxy Service
@@ -103,32 +104,16 @@ const QUIET_MS = 500;
 const run = natsServerAvailable();
 
 describe.skipIf(!run)('NATS end-to-end scenarios (spec 06 §6.1)', () => {
-  let server: NatsServer;
-  let cfg: NatsConnectConfig;
-  const cleanup: (() => Promise<void>)[] = [];
-
-  beforeAll(async () => {
-    server = await startNatsServer();
-    cfg = { url: server.url };
-  });
-  afterAll(async () => {
-    for (const c of cleanup.reverse()) await c();
-    await server?.stop();
-  });
-
-  async function sink(subject: string): Promise<NatsSink> {
-    const s = await NatsSink.connect(cfg, subject);
-    cleanup.push(() => s.close());
-    return s;
-  }
+  const nats = useNatsServer();
+  const { sink } = nats;
   async function source(subject: string): Promise<NatsSource> {
-    const s = await NatsSource.connect(cfg, subject, { kind: 'resume' });
-    cleanup.push(() => s.close());
+    const s = await NatsSource.connect(nats.cfg, subject, { kind: 'resume' });
+    nats.onCleanup(() => s.close());
     return s;
   }
   async function rules(files: Record<string, string>): Promise<string> {
     const r = await writeRules(files);
-    cleanup.push(r.remove);
+    nats.onCleanup(r.remove);
     return r.dir;
   }
   /** Reads messages until QUIET_MS pass without one; acks each. */

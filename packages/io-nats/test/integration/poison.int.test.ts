@@ -1,35 +1,20 @@
 // Poison messages (spec 06 §3, max_deliver): a message abandoned after maxDeliver unacked deliveries is written to
 // the poisonDlq sink with its payload and reason, through the server's MAX_DELIVERIES advisory; acked ones never are.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NatsConfigError, NatsSink, NatsSource, type NatsConnectConfig, type NatsSourceOptions } from '../../src/index.js';
-import { natsServerAvailable, recvWithin, startNatsServer, type NatsServer } from '../helpers/nats-server.js';
+import { describe, expect, it } from 'vitest';
+import { NatsConfigError, NatsSource, type NatsSourceOptions } from '../../src/index.js';
+import { useNatsServer } from '../helpers/harness.js';
+import { natsServerAvailable, recvWithin } from '../helpers/nats-server.js';
 
 const run = natsServerAvailable();
 const quiet = { info: () => undefined, warn: () => undefined };
 
 describe.skipIf(!run)('NATS poison messages to a DLQ subject', () => {
-  let server: NatsServer;
-  let cfg: NatsConnectConfig;
-  const cleanup: (() => Promise<void>)[] = [];
-
-  beforeAll(async () => {
-    server = await startNatsServer();
-    cfg = { url: server.url };
-  });
-  afterAll(async () => {
-    for (const c of cleanup.reverse()) await c();
-    await server?.stop();
-  });
-
-  async function sink(subject: string): Promise<NatsSink> {
-    const s = await NatsSink.connect(cfg, subject);
-    cleanup.push(() => s.close());
-    return s;
-  }
+  const nats = useNatsServer();
+  const { sink } = nats;
   async function source(subject: string, group: string, opts: NatsSourceOptions): Promise<NatsSource> {
-    const s = await NatsSource.connect(cfg, subject, { kind: 'resume' }, group, { logger: quiet, ...opts });
-    cleanup.push(() => s.close());
+    const s = await NatsSource.connect(nats.cfg, subject, { kind: 'resume' }, group, { logger: quiet, ...opts });
+    nats.onCleanup(() => s.close());
     return s;
   }
 
@@ -72,7 +57,7 @@ describe.skipIf(!run)('NATS poison messages to a DLQ subject', () => {
 
   it('poisonDlq without maxDeliver, or on a subject the source reads, is a config error before any I/O', async () => {
     const dlq = await sink('dlq.poison.guard');
-    await expect(NatsSource.connect(cfg, 'guard.events', undefined, undefined, { poisonDlq: dlq })).rejects.toMatchObject({ code: 'BAD_OPTION' });
-    await expect(NatsSource.connect(cfg, 'dlq.poison.>', undefined, undefined, { maxDeliver: 2, poisonDlq: dlq })).rejects.toBeInstanceOf(NatsConfigError);
+    await expect(NatsSource.connect(nats.cfg, 'guard.events', undefined, undefined, { poisonDlq: dlq })).rejects.toMatchObject({ code: 'BAD_OPTION' });
+    await expect(NatsSource.connect(nats.cfg, 'dlq.poison.>', undefined, undefined, { maxDeliver: 2, poisonDlq: dlq })).rejects.toBeInstanceOf(NatsConfigError);
   });
 });
