@@ -5,7 +5,7 @@ import { RuleCompileError } from './errors.js';
 import { evaluateRule } from './evaluate.js';
 import { JsonEvent } from './event.js';
 import { explainRule } from './explain.js';
-import { itemRule, matches, ruleFrom, ruleYaml } from './test-support.js';
+import { itemRule, matches, parsedRule, ruleFrom, ruleYaml } from './test-support.js';
 
 // Spec 02 §13, one row per case: item (as written under `sel:`), event, expected verdict.
 const VECTORS: [string, unknown, boolean][] = [
@@ -217,7 +217,7 @@ describe('keyword items', () => {
 
 describe('compile errors', () => {
   it('reports unknown identifiers and empty selectors with their location', () => {
-    const rule = ruleFrom(ruleYaml('  sel:\n    A: 1\n  condition: sel\n')).source;
+    const rule = parsedRule(ruleYaml('  sel:\n    A: 1\n  condition: sel\n'));
     const broken = (expr: ConditionExpr) => ({ ...rule, detection: { ...rule.detection, conditions: [expr] } });
     for (const [expr, code] of [
       [{ op: 'id', name: 'nope' }, 'unknown_identifier'],
@@ -235,7 +235,7 @@ describe('compile errors', () => {
   });
 
   it('rejects a CIDR a pipeline made invalid', () => {
-    const rule = ruleFrom(ruleYaml('  sel:\n    Ip|cidr: 10.0.0.0/8\n  condition: sel\n')).source;
+    const rule = parsedRule(ruleYaml('  sel:\n    Ip|cidr: 10.0.0.0/8\n  condition: sel\n'));
     const sel = rule.detection.named.get('sel');
     if (sel?.kind !== 'allOf' || sel.items[0] === undefined) throw new Error('shape');
     const item = { ...sel.items[0], values: [{ type: 'string' as const, value: { parts: [{ text: '999.0.0.0/8' }], original: '999.0.0.0/8', raw: true } }] };

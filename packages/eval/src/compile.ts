@@ -9,13 +9,13 @@ import { base64, base64OffsetFragments, bytesAsLatin1, encodeText, type TextEnco
 import { RuleCompileError, type RuleCompileErrorCode, type RuleCompileSpot } from './errors.js';
 import {
   AnyOfMatcher, BoolMatcher, CidrMatcher, CompareMatcher, FieldRefMatcher, NullMatcher, NumberMatcher, RegexMatcher,
-  StringMatcher, TimePartMatcher, type CompareOp, type FieldRefOp, type TimePart, type ValueMatcher,
+  StringMatcher, TimePartMatcher, type CompareOp, type TimePart, type ValueMatcher,
 } from './matchers.js';
 import { valueText } from './pipeline/sigma-value.js';
 import { compileLinearRegex } from './regex.js';
 import type { MatcherKind } from './result.js';
 import {
-  anchorLoosen, compilePattern, mapLiterals, pushLiteral, tokensOf, windashTokens,
+  anchorLoosen, compilePattern, literalPattern, mapLiterals, pushLiteral, tokensOf, windashTokens,
   type PatternToken,
 } from './string-pattern.js';
 
@@ -89,8 +89,6 @@ export interface CompiledRule {
    * Operands are side-effect free, so the order never changes a verdict; details use `conditions`.
    */
   readonly fastConditions: readonly CompiledCondition[];
-  /** The rule as compiled (after pipelines). */
-  readonly source: SigmaRule;
 }
 
 /** Prefix of injected detections that results never list (spec 02 §7). */
@@ -130,7 +128,6 @@ export function compileRule(rule: SigmaRule): CompiledRule {
     detections,
     conditions,
     fastConditions: conditions.map((c) => cheapestFirst(c, detections)),
-    source: rule,
   };
 }
 
@@ -247,29 +244,119 @@ function fail(code: RuleCompileErrorCode, detail: string, spot: RuleCompileSpot,
   throw new RuleCompileError(code, detail, { ...spot, path });
 }
 
+/**
+ * What an item's modifiers ask for, read in one pass: compiling a value then tests fields instead of
+ * searching the modifier list again for each of the two dozen modifiers it may carry.
+ */
+interface ItemModifiers {
+  stringOp: 'contains' | 'startswith' | 'endswith' | null;
+  compare: CompareOp | null;
+  timePart: TimePart | null;
+  /** `wide`, `utf16be` or `utf16`. */
+  encoding: TextEncoding | null;
+  base64: boolean;
+  base64offset: boolean;
+  all: boolean;
+  exists: boolean;
+  cased: boolean;
+  neq: boolean;
+  windash: boolean;
+  re: boolean;
+  i: boolean;
+  m: boolean;
+  s: boolean;
+  cidr: boolean;
+  expand: boolean;
+  fieldref: boolean;
+}
+
+function readModifiers(modifiers: readonly Modifier[]): ItemModifiers {
+  const out: ItemModifiers = {
+    stringOp: null, compare: null, timePart: null, encoding: null, base64: false, base64offset: false, all: false, exists: false,
+    cased: false, neq: false, windash: false, re: false, i: false, m: false, s: false, cidr: false, expand: false, fieldref: false,
+  };
+  for (let k = 0; k < modifiers.length; k++) {
+    const mod = modifiers[k] as Modifier;
+    switch (mod) {
+      case 'contains':
+      case 'startswith':
+      case 'endswith':
+        // With several operators (invalid, rejected by the parser) the spec order decides.
+        if (out.stringOp === null || OPERATORS.indexOf(mod) < OPERATORS.indexOf(out.stringOp)) out.stringOp = mod;
+        break;
+      case 'lt':
+      case 'lte':
+      case 'gt':
+      case 'gte':
+        if (out.compare === null || COMPARE_OPS.indexOf(mod) < COMPARE_OPS.indexOf(out.compare)) out.compare = mod;
+        break;
+      case 'minute':
+      case 'hour':
+      case 'day':
+      case 'week':
+      case 'month':
+      case 'year':
+        if (out.timePart === null || TIME_PARTS.indexOf(mod) < TIME_PARTS.indexOf(out.timePart)) out.timePart = mod;
+        break;
+      case 'wide':
+        out.encoding = 'utf16le';
+        break;
+      case 'utf16be':
+        if (out.encoding !== 'utf16le') out.encoding = 'utf16be';
+        break;
+      case 'utf16':
+        if (out.encoding === null) out.encoding = 'utf16';
+        break;
+      default:
+        out[mod] = true;
+    }
+  }
+  return out;
+}
+
+/** Where an item sits, for errors: the path text (`selection.Image|endswith`) is only built for an error. */
+class ItemPlace {
+  constructor(
+    readonly rule: RuleCompileSpot,
+    private readonly detection: string,
+    private readonly field: DetectionItem['field'],
+  ) {}
+
+  fail(code: RuleCompileErrorCode, detail: string): never {
+    const key = [this.field.name ?? '', ...this.field.modifiers].join('|');
+    return fail(code, detail, this.rule, `${this.detection}.${key}`);
+  }
+}
+
 function compileItem(item: DetectionItem, spot: RuleCompileSpot, detName: string): CompiledItem {
-  const mods = new Set<Modifier>(item.field.modifiers);
+  const mods = readModifiers(item.field.modifiers);
   const field = item.field.name;
-  const key = [field ?? '', ...item.field.modifiers].join('|');
-  const path = `${detName}.${key}`;
-  const paths = field === null ? [] : item.field.coalesce !== undefined && item.field.coalesce.length > 0 ? item.field.coalesce : [field];
-  if (mods.has('exists')) {
+  const place = new ItemPlace(spot, detName, item.field);
+  const coalesce = item.field.coalesce;
+  const paths = field === null ? [] : coalesce !== undefined && coalesce.length > 0 ? coalesce : [field];
+  if (mods.exists) {
     const want = existsValue(item.values[0]);
-    if (item.values.length !== 1 || want === null) fail('incompatible_value', '`exists` takes one value, true or false', spot, path);
+    if (item.values.length !== 1 || want === null) place.fail('incompatible_value', '`exists` takes one value, true or false');
     return {
       field, paths, exists: want, matchers: [], all: false, neq: false, hasNull: false, kind: 'exists', pattern: String(want),
       textTests: null, textExact: null, textFolded: false, numbers: null,
     };
   }
-  const matchers = item.values.map((v) => compileValue(v, mods, field === null, spot, path));
-  const hasNull = item.values.some((v) => v.type === 'null');
+  const values = item.values;
+  const matchers: ValueMatcher[] = new Array(values.length);
+  let hasNull = false;
+  for (let k = 0; k < values.length; k++) {
+    const v = values[k] as SigmaValue;
+    if (v.type === 'null') hasNull = true;
+    matchers[k] = compileValue(v, mods, field === null, place);
+  }
   const first = matchers[0];
-  const all = mods.has('all');
+  const all = mods.all;
   const strings = matchers.length > 0 && matchers.every((m) => m instanceof StringMatcher && m.caseSensitive === first?.caseSensitive)
     ? (matchers as StringMatcher[])
     : null;
   // Long value lists are mostly exact literals: one set lookup replaces one comparison per value.
-  const exactAll = strings !== null && !all ? strings.filter((m) => m.compiled.shape === 'exact') : [];
+  const exactAll = strings !== null && !all && strings.length > 1 ? strings.filter((m) => m.compiled.shape === 'exact') : [];
   const exact = exactAll.length > 1 ? exactAll : [];
   const numberOnly = !all && matchers.length > 1 && matchers.every((m) => m instanceof NumberMatcher);
   const kind: MatcherKind = matchers.length === 1 && first !== undefined ? first.kind : 'one_of';
@@ -279,11 +366,11 @@ function compileItem(item: DetectionItem, spot: RuleCompileSpot, detName: string
     exists: null,
     matchers,
     all,
-    neq: mods.has('neq'),
+    neq: mods.neq,
     hasNull,
     kind,
-    pattern: matchers.map((m) => m.pattern).join(', '),
-    textTests: strings === null ? null : strings.filter((m) => !exact.includes(m)).map((m) => m.compiled.test),
+    pattern: matchers.length === 1 && first !== undefined ? first.pattern : matchers.map((m) => m.pattern).join(', '),
+    textTests: strings === null ? null : exact.length === 0 ? strings.map((m) => m.compiled.test) : strings.filter((m) => !exact.includes(m)).map((m) => m.compiled.test),
     textExact: exact.length > 0 ? new Set(exact.map((m) => m.compiled.longestLiteral)) : null,
     textFolded: strings !== null && first !== undefined && !first.caseSensitive,
     numbers: numberOnly ? new Set(matchers.map((m) => (m as NumberMatcher).value)) : null,
@@ -302,60 +389,56 @@ function existsValue(v: SigmaValue | undefined): boolean | null {
 }
 
 function rawText(s: SigmaString): string {
-  return s.parts.map((p) => ('text' in p ? p.text : p.wildcard)).join('');
+  const parts = s.parts;
+  if (parts.length === 1) {
+    const only = parts[0] as SigmaString['parts'][number];
+    return 'text' in only ? only.text : only.wildcard;
+  }
+  return parts.map((p) => ('text' in p ? p.text : p.wildcard)).join('');
 }
 
-function compileValue(v: SigmaValue, mods: Set<Modifier>, keyword: boolean, spot: RuleCompileSpot, path: string): ValueMatcher {
+function compileValue(v: SigmaValue, mods: ItemModifiers, keyword: boolean, place: ItemPlace): ValueMatcher {
   if (v.type === 'null') return new NullMatcher();
   const pattern = valueText(v);
-  if (mods.has('fieldref')) {
-    if (v.type !== 'string') fail('incompatible_value', '`fieldref` needs a field name', spot, path);
+  if (mods.fieldref) {
+    if (v.type !== 'string') place.fail('incompatible_value', '`fieldref` needs a field name');
     const target = v.coalesce !== undefined && v.coalesce.length > 0 ? v.coalesce : [rawText(v.value)];
-    const op: FieldRefOp = OPERATORS.find((o) => mods.has(o)) ?? 'exact';
-    return new FieldRefMatcher(pattern, target, op, mods.has('cased'));
+    return new FieldRefMatcher(pattern, target, mods.stringOp ?? 'exact', mods.cased);
   }
-  if (mods.has('re')) {
-    if (v.type !== 'string') fail('incompatible_value', '`re` needs a string', spot, path);
-    const res = compileLinearRegex(rawText(v.value), { i: mods.has('i'), m: mods.has('m'), s: mods.has('s') });
-    if (!res.ok) fail('invalid_regex', res.reason, spot, path);
+  if (mods.re) {
+    if (v.type !== 'string') place.fail('incompatible_value', '`re` needs a string');
+    const res = compileLinearRegex(rawText(v.value), { i: mods.i, m: mods.m, s: mods.s });
+    if (!res.ok) place.fail('invalid_regex', res.reason);
     return new RegexMatcher(pattern, res.regex);
   }
-  if (mods.has('cidr')) {
+  if (mods.cidr) {
     const net = v.type === 'string' ? parseCidr(rawText(v.value).trim()) : null;
-    if (net === null) fail('invalid_cidr', `${JSON.stringify(pattern)} is not an IPv4 or IPv6 network`, spot, path);
+    if (net === null) place.fail('invalid_cidr', `${JSON.stringify(pattern)} is not an IPv4 or IPv6 network`);
     return new CidrMatcher(pattern, net);
   }
-  const cmp = COMPARE_OPS.find((o) => mods.has(o));
-  if (cmp !== undefined) return new CompareMatcher(cmp, numberOf(v, spot, path));
-  const part = TIME_PARTS.find((p) => mods.has(p));
-  if (part !== undefined) return new TimePartMatcher(part, numberOf(v, spot, path));
-  const stringOp = OPERATORS.find((o) => mods.has(o));
-  const encoded = mods.has('base64') || mods.has('base64offset') || mods.has('wide') || mods.has('utf16be') || mods.has('utf16');
+  if (mods.compare !== null) return new CompareMatcher(mods.compare, numberOf(v, place));
+  if (mods.timePart !== null) return new TimePartMatcher(mods.timePart, numberOf(v, place));
+  const stringOp = mods.stringOp;
+  const encoding = mods.encoding;
+  const encoded = mods.base64 || mods.base64offset || encoding !== null;
   if (v.type === 'bool' && !keyword) return new BoolMatcher(v.value);
-  if (v.type === 'number' && !keyword && stringOp === undefined && !encoded) return new NumberMatcher(v.value);
+  if (v.type === 'number' && !keyword && stringOp === null && !encoded) return new NumberMatcher(v.value);
   let tokens: PatternToken[];
   if (v.type === 'string') tokens = tokensOf(v.value);
   else {
     tokens = [];
     pushLiteral(tokens, String(v.value));
   }
-  if (mods.has('expand')) tokens = resolveExpand(tokens, spot, path);
-  if (mods.has('windash')) tokens = windashTokens(tokens);
-  const encoding: TextEncoding | null = mods.has('wide')
-    ? 'utf16le'
-    : mods.has('utf16be')
-      ? 'utf16be'
-      : mods.has('utf16')
-        ? 'utf16'
-        : null;
+  if (mods.expand) tokens = resolveExpand(tokens, place);
+  if (mods.windash) tokens = windashTokens(tokens);
   const op = stringOp ?? (keyword ? 'contains' : null);
-  if (mods.has('base64') || mods.has('base64offset')) {
-    const variants = expandClasses(tokens, spot, path);
+  if (mods.base64 || mods.base64offset) {
+    const variants = expandClasses(tokens, place);
     const alternatives: StringMatcher[] = [];
     for (const text of variants) {
       const bytes = encodeText(text, encoding ?? 'utf8');
-      const pieces = mods.has('base64offset') ? base64OffsetFragments(bytes) : [base64(bytes)];
-      const pieceOp = mods.has('base64offset') ? 'contains' : op;
+      const pieces = mods.base64offset ? base64OffsetFragments(bytes) : [base64(bytes)];
+      const pieceOp = mods.base64offset ? 'contains' : op;
       for (const piece of pieces) {
         const t: PatternToken[] = [];
         pushLiteral(t, piece);
@@ -363,23 +446,32 @@ function compileValue(v: SigmaValue, mods: Set<Modifier>, keyword: boolean, spot
       }
     }
     if (alternatives.length === 1) return alternatives[0] as StringMatcher;
-    return new AnyOfMatcher(mods.has('base64offset') ? 'contains' : (alternatives[0]?.kind ?? 'exact'), pattern, alternatives);
+    return new AnyOfMatcher(mods.base64offset ? 'contains' : (alternatives[0]?.kind ?? 'exact'), pattern, alternatives);
   }
   if (encoding !== null) tokens = mapLiterals(tokens, (s) => bytesAsLatin1(encodeText(s, encoding === 'utf16' ? 'utf16le' : encoding)));
-  return stringMatcher(tokens, op, mods.has('cased'), pattern);
+  return stringMatcher(tokens, op, mods.cased, pattern);
 }
 
-function numberOf(v: SigmaValue, spot: RuleCompileSpot, path: string): number {
+function numberOf(v: SigmaValue, place: ItemPlace): number {
   if (v.type === 'number') return v.value;
   if (v.type === 'string') {
     const n = Number(rawText(v.value).trim());
     if (rawText(v.value).trim() !== '' && Number.isFinite(n)) return n;
   }
-  return fail('incompatible_value', `${JSON.stringify(valueText(v))} is not a number`, spot, path);
+  return place.fail('incompatible_value', `${JSON.stringify(valueText(v))} is not a number`);
 }
 
 /** Builds a string matcher; literals are lower-cased once here unless `cased`. */
 function stringMatcher(tokens: PatternToken[], op: 'contains' | 'startswith' | 'endswith' | null, cased: boolean, pattern: string): StringMatcher {
+  const only = tokens[0];
+  if (tokens.length === 1 && only?.t === 'lit') {
+    // One literal (most rule values): its shape is the operator's, no token analysis needed.
+    const shape = op ?? 'exact';
+    const lowered = literalPattern(shape, only.s.toLowerCase());
+    return cased
+      ? new StringMatcher(shape, pattern, literalPattern(shape, only.s), true, lowered)
+      : new StringMatcher(shape, pattern, lowered, false, null);
+  }
   const loose = anchorLoosen(tokens, op === 'contains' || op === 'endswith', op === 'contains' || op === 'startswith');
   const lowered = compilePattern(mapLiterals(loose, (s) => s.toLowerCase()));
   const compiled = cased ? compilePattern(loose) : lowered;
@@ -391,10 +483,10 @@ function stringMatcher(tokens: PatternToken[], op: 'contains' | 'startswith' | '
 // `%name%` left in an `|expand` value: pipelines resolve placeholders, so one left here is an error.
 const PLACEHOLDER = /(^|[^\\])%[^%\s]+%/;
 
-function resolveExpand(tokens: PatternToken[], spot: RuleCompileSpot, path: string): PatternToken[] {
+function resolveExpand(tokens: PatternToken[], place: ItemPlace): PatternToken[] {
   for (const tok of tokens) {
     if (tok.t === 'lit' && PLACEHOLDER.test(tok.s)) {
-      fail('unresolved_placeholder', `placeholder in ${JSON.stringify(tok.s)} is not defined by any pipeline`, spot, path);
+      place.fail('unresolved_placeholder', `placeholder in ${JSON.stringify(tok.s)} is not defined by any pipeline`);
     }
   }
   return mapLiterals(tokens, (s) => s.replace(/\\%/g, '%'));
@@ -404,14 +496,14 @@ function resolveExpand(tokens: PatternToken[], spot: RuleCompileSpot, path: stri
 const MAX_ENCODED_VARIANTS = 625;
 
 // Base64 cannot carry a character class, so windash classes are spelled out (few dashes in practice).
-function expandClasses(tokens: PatternToken[], spot: RuleCompileSpot, path: string): string[] {
+function expandClasses(tokens: PatternToken[], place: ItemPlace): string[] {
   let out = [''];
   for (const tok of tokens) {
     if (tok.t === 'lit') out = out.map((s) => s + tok.s);
     else if (tok.t === 'class') {
       out = out.flatMap((s) => [...tok.chars].map((c) => s + c));
-      if (out.length > MAX_ENCODED_VARIANTS) fail('incompatible_value', `too many windash variants to encode (over ${MAX_ENCODED_VARIANTS})`, spot, path);
-    } else fail('incompatible_value', 'wildcards cannot be Base64-encoded', spot, path);
+      if (out.length > MAX_ENCODED_VARIANTS) place.fail('incompatible_value', `too many windash variants to encode (over ${MAX_ENCODED_VARIANTS})`);
+    } else place.fail('incompatible_value', 'wildcards cannot be Base64-encoded');
   }
   return out;
 }

@@ -54,83 +54,81 @@ function setCost(s: Witness[]): number {
   return max * 1000 + s.length;
 }
 
-function pickBest(sets: WitnessSet[]): WitnessSet {
-  let best: WitnessSet = null;
-  let bestCost = Infinity;
-  sets.forEach((s) => {
-    if (s === null) return;
-    const cost = setCost(s);
-    if (cost < bestCost) {
-      best = s;
-      bestCost = cost;
-    }
-  });
-  return best;
-}
-
-function union(sets: WitnessSet[]): WitnessSet {
-  const out: Witness[] = [];
-  for (const s of sets) {
-    if (s === null) return null;
-    out.push(...s);
-  }
-  return out;
-}
-
 function isAscii(s: string): boolean {
   for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
   return true;
 }
 
-// Witness of one value matcher on one path, or null when it has none (the caller falls back to presence).
-function matcherWitness(m: ValueMatcher, field: string | null): Witness[] | null {
+// Appends the witnesses of one value matcher on one path (null: keyword leaves) to `out`; false when
+// the matcher has none (the caller then falls back to presence, or to no witness).
+function pushMatcherWitnesses(m: ValueMatcher, field: string | null, out: Witness[]): boolean {
   if (m instanceof StringMatcher) {
     const lit = m.compiled.longestLiteral;
-    if (lit.length === 0) return null;
+    if (lit.length === 0) return false;
     // Folding a cased literal on its own equals folding it inside the event text only for ASCII.
-    if (m.caseSensitive && m.compiled.shape !== 'exact' && !isAscii(lit)) return null;
+    if (m.caseSensitive && m.compiled.shape !== 'exact' && !isAscii(lit)) return false;
     const text = m.caseSensitive ? lit.toLowerCase() : lit;
-    if (field === null) return [{ k: 'kw', text: needle(text) }];
-    return [m.compiled.shape === 'exact' ? { k: 'str', field, text } : { k: 'sub', field, text: needle(text) }];
+    if (field === null) out.push({ k: 'kw', text: needle(text) });
+    else out.push(m.compiled.shape === 'exact' ? { k: 'str', field, text } : { k: 'sub', field, text: needle(text) });
+    return true;
   }
   if (m instanceof RegexMatcher) {
     const lit = m.regex.literal;
-    if (lit === null || lit.length === 0) return null;
+    if (lit === null || lit.length === 0) return false;
     const text = needle(lit.toLowerCase());
-    return field === null ? [{ k: 'kw', text }] : [{ k: 'sub', field, text }];
+    out.push(field === null ? { k: 'kw', text } : { k: 'sub', field, text });
+    return true;
   }
   if (m instanceof AnyOfMatcher) {
-    const out: Witness[] = [];
-    for (const alt of m.alternatives) {
-      const w = matcherWitness(alt, field);
-      if (w === null) return null;
-      out.push(...w);
-    }
-    return out;
+    for (const alt of m.alternatives) if (!pushMatcherWitnesses(alt, field, out)) return false;
+    return true;
   }
-  if (m instanceof NumberMatcher && field !== null) return [{ k: 'num', field, num: m.value }];
-  return null;
+  if (m instanceof NumberMatcher && field !== null) {
+    out.push({ k: 'num', field, num: m.value });
+    return true;
+  }
+  return false;
+}
+
+// The witnesses of one matcher over all the item's paths (keyword leaves when there are none), or null.
+function matcherWitnesses(m: ValueMatcher, paths: readonly string[] | null): Witness[] | null {
+  const out: Witness[] = [];
+  if (paths === null) return pushMatcherWitnesses(m, null, out) ? out : null;
+  for (const p of paths) if (!pushMatcherWitnesses(m, p, out)) return null;
+  return out;
 }
 
 function itemWitnesses(item: CompiledItem): WitnessSet {
   if (item.neq || item.hasNull) return null;
-  if (item.field === null) {
-    const per = item.matchers.map((m) => matcherWitness(m, null));
-    return item.all ? pickBest(per) : union(per);
-  }
-  const presence: Witness[] = item.paths.map((field) => ({ k: 'present', field }));
-  if (item.exists !== null) return item.exists ? presence : null;
-  const perMatcher: WitnessSet[] = item.matchers.map((m) => {
-    const out: Witness[] = [];
-    for (const p of item.paths) {
-      const w = matcherWitness(m, p);
-      if (w === null) return null;
-      out.push(...w);
+  const paths = item.field === null ? null : item.paths;
+  const presence = (): Witness[] | null => (paths === null ? null : paths.map((field) => ({ k: 'present', field })));
+  if (item.exists !== null) return item.exists ? presence() : null;
+  const matchers = item.matchers;
+  if (item.all) {
+    // Every value must match: the most selective single value is enough.
+    let best: Witness[] | null = null;
+    let bestCost = Infinity;
+    for (const m of matchers) {
+      const ws = matcherWitnesses(m, paths);
+      if (ws === null) continue;
+      const cost = setCost(ws);
+      if (cost < bestCost) {
+        best = ws;
+        bestCost = cost;
+      }
     }
-    return out;
-  });
-  const chosen = item.all ? pickBest(perMatcher) : union(perMatcher);
-  return chosen ?? presence;
+    return best ?? presence();
+  }
+  // Some value must match: the witnesses of all of them, or none if one value has none.
+  const out: Witness[] = [];
+  for (const m of matchers) {
+    if (paths === null) {
+      if (!pushMatcherWitnesses(m, null, out)) return null;
+    } else {
+      for (const p of paths) if (!pushMatcherWitnesses(m, p, out)) return presence();
+    }
+  }
+  return out;
 }
 
 // A conjunction of witness groups: every group holds for a matching event (each group is an OR).

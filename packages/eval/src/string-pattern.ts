@@ -105,7 +105,17 @@ function plainText(tokens: PatternToken[]): string {
 }
 
 /** Compiles tokens to the cheapest equivalent test over the whole text. */
-export function compilePattern(tokens: PatternToken[]): CompiledPattern {
+export function compilePattern(tokens: readonly PatternToken[]): CompiledPattern {
+  // Most rule values are one literal, maybe between stars: those need no segment analysis.
+  let lo = 0;
+  let hi = tokens.length;
+  while (lo < hi && tokens[lo]?.t === 'star') lo++;
+  while (hi > lo && tokens[hi - 1]?.t === 'star') hi--;
+  const only = tokens[lo];
+  if (hi - lo === 1 && only?.t === 'lit') {
+    const shape = lo > 0 ? (hi < tokens.length ? 'contains' : 'endswith') : hi < tokens.length ? 'startswith' : 'exact';
+    return literalPattern(shape, only.s);
+  }
   const segments: PatternToken[][] = [[]];
   for (const tok of tokens) {
     if (tok.t === 'star') segments.push([]);
@@ -135,6 +145,20 @@ export function compilePattern(tokens: PatternToken[]): CompiledPattern {
   }
   const segs = segments.map(compileSegment);
   return { shape: 'glob', longestLiteral, test: globTester(segs) };
+}
+
+/** The pattern testing `text` against one literal: equal to it, or starting, ending or containing it. */
+export function literalPattern(shape: Exclude<PatternShape, 'glob'>, lit: string): CompiledPattern {
+  switch (shape) {
+    case 'exact':
+      return { shape, longestLiteral: lit, test: equalsTest(lit) };
+    case 'startswith':
+      return { shape, longestLiteral: lit, test: startsWithTest(lit) };
+    case 'endswith':
+      return { shape, longestLiteral: lit, test: endsWithTest(lit) };
+    case 'contains':
+      return { shape, longestLiteral: lit, test: includesTest(lit) };
+  }
 }
 
 // The tests are built by factories rather than inline in the object literals: a closure written as a

@@ -1,17 +1,22 @@
 // Test helpers shared by this package's unit tests: YAML rules in, compiled rules and verdicts out.
 // Imported only by *.test.ts files; never part of the public API.
 
-import { parseSigmaYaml } from '@tsigma/parser';
+import { parseSigmaYaml, type SigmaRule } from '@tsigma/parser';
 import { compileRule, type CompiledRule } from './compile.js';
 import { evaluateRule } from './evaluate.js';
 import { JsonEvent } from './event.js';
 
-/** Parses one rule document and compiles it; fails the test on parse errors. */
-export function ruleFrom(yaml: string): CompiledRule {
+/** Parses one rule document; fails the test on parse errors. */
+export function parsedRule(yaml: string): SigmaRule {
   const c = parseSigmaYaml(yaml, { file: 'test.yml' });
   const errors = c.errors.filter((e) => e.severity === 'error');
   if (errors.length > 0 || c.rules[0] === undefined) throw new Error(`parse failed: ${errors.map((e) => e.message).join('; ')}`);
-  return compileRule(c.rules[0]);
+  return c.rules[0];
+}
+
+/** Parses one rule document and compiles it; fails the test on parse errors. */
+export function ruleFrom(yaml: string): CompiledRule {
+  return compileRule(parsedRule(yaml));
 }
 
 /** A rule document with the given detection body (YAML, indented by the caller as under `detection:`). */

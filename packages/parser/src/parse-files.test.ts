@@ -2,7 +2,7 @@ import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { findSigmaRuleFiles, parseSigmaDirectory, parseSigmaFile } from './parse-files.js';
+import { findSigmaRuleFiles, parseSigmaDirectory, parseSigmaFile, parseSigmaFiles } from './parse-files.js';
 
 const tree = join(import.meta.dirname, '../test/fixtures/tree');
 const scratch = mkdtempSync(join(tmpdir(), 'tsigma-parser-'));
@@ -43,6 +43,26 @@ describe('parseSigmaDirectory', () => {
     expect(c.errors.map((e) => e.code)).toEqual(['io']);
     const missing = await parseSigmaDirectory(join(scratch, 'does-not-exist'));
     expect(missing.errors.map((e) => e.code)).toEqual(['io']);
+  });
+});
+
+describe('parseSigmaFiles', () => {
+  it('keeps the given order and reports an unreadable file where it stands', async () => {
+    const dir = join(scratch, 'many');
+    mkdirSync(dir, { recursive: true });
+    const paths: string[] = [];
+    for (let i = 0; i < 100; i++) {
+      const path = join(dir, `r${String(i).padStart(3, '0')}.yml`);
+      writeFileSync(path, `title: R${i}\ndescription: ${'x'.repeat((i * 7919) % 20000)}\nlogsource: {}\ndetection:\n  s: x\n  condition: s\n`);
+      paths.push(path);
+    }
+    const missing = join(dir, 'missing.yml');
+    paths.splice(50, 0, missing);
+    const reversed = [...paths].reverse();
+    const c = await parseSigmaFiles(reversed);
+    expect(c.rules.map((r) => r.title)).toEqual(reversed.filter((p) => p !== missing).map((p) => `R${Number(/r(\d+)/.exec(p)?.[1])}`));
+    expect(c.errors.map((e) => [e.code, e.file])).toEqual([['io', missing]]);
+    expect((await parseSigmaFiles([])).rules).toEqual([]);
   });
 });
 

@@ -2,7 +2,9 @@
 // The only module of the package that touches node:fs; unreadable paths become `io` errors.
 
 // eslint-disable-next-line no-restricted-imports -- public file entry points (parseSigmaFile/Directory) kept apart from pure parse-yaml.ts
-import { readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+// eslint-disable-next-line no-restricted-imports -- as above
+import { readdir, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createCollection, type ParsedSigmaCollection } from './collection.js';
 import { SigmaParseError } from './errors.js';
@@ -17,15 +19,11 @@ const RULE_FILE_RE = /\.ya?ml$/i;
  * const collection = await parseSigmaFile('rules/windows/proc_creation_win_whoami.yml');
  */
 export async function parseSigmaFile(path: string): Promise<ParsedSigmaCollection> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (e) {
-    const collection = createCollection();
-    collection.errors.push(ioError(path, e));
-    return collection;
-  }
-  return parseSigmaYaml(text, { file: path });
+  const text = readText(path);
+  if (typeof text === 'string') return parseSigmaYaml(text, { file: path });
+  const collection = createCollection();
+  collection.errors.push(text);
+  return collection;
 }
 
 /**
@@ -36,17 +34,46 @@ export async function parseSigmaFile(path: string): Promise<ParsedSigmaCollectio
  * const { rules, errors } = await parseSigmaDirectory('rules');
  */
 export async function parseSigmaDirectory(dir: string): Promise<ParsedSigmaCollection> {
-  const collection = createCollection();
   const found = await findSigmaRuleFiles(dir);
-  collection.errors.push(...found.errors);
-  for (const file of found.files) {
-    const part = await parseSigmaFile(file);
+  const collection = await parseSigmaFiles(found.files);
+  collection.errors.unshift(...found.errors);
+  return collection;
+}
+
+/**
+ * Reads and parses several files into one collection, in the order given; an unreadable file gives
+ * one `io` error.
+ *
+ * Files are read synchronously: parsing blocks the thread anyway, and one `readFileSync` of a small
+ * rule file costs a few tens of microseconds where a promise-based read takes four thread-pool round
+ * trips (on SigmaHQ's 3,777 files: about 90 ms against 460 ms).
+ *
+ * @example
+ * const { rules, errors } = await parseSigmaFiles(['a.yml', 'b.yml']);
+ */
+export async function parseSigmaFiles(paths: readonly string[]): Promise<ParsedSigmaCollection> {
+  const collection = createCollection();
+  for (const path of paths) {
+    const text = readText(path);
+    if (typeof text !== 'string') {
+      collection.errors.push(text);
+      continue;
+    }
+    const part = parseSigmaYaml(text, { file: path });
     collection.rules.push(...part.rules);
     collection.correlations.push(...part.correlations);
     collection.filters.push(...part.filters);
     collection.errors.push(...part.errors);
   }
-  return collection;
+  return Promise.resolve(collection);
+}
+
+function readText(path: string): string | SigmaParseError {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    return ioError(path, e);
+  }
 }
 
 /**

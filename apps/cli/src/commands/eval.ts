@@ -1,6 +1,6 @@
 // `tsigma eval -r RULES` (spec 11 §7): evaluate rules (detections and correlations) against events from
 // arguments, files or stdin, writing every result to stdout and a summary to stderr.
-import { parseSigmaFile, type SigmaCollection } from '@tsigma/parser';
+import { parseSigmaFiles, type SigmaCollection } from '@tsigma/parser';
 import { CorrelationEngine, defaultCorrelationConfig, type CorrelationConfig, type EvaluationResult } from '@tsigma/eval';
 import type { InputFormat } from '@tsigma/runtime';
 import { listOption, parseCommandArgs, stringOption } from '../args.js';
@@ -113,15 +113,7 @@ export async function runEval(argv: string[], io: CliIo): Promise<number> {
 
 /** Parses every rule file under the paths into one collection. */
 export async function loadRuleCollection(paths: string[]): Promise<SigmaCollection> {
-  const merged: SigmaCollection = { rules: [], correlations: [], filters: [], errors: [] };
-  for (const file of await collectRuleFiles(paths)) {
-    const c = await parseSigmaFile(file);
-    merged.rules.push(...c.rules);
-    merged.correlations.push(...c.correlations);
-    merged.filters.push(...c.filters);
-    merged.errors.push(...c.errors);
-  }
-  return merged;
+  return parseSigmaFiles(await collectRuleFiles(paths));
 }
 
 /** `-i` and `-e` in command-line order; stdin when there are none. */

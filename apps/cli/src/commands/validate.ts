@@ -1,5 +1,5 @@
 // `tsigma validate <path>...` (spec 11 §4): parse every rule file, apply pipelines, compile, report per file.
-import { parseSigmaFile, type SigmaCollection, type SigmaParseError } from '@tsigma/parser';
+import { parseSigmaFiles } from '@tsigma/parser';
 import { CorrelationEngine, type RuleLoadError } from '@tsigma/eval';
 import { listOption, parseCommandArgs } from '../args.js';
 import { writeOut, type CliIo } from '../cli-io.js';
@@ -27,26 +27,19 @@ export async function runValidate(argv: string[], io: CliIo): Promise<number> {
   const pipelines = await loadPipelines(listOption(values.pipeline));
   const files = await collectRuleFiles(positionals);
 
-  const merged: SigmaCollection = { rules: [], correlations: [], filters: [], errors: [] };
+  const merged = await parseSigmaFiles(files);
   const errorsByFile = new Map<string, Record<string, unknown>[]>(files.map((f) => [f, []]));
   const messageLines: string[] = [];
-  let documents = 0;
   let parseErrors = 0;
-  for (const file of files) {
-    const collection = await parseSigmaFile(file);
-    merged.rules.push(...collection.rules);
-    merged.correlations.push(...collection.correlations);
-    merged.filters.push(...collection.filters);
-    const failedDocuments = new Set<number>();
-    for (const error of collection.errors) {
-      if (error.severity !== 'error') continue;
-      parseErrors++;
-      failedDocuments.add(error.documentIndex ?? -1);
-      errorsByFile.get(file)?.push(describeError(error as SigmaParseError));
-      messageLines.push(error.toString());
-    }
-    documents += collection.rules.length + collection.correlations.length + collection.filters.length + failedDocuments.size;
+  const failedDocuments = new Set<string>();
+  for (const error of merged.errors) {
+    if (error.severity !== 'error') continue;
+    parseErrors++;
+    failedDocuments.add(`${error.file ?? ''}\u0000${error.documentIndex ?? -1}`);
+    errorsByFile.get(error.file ?? '')?.push(describeError(error));
+    messageLines.push(error.toString());
   }
+  const documents = merged.rules.length + merged.correlations.length + merged.filters.length + failedDocuments.size;
 
   const engine = new CorrelationEngine();
   for (const pipeline of pipelines) engine.addPipeline(pipeline);
