@@ -1,8 +1,10 @@
 // Rule compilation (spec 02 §1, §4–§7): a parsed (post-pipeline) Sigma rule becomes a tree of
 // matchers and an index-based condition. Everything static is resolved here; nothing here reads events.
 
-import type {
-  ConditionExpr, Detection, DetectionItem, Level, LogSource, Modifier, SigmaRule, SigmaString, SigmaValue,
+import {
+  selectDetectionNames,
+  type ConditionExpr, type Detection, type DetectionItem, type Level, type LogSource, type Modifier, type SigmaRule,
+  type SigmaString, type SigmaValue,
 } from '@tsigma/parser';
 import { parseCidr } from './cidr.js';
 import { base64, base64OffsetFragments, bytesAsLatin1, encodeText, type TextEncoding } from './encoding.js';
@@ -143,9 +145,12 @@ export function cheapestFirst(c: CompiledCondition, dets: readonly CompiledDetec
     case 'or': {
       const args = c.args.map((a) => cheapestFirst(a, dets));
       // In an `and`, negations usually hold and cannot short-circuit, so positive operands go first.
-      const rank = (a: CompiledCondition): number => conditionCost(a, dets) + (c.op === 'and' && a.op === 'not' ? NOT_PENALTY : 0);
-      const costs = new Map(args.map((a) => [a, rank(a)]));
-      return { op: c.op, args: args.slice().sort((a, b) => (costs.get(a) as number) - (costs.get(b) as number)) };
+      const costs = args.map((a) => conditionCost(a, dets) + (c.op === 'and' && a.op === 'not' ? NOT_PENALTY : 0));
+      let ordered = true;
+      for (let k = 1; k < costs.length && ordered; k++) ordered = (costs[k - 1] as number) <= (costs[k] as number);
+      if (ordered) return { op: c.op, args };
+      const order = args.map((_, k) => k).sort((x, y) => (costs[x] as number) - (costs[y] as number));
+      return { op: c.op, args: order.map((k) => args[k] as CompiledCondition) };
     }
   }
 }
@@ -186,12 +191,19 @@ function detectionCost(d: CompiledDetection | undefined): number {
   }
 }
 
+/** `items` ordered by cost (stable); the same array when already in order, which most detections are. */
+function cheapestItemsFirst(items: readonly CompiledItem[]): readonly CompiledItem[] {
+  let ordered = true;
+  for (let k = 1; k < items.length && ordered; k++) ordered = itemCost(items[k - 1] as CompiledItem) <= itemCost(items[k] as CompiledItem);
+  return ordered ? items : items.slice().sort((a, b) => itemCost(a) - itemCost(b));
+}
+
 /** Compiles one named detection; `path` names it in errors. */
 export function compileDetection(det: Detection, spot: RuleCompileSpot, path: string): CompiledDetection {
   switch (det.kind) {
     case 'allOf': {
       const items = det.items.map((it) => compileItem(it, spot, path));
-      return { kind: 'allOf', items, fastItems: items.slice().sort((a, b) => itemCost(a) - itemCost(b)) };
+      return { kind: 'allOf', items, fastItems: cheapestItemsFirst(items) };
     }
     case 'anyOf':
       return { kind: 'anyOf', branches: det.branches.map((b, i) => compileDetection(b, spot, `${path}[${i}]`)) };
@@ -225,19 +237,7 @@ export function compileCondition(expr: ConditionExpr, names: readonly string[], 
 
 /** Indexes of the detections a selector pattern (or `them`) matches, in definition order (parser §7). */
 function selectDetections(pattern: string, names: readonly string[]): number[] {
-  const out: number[] = [];
-  if (pattern === 'them') {
-    names.forEach((n, i) => {
-      if (!n.startsWith('_')) out.push(i);
-    });
-    return out;
-  }
-  const re = new RegExp(`^${pattern.split('*').map((s) => s.replace(/[\\^$.+?()[\]{}|/-]/g, '\\$&')).join('.*')}$`, 's');
-  names.forEach((n, i) => {
-    if (n.startsWith('_') && !pattern.startsWith('_')) return;
-    if (re.test(n)) out.push(i);
-  });
-  return out;
+  return selectDetectionNames(pattern, names).map((name) => names.indexOf(name));
 }
 
 function fail(code: RuleCompileErrorCode, detail: string, spot: RuleCompileSpot, path: string): never {

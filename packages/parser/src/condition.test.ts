@@ -132,4 +132,13 @@ describe('selectDetectionNames', () => {
     expect(selectDetectionNames('filter', names)).toEqual([]);
     expect(selectDetectionNames('filter_1', names)).toEqual(['filter_1']);
   });
+
+  it('matches several stars like a whole-name glob (pieces may not overlap, regex characters are literal)', () => {
+    const more = ['aba', 'abba', 'ab_x_ba', 'a.c', 'abc', 'sel_a_b', 'sel_b_a'];
+    expect(selectDetectionNames('ab*ba', more)).toEqual(['abba', 'ab_x_ba']);
+    expect(selectDetectionNames('a*b*a', more)).toEqual(['aba', 'abba', 'ab_x_ba']);
+    expect(selectDetectionNames('a.c', more)).toEqual(['a.c']);
+    expect(selectDetectionNames('sel*a*b', more)).toEqual(['sel_a_b']);
+    expect(selectDetectionNames('**c', more)).toEqual(['a.c', 'abc']);
+  });
 });

@@ -85,14 +85,27 @@ export function selectDetectionNames(pattern: string, names: Iterable<string>): 
     for (const n of names) if (!n.startsWith('_')) picked.push(n);
     return picked;
   }
-  const re = new RegExp(`^${pattern.split('*').map(escapeRegex).join('.*')}$`, 's');
+  const pieces = pattern.split('*');
   const underscore = pattern.startsWith('_');
-  for (const n of names) if (re.test(n) && (underscore || !n.startsWith('_'))) picked.push(n);
+  for (const n of names) if (wildcardMatch(pieces, n) && (underscore || !n.startsWith('_'))) picked.push(n);
   return picked;
 }
 
-function escapeRegex(s: string): string {
-  return s.replace(/[\\^$.*+?()[\]{}|-]/g, '\\$&');
+/** Whether `name` is the `*`-separated `pieces` with any runs between them (leftmost search is exact here). */
+function wildcardMatch(pieces: readonly string[], name: string): boolean {
+  const first = pieces[0] as string;
+  if (pieces.length === 1) return name === first;
+  const last = pieces[pieces.length - 1] as string;
+  const end = name.length - last.length;
+  if (end < first.length || !name.startsWith(first) || !name.endsWith(last)) return false;
+  let pos = first.length;
+  for (let k = 1; k < pieces.length - 1; k++) {
+    const piece = pieces[k] as string;
+    const at = name.indexOf(piece, pos);
+    if (at < 0 || at + piece.length > end) return false;
+    pos = at + piece.length;
+  }
+  return true;
 }
 
 function tokenize(text: string): Token[] {

@@ -34,6 +34,10 @@ describe('readFastYaml', () => {
     ['an indented top-level mapping', '  a: 1\n  b: 2\n'],
     ['only comments', '# nothing here\n'],
     ['empty text', ''],
+    ['multi-line plain scalars', 'a: one\n  two\n   three\nb: x\n'],
+    ['multi-line plain list items with empty lines between', 'fp:\n  - Standard users who are\n    admins\n\n\n    in fact\n  - Other\nlevel: high\n'],
+    ['a continued plain value followed by a comment line', 'a: one\n  two\n# c\nb: 1\n'],
+    ['tabs in comment-only lines', 'a:\n  - x\n    # \t tab in a comment\n  - y\n'],
   ])('matches the library on %s', (_name, text) => {
     expect(agrees(text)).toBe(true);
   });
@@ -46,9 +50,13 @@ describe('readFastYaml', () => {
     ['folded block scalars', 'a: >\n  x\n'],
     ['keep chomping', 'a: |+\n  x\n'],
     ['indentation indicators', 'a: |2\n   x\n'],
-    ['multi-line plain scalars', 'a: one\n  two\n'],
     ['multi-line quoted scalars', 'a: "one\n  two"\n'],
     ['tabs', 'a:\t1\n'],
+    ['a tab after a value', 'a: 1\t# c\n'],
+    ['comments in a continued plain scalar', 'a: one # c\n  two\n'],
+    ['a continuation line with a comment', 'a: one\n  two # c\n'],
+    ['a continuation line that looks like a key', 'a: one\n  b: two\n'],
+    ['a continuation line starting with a dash', 'a:\n  - one\n    - two\n'],
     ['CRLF line ends', 'a: 1\r\nb: 2\r\n'],
     ['directives', '%YAML 1.2\n---\na: 1\n'],
     ['document end markers', 'a: 1\n...\n'],

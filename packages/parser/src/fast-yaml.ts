@@ -1,5 +1,6 @@
 // A fast reader for the block-style YAML subset that Sigma rules are written in (block mappings and
-// sequences, single-line plain and quoted scalars, `|` / `|-` literal blocks, comments, `---`).
+// sequences, plain scalars (also over several lines), single-line quoted scalars, `|` / `|-` literal
+// blocks, comments, `---`).
 // It builds the same trees as the `yaml` library path and gives up (returns undefined) on anything
 // else, including every construct that would be a syntax error, so the library stays the authority.
 
@@ -48,7 +49,7 @@ interface Line {
  */
 export function readFastYaml(text: string): (TreeNode | null)[] | undefined {
   // Tabs, CR line ends and byte order marks have subtle YAML rules: the library handles them.
-  if (text.includes('\t') || text.includes('\r') || text.includes('\uFEFF')) return undefined;
+  if (hasTabOutsideCommentLines(text) || text.includes('\r') || text.includes('\uFEFF')) return undefined;
   try {
     return new FastReader(text).documents();
   } catch (e) {
@@ -254,6 +255,10 @@ class FastReader {
         if (ch === 58 /* : */ && (q + 1 === line.end || t.charCodeAt(q + 1) === 32)) throw UNSUPPORTED;
         if (ch !== 32) last = q + 1;
       }
+      if (q === line.end) {
+        const folded = this.plainContinuation(t.slice(p, last), parentIndent);
+        if (folded !== undefined) return { kind: 'scalar', value: folded.text, source: folded.text, style: 'plain', start: p, end: folded.end };
+      }
       const source = t.slice(p, last);
       scalar = { kind: 'scalar', value: resolvePlain(source), source, style: 'plain', start: p, end: last };
       end = last;
@@ -263,6 +268,48 @@ class FastReader {
     if (q < line.end && (t.charCodeAt(q) !== 35 || q === end)) throw UNSUPPORTED;
     this.pos++;
     return scalar;
+  }
+
+  /**
+   * A plain scalar continued on the following, more indented lines (long `falsepositives` entries): the
+   * lines are trimmed and joined by a space, or by a line break per empty line between them. Consumes
+   * the lines and returns the text, or returns undefined (consuming nothing) when the next line does not
+   * continue it. Continuation lines holding anything but plain words (comments, `: `, indicators at the
+   * start) are left to the library.
+   */
+  private plainContinuation(first: string, parentIndent: number): { text: string; end: number } | undefined {
+    // A whole document that is one scalar is not a rule: the library reads it.
+    if (parentIndent < 0) return undefined;
+    const t = this.text;
+    let text = first;
+    let emptyLines = 0;
+    let lastLine = -1;
+    let end = 0;
+    for (let i = this.pos + 1; i < this.segmentEnd; i++) {
+      const l = this.lines[i] as Line;
+      if (l.start === l.end) {
+        emptyLines++;
+        continue;
+      }
+      // A comment line ends the scalar; anything still indented after it is left to the readers' checks.
+      if (l.blank || l.indent <= parentIndent) break;
+      if (this.startsIndicator(l.start) || t.charCodeAt(l.start) === 45 /* - */) throw UNSUPPORTED;
+      let last = l.start;
+      for (let q = l.start; q < l.end; q++) {
+        const ch = t.charCodeAt(q);
+        if (ch === 35 /* # */ && t.charCodeAt(q - 1) === 32) throw UNSUPPORTED;
+        if (ch === 58 /* : */ && (q + 1 === l.end || t.charCodeAt(q + 1) === 32)) throw UNSUPPORTED;
+        if (ch !== 32) last = q + 1;
+      }
+      text += emptyLines > 0 ? '\n'.repeat(emptyLines) : ' ';
+      text += t.slice(l.start, last);
+      emptyLines = 0;
+      lastLine = i;
+      end = last;
+    }
+    if (lastLine < 0) return undefined;
+    this.pos = lastLine + 1;
+    return { text, end };
   }
 
   private literalBlock(line: Line, p: number, parentIndent: number): TreeScalar {
@@ -360,6 +407,16 @@ class FastReader {
     }
     throw UNSUPPORTED; // multi-line quoted scalar
   }
+}
+
+/** Whether a tab occurs anywhere but on a comment-only line (where it is just comment text). */
+function hasTabOutsideCommentLines(text: string): boolean {
+  for (let tab = text.indexOf('\t'); tab >= 0; tab = text.indexOf('\t', tab + 1)) {
+    let first = text.lastIndexOf('\n', tab) + 1;
+    while (first < tab && text.charCodeAt(first) === 32) first++;
+    if (first === tab || text.charCodeAt(first) !== 35 /* # */) return true;
+  }
+  return false;
 }
 
 function nullScalar(at: number): TreeScalar {

@@ -128,4 +128,16 @@ describe('parseFieldSpec', () => {
   it('reports several unknown modifiers at once in analyzeFieldSpec', () => {
     expect(analyzeFieldSpec('F|foo|not|contains').problems.map((p) => p.code)).toEqual(['unknown_modifier', 'not_is_not_a_modifier']);
   });
+
+  it('hands out a fresh spec and problem list for a key analysed before', () => {
+    const first = analyzeFieldSpec('Image|windash|contains|all');
+    first.spec.modifiers.push('cased');
+    const again = analyzeFieldSpec('Image|windash|contains|all');
+    expect(again.spec).toEqual({ name: 'Image', modifiers: ['windash', 'contains', 'all'] });
+    expect(again.spec).not.toBe(first.spec);
+    const warned = analyzeFieldSpec('Image|contains|windash');
+    expect(warned.problems.map((p) => p.code)).toEqual(['modifier_order']);
+    warned.problems.length = 0;
+    expect(analyzeFieldSpec('Image|contains|windash').problems.map((p) => p.code)).toEqual(['modifier_order']);
+  });
 });

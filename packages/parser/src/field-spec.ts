@@ -84,10 +84,28 @@ interface FieldSpecProblem {
   message: string;
 }
 
+/**
+ * Analyses already made, by key: rule sets write the same few hundred keys (`CommandLine|contains`) tens of
+ * thousands of times. Entries are never handed out: each call gets its own spec and problem list.
+ */
+const analysed = new Map<string, { name: string | null; modifiers: readonly Modifier[]; problems: readonly FieldSpecProblem[] }>();
+const MAX_ANALYSED_KEYS = 4096;
+
 /** Splits a key into a field spec and lists every problem of its modifiers (errors and warnings). */
 export function analyzeFieldSpec(key: string): { spec: FieldSpec; problems: FieldSpecProblem[] } {
   const bar = key.indexOf('|');
   if (bar < 0) return { spec: { name: key === '' ? null : key, modifiers: [] }, problems: [] };
+  let known = analysed.get(key);
+  if (known === undefined) {
+    const fresh = analyzeModifiedKey(key, bar);
+    known = { name: fresh.spec.name, modifiers: fresh.spec.modifiers, problems: fresh.problems };
+    if (analysed.size >= MAX_ANALYSED_KEYS) analysed.clear();
+    analysed.set(key, known);
+  }
+  return { spec: { name: known.name, modifiers: known.modifiers.slice() }, problems: known.problems.slice() };
+}
+
+function analyzeModifiedKey(key: string, bar: number): { spec: FieldSpec; problems: FieldSpecProblem[] } {
   const name = key.slice(0, bar);
   const fieldLabel = name === '' ? 'keyword item' : `field '${name}'`;
   const problems: FieldSpecProblem[] = [];
