@@ -50,7 +50,7 @@ function witnessCost(w: Witness): number {
 
 function setCost(s: Witness[]): number {
   let max = 0;
-  for (const w of s) max = Math.max(max, witnessCost(w));
+  for (let k = 0; k < s.length; k++) max = Math.max(max, witnessCost(s[k] as Witness));
   return max * 1000 + s.length;
 }
 
@@ -80,7 +80,8 @@ function pushMatcherWitnesses(m: ValueMatcher, field: string | null, out: Witnes
     return true;
   }
   if (m instanceof AnyOfMatcher) {
-    for (const alt of m.alternatives) if (!pushMatcherWitnesses(alt, field, out)) return false;
+    const alts = m.alternatives;
+    for (let k = 0; k < alts.length; k++) if (!pushMatcherWitnesses(alts[k] as ValueMatcher, field, out)) return false;
     return true;
   }
   if (m instanceof NumberMatcher && field !== null) {
@@ -94,7 +95,7 @@ function pushMatcherWitnesses(m: ValueMatcher, field: string | null, out: Witnes
 function matcherWitnesses(m: ValueMatcher, paths: readonly string[] | null): Witness[] | null {
   const out: Witness[] = [];
   if (paths === null) return pushMatcherWitnesses(m, null, out) ? out : null;
-  for (const p of paths) if (!pushMatcherWitnesses(m, p, out)) return null;
+  for (let k = 0; k < paths.length; k++) if (!pushMatcherWitnesses(m, paths[k] as string, out)) return null;
   return out;
 }
 
@@ -108,8 +109,8 @@ function itemWitnesses(item: CompiledItem): WitnessSet {
     // Every value must match: the most selective single value is enough.
     let best: Witness[] | null = null;
     let bestCost = Infinity;
-    for (const m of matchers) {
-      const ws = matcherWitnesses(m, paths);
+    for (let k = 0; k < matchers.length; k++) {
+      const ws = matcherWitnesses(matchers[k] as ValueMatcher, paths);
       if (ws === null) continue;
       const cost = setCost(ws);
       if (cost < bestCost) {
@@ -121,11 +122,12 @@ function itemWitnesses(item: CompiledItem): WitnessSet {
   }
   // Some value must match: the witnesses of all of them, or none if one value has none.
   const out: Witness[] = [];
-  for (const m of matchers) {
+  for (let k = 0; k < matchers.length; k++) {
+    const m = matchers[k] as ValueMatcher;
     if (paths === null) {
       if (!pushMatcherWitnesses(m, null, out)) return null;
     } else {
-      for (const p of paths) if (!pushMatcherWitnesses(m, p, out)) return presence();
+      for (let j = 0; j < paths.length; j++) if (!pushMatcherWitnesses(m, paths[j] as string, out)) return presence();
     }
   }
   return out;
@@ -147,8 +149,16 @@ function group(ws: WitnessSet, penalty = 0): Plan {
 }
 
 function both(plans: Plan[]): Plan {
+  // One operand: its plan is already sorted, capped and filtered as below.
+  if (plans.length === 1) {
+    const only = plans[0] ?? null;
+    return only === null || only.length === 0 ? null : only;
+  }
   const groups: Group[] = [];
-  for (const p of plans) if (p !== null) groups.push(...p);
+  for (let k = 0; k < plans.length; k++) {
+    const p = plans[k] as Plan;
+    if (p !== null) for (let j = 0; j < p.length; j++) groups.push(p[j] as Group);
+  }
   if (groups.length === 0) return null;
   groups.sort((a, b) => a.cost - b.cost);
   // A presence group rarely prunes anything, so it is only kept when nothing better exists.
@@ -160,10 +170,11 @@ function either(plans: Plan[]): Plan {
   if (plans.length === 1) return plans[0] ?? null;
   const ws: Witness[] = [];
   let cost = 0;
-  for (const p of plans) {
+  for (let k = 0; k < plans.length; k++) {
+    const p = plans[k] as Plan;
     if (p === null || p.length === 0) return null;
     const best = p[0] as Group;
-    ws.push(...best.ws);
+    for (let j = 0; j < best.ws.length; j++) ws.push(best.ws[j] as Witness);
     cost = Math.max(cost, best.cost);
   }
   return ws.length === 0 ? null : [{ ws, cost }];
@@ -217,8 +228,8 @@ class NeedleAutomaton {
   /** For each state, the nearest state on its suffix chain (itself included) that ends a needle, or -1. */
   private readonly report: Int32Array;
   private readonly nextReport: Int32Array;
-  /** Group ids ending at each state (holes elsewhere). */
-  private readonly outputs: number[][] = [];
+  /** Group ids ending at each state (holes elsewhere); sized up front so it stays a fast array. */
+  private readonly outputs: (number[] | undefined)[];
 
   constructor(needles: Map<string, number[]>) {
     let classes = 1;
@@ -240,8 +251,10 @@ class NeedleAutomaton {
     // fit: touching fresh memory is most of the build cost for large needle sets.
     const states0 = trieStates(needles.keys(), hasWide);
     const delta = states0 <= 0x10000 ? new Uint16Array(states0 * width) : new Int32Array(states0 * width);
+    const outputs: (number[] | undefined)[] = new Array(states0);
     let states = 1;
-    for (const [needle, rules] of needles) {
+    // The needle map is the caller's scratch: its group lists become the outputs as they are.
+    needles.forEach((rules, needle) => {
       let s = 0;
       for (let i = 0; i < needle.length; i++) {
         const slot = s * width + this.cls(needle.charCodeAt(i));
@@ -252,10 +265,11 @@ class NeedleAutomaton {
         }
         s = t;
       }
-      const out = this.outputs[s];
-      if (out === undefined) this.outputs[s] = rules.slice();
+      const out = outputs[s];
+      if (out === undefined) outputs[s] = rules;
       else out.push(...rules);
-    }
+    });
+    this.outputs = outputs;
     const fail = new Int32Array(states);
     const report = new Int32Array(states).fill(-1);
     const nextReport = new Int32Array(states).fill(-1);
@@ -268,7 +282,7 @@ class NeedleAutomaton {
     for (let head = 0; head < tail; head++) {
       const s = queue[head] as number;
       const f = fail[s] as number;
-      report[s] = this.outputs[s] !== undefined ? s : (report[f] as number);
+      report[s] = outputs[s] !== undefined ? s : (report[f] as number);
       nextReport[s] = report[f] as number;
       const row = s * width;
       const frow = f * width;
@@ -439,16 +453,19 @@ export class CandidateIndex {
       return f;
     };
     let nextGroup = 0;
-    plans.forEach((plan, rule) => {
+    for (let rule = 0; rule < plans.length; rule++) {
+      const plan = plans[rule] as Plan;
       if (plan === null || plan.length === 0) {
         this.open.push(rule);
-        return;
+        continue;
       }
       this.need[rule] = plan.length;
-      for (const grp of plan) {
+      for (let k = 0; k < plan.length; k++) {
+        const ws = (plan[k] as Group).ws;
         const g = nextGroup++;
         this.groupRule[g] = rule;
-        for (const w of grp.ws) {
+        for (let j = 0; j < ws.length; j++) {
+          const w = ws[j] as Witness;
           switch (w.k) {
             case 'present': {
               const p = fieldOf(w.field).present;
@@ -474,7 +491,7 @@ export class CandidateIndex {
           }
         }
       }
-    });
+    }
     for (const f of fields.values()) {
       if (f.path.indexOf('.') < 0 && f.path !== '*') this.simple.set(f.path, f);
       else {

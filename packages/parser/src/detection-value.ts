@@ -59,6 +59,12 @@ export function readItemValues(ctx: DocumentContext, spec: FieldSpec, node: Tree
     scalars = [node];
   }
   const mods = spec.modifiers;
+  if (mods.length === 0) {
+    // No modifier: every value is read as written (the common case, without the checks below).
+    const out: SigmaValue[] = new Array(scalars.length);
+    for (let k = 0; k < scalars.length; k++) out[k] = plainValue(scalars[k] as TreeScalar);
+    return out;
+  }
   if (mods.includes('all') && scalars.length < 2) {
     ctx.error('all_single_value', `'all' on ${label} needs a list of at least two values`, node.start, path);
   }
@@ -101,33 +107,29 @@ function numberValue(value: number, source: string): SigmaValue {
 
 function convertValue(ctx: DocumentContext, mode: ValueMode, mods: readonly Modifier[], s: TreeScalar, label: string, path: string): SigmaValue | undefined {
   const v = s.value;
-  const bad = (why: string): undefined => {
-    ctx.error('incompatible_value', `${label}: ${why}`, s.start, path);
-    return undefined;
-  };
   switch (mode) {
     case 'plain':
       return plainValue(s);
     case 'exists': {
       if (typeof v === 'boolean') return { type: 'bool', value: v };
       const word = typeof v === 'string' ? EXISTS_WORDS.get(v.toLowerCase()) : undefined;
-      return word === undefined ? bad(`'exists' needs true or false, not ${describe(s)}`) : { type: 'bool', value: word };
+      return word === undefined ? incompatible(ctx, s, label, path, `'exists' needs true or false, not ${describe(s)}`) : { type: 'bool', value: word };
     }
     case 'numeric': {
       const n = toNumber(s);
-      return n === undefined ? bad(`'${mods.find((m) => NUMERIC_MODIFIERS.has(m))}' needs a number, not ${describe(s)}`) : n;
+      return n === undefined ? incompatible(ctx, s, label, path, `'${mods.find((m) => NUMERIC_MODIFIERS.has(m))}' needs a number, not ${describe(s)}`) : n;
     }
     case 'time': {
       const part = mods.find((m) => TIME_PART_RANGES[m] !== undefined) as Modifier;
       const [lo, hi] = TIME_PART_RANGES[part] as readonly [number, number];
       const n = toNumber(s);
       if (n === undefined || n.type !== 'number' || !Number.isInteger(n.value) || n.value < lo || n.value > hi) {
-        return bad(`'${part}' needs an integer from ${lo} to ${hi}, not ${describe(s)}`);
+        return incompatible(ctx, s, label, path, `'${part}' needs an integer from ${lo} to ${hi}, not ${describe(s)}`);
       }
       return { type: 'number', value: n.value, isInteger: true };
     }
     case 'cidr': {
-      if (v === null) return bad(`'cidr' needs a network such as 10.0.0.0/8, not null`);
+      if (v === null) return incompatible(ctx, s, label, path, `'cidr' needs a network such as 10.0.0.0/8, not null`);
       const text = scalarText(s);
       if (!isValidCidr(text)) {
         ctx.error('invalid_cidr', `${label}: '${text}' is not an IPv4 or IPv6 network (e.g. 10.0.0.0/8, fe80::/10)`, s.start, path);
@@ -136,17 +138,22 @@ function convertValue(ctx: DocumentContext, mode: ValueMode, mods: readonly Modi
       return { type: 'string', value: parseSigmaString(text, true) };
     }
     case 'string': {
-      if (v === null) return bad(`null cannot be used with string modifiers (${mods.join(', ')})`);
+      if (v === null) return incompatible(ctx, s, label, path, `null cannot be used with string modifiers (${mods.join(', ')})`);
       const text = scalarText(s);
       if (mods.includes('re')) return { type: 'string', value: parseSigmaString(text, true) };
       const value = parseSigmaString(text);
       if (!isPlain(value)) {
-        if (mods.includes('fieldref')) return bad(`'fieldref' needs a field name without wildcards, not '${text}'`);
-        if (mods.includes('base64') || mods.includes('base64offset')) return bad(`wildcards cannot be Base64-encoded ('${text}'); use 're' or split the value`);
+        if (mods.includes('fieldref')) return incompatible(ctx, s, label, path, `'fieldref' needs a field name without wildcards, not '${text}'`);
+        if (mods.includes('base64') || mods.includes('base64offset')) return incompatible(ctx, s, label, path, `wildcards cannot be Base64-encoded ('${text}'); use 're' or split the value`);
       }
       return { type: 'string', value };
     }
   }
+}
+
+function incompatible(ctx: DocumentContext, s: TreeScalar, label: string, path: string, why: string): undefined {
+  ctx.error('incompatible_value', `${label}: ${why}`, s.start, path);
+  return undefined;
 }
 
 function toNumber(s: TreeScalar): SigmaValue | undefined {

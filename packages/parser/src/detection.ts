@@ -7,7 +7,7 @@ import type { DocumentContext } from './document-context.js';
 import { readItemValues, plainValue } from './detection-value.js';
 import { analyzeFieldSpec } from './field-spec.js';
 import { readString } from './tree-values.js';
-import type { TreeMap, TreeNode, TreeScalar } from './yaml-tree.js';
+import type { TreeEntry, TreeMap, TreeNode, TreeScalar } from './yaml-tree.js';
 
 /** Detection names with this prefix are reserved for detections injected by pipelines. */
 const RESERVED_DETECTION_PREFIX = '_tsigma';
@@ -32,7 +32,9 @@ export function readDetections(ctx: DocumentContext, block: TreeMap, opts: Detec
   let conditionNode: TreeNode | undefined;
   let conditionKeyStart = block.start;
   let timeframe: string | undefined;
-  for (const { key, keyStart, value } of block.entries) {
+  const blockEntries = block.entries;
+  for (let k = 0; k < blockEntries.length; k++) {
+    const { key, keyStart, value } = blockEntries[k] as TreeEntry;
     const path = `${opts.path}.${key}`;
     if (key === 'condition') {
       conditionNode = value;
@@ -140,7 +142,9 @@ function readDetection(ctx: DocumentContext, node: TreeNode, path: string): Dete
       return undefined;
     }
     const items: DetectionItem[] = [];
-    for (const { key, keyStart, value } of node.entries) {
+    const entries = node.entries;
+    for (let k = 0; k < entries.length; k++) {
+      const { key, keyStart, value } = entries[k] as TreeEntry;
       const itemPath = `${path}.${key}`;
       const { spec, problems } = analyzeFieldSpec(key);
       for (const p of problems) {

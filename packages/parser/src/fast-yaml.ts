@@ -63,6 +63,10 @@ class FastReader {
   private pos = 0;
   private segmentEnd = 0;
   private depth = 0;
+  /** The key text of the line `colonOf` last read. */
+  private key = '';
+  /** The value of the quoted scalar last read. */
+  private quoted = '';
 
   constructor(private readonly text: string) {
     let start = 0;
@@ -86,11 +90,16 @@ class FastReader {
       const line = this.lines[i];
       if (line !== undefined && !this.isMarker(line)) continue;
       // Comments before the first `---` do not open a document; every `---` does.
-      if (segment > 0 || this.lines.slice(segmentStart, i).some((l) => !l.blank)) docs.push(this.readDocument(segmentStart, i));
+      if (segment > 0 || this.hasContent(segmentStart, i)) docs.push(this.readDocument(segmentStart, i));
       segment++;
       segmentStart = i + 1;
     }
     return docs;
+  }
+
+  private hasContent(from: number, to: number): boolean {
+    for (let i = from; i < to; i++) if (!(this.lines[i] as Line).blank) return true;
+    return false;
   }
 
   private isMarker(line: Line): boolean {
@@ -139,7 +148,7 @@ class FastReader {
     if (++this.depth > MAX_TREE_DEPTH) throw UNSUPPORTED;
     let node: TreeNode;
     if (this.isSeqItem(line)) node = this.readSeq(line.indent);
-    else if (this.keyEnd(line) !== undefined) node = this.readMap(line.indent);
+    else if (this.colonOf(line) >= 0) node = this.readMap(line.indent);
     else node = this.readInlineValue(line, line.start, parentIndent);
     this.depth--;
     return node;
@@ -181,9 +190,9 @@ class FastReader {
     const map: TreeMap = { kind: 'map', entries, start: first.start };
     const seen = new Set<string>();
     for (let line = this.peek(); line !== undefined && line.indent === indent; line = this.peek()) {
-      const keyInfo = this.keyEnd(line);
-      if (keyInfo === undefined) throw UNSUPPORTED;
-      const [key, colon] = keyInfo;
+      const colon = this.colonOf(line);
+      if (colon < 0) throw UNSUPPORTED;
+      const key = this.key;
       // Duplicates are reported by the library path, which knows how to locate them.
       if (seen.has(key)) throw UNSUPPORTED;
       seen.add(key);
@@ -206,30 +215,35 @@ class FastReader {
     return map;
   }
 
-  /** For a `key: ...` line, the key text and the offset of its colon; undefined when the line is no key. */
-  private keyEnd(line: Line): [string, number] | undefined {
+  /**
+   * For a `key: ...` line, the offset of its colon, with the key text left in `key`; -1 when the line is
+   * no key. (A field instead of a returned pair: this runs once per line of every rule.)
+   */
+  private colonOf(line: Line): number {
     const t = this.text;
-    const c = t[line.start] as string;
-    if (c === '"' || c === "'") {
-      const [value, close] = c === '"' ? this.doubleQuoted(line, line.start) : this.singleQuoted(line, line.start);
+    const c = t.charCodeAt(line.start);
+    if (c === 34 /* " */ || c === 39 /* ' */) {
+      const close = c === 34 ? this.doubleQuoted(line, line.start) : this.singleQuoted(line, line.start);
       let p = close;
       while (p < line.end && t.charCodeAt(p) === 32) p++;
-      if (t.charCodeAt(p) !== 58 /* : */) return undefined;
+      if (t.charCodeAt(p) !== 58 /* : */) return -1;
       const after = p + 1;
-      if (after !== line.end && t.charCodeAt(after) !== 32) return undefined;
-      return [value, p];
+      if (after !== line.end && t.charCodeAt(after) !== 32) return -1;
+      this.key = this.quoted;
+      return p;
     }
-    if (this.startsIndicator(line.start)) return undefined;
+    if (this.startsIndicator(line.start)) return -1;
     for (let p = line.start; p < line.end; p++) {
       const ch = t.charCodeAt(p);
       if (ch === 58 /* : */ && (p + 1 === line.end || t.charCodeAt(p + 1) === 32)) {
         let keyEnd = p;
         while (keyEnd > line.start && t.charCodeAt(keyEnd - 1) === 32) keyEnd--;
-        return [t.slice(line.start, keyEnd), p];
+        this.key = t.slice(line.start, keyEnd);
+        return p;
       }
-      if (ch === 35 /* # */ && t.charCodeAt(p - 1) === 32) return undefined;
+      if (ch === 35 /* # */ && t.charCodeAt(p - 1) === 32) return -1;
     }
-    return undefined;
+    return -1;
   }
 
   /** Reads the scalar that starts at `p` on `line` and consumes the line (and a block scalar's body). */
@@ -239,7 +253,8 @@ class FastReader {
     let scalar: TreeScalar;
     let end: number;
     if (c === '"' || c === "'") {
-      const [value, close] = c === '"' ? this.doubleQuoted(line, p) : this.singleQuoted(line, p);
+      const close = c === '"' ? this.doubleQuoted(line, p) : this.singleQuoted(line, p);
+      const value = this.quoted;
       scalar = { kind: 'scalar', value, source: value, style: c === '"' ? 'double' : 'single', start: p, end: close };
       end = close;
     } else if (c === '|') {
@@ -363,7 +378,8 @@ class FastReader {
     return Number.isNaN(next) || next === 32 || next === 10;
   }
 
-  private singleQuoted(line: Line, open: number): [string, number] {
+  /** Reads a single-quoted scalar into `quoted`; returns the offset after the closing quote. */
+  private singleQuoted(line: Line, open: number): number {
     const t = this.text;
     let out = '';
     let from = open + 1;
@@ -375,18 +391,23 @@ class FastReader {
         p++;
         continue;
       }
-      return [out + t.slice(from, p), p + 1];
+      this.quoted = out + t.slice(from, p);
+      return p + 1;
     }
     throw UNSUPPORTED; // multi-line quoted scalar
   }
 
-  private doubleQuoted(line: Line, open: number): [string, number] {
+  /** Reads a double-quoted scalar into `quoted`; returns the offset after the closing quote. */
+  private doubleQuoted(line: Line, open: number): number {
     const t = this.text;
     let out = '';
     let from = open + 1;
     for (let p = from; p < line.end; p++) {
       const ch = t.charCodeAt(p);
-      if (ch === 34 /* " */) return [out + t.slice(from, p), p + 1];
+      if (ch === 34 /* " */) {
+        this.quoted = out + t.slice(from, p);
+        return p + 1;
+      }
       if (ch !== 92 /* \ */) continue;
       out += t.slice(from, p);
       const e = t[p + 1] ?? '';

@@ -3,7 +3,7 @@
 import type { LogSource } from './ast.js';
 import type { DocumentContext } from './document-context.js';
 import { scalarText } from './tree-values.js';
-import type { TreeNode } from './yaml-tree.js';
+import type { TreeEntry, TreeNode } from './yaml-tree.js';
 
 type StandardDimension = 'category' | 'product' | 'service' | 'definition';
 const STANDARD_DIMENSIONS: ReadonlySet<string> = new Set<StandardDimension>(['category', 'product', 'service', 'definition']);
@@ -15,7 +15,9 @@ export function readLogSource(ctx: DocumentContext, node: TreeNode): LogSource {
     if (!(node.kind === 'scalar' && node.value === null)) ctx.warn('invalid_value', `'logsource' must be a mapping`, node.start, 'logsource');
     return logsource;
   }
-  for (const { key, value } of node.entries) {
+  const entries = node.entries;
+  for (let k = 0; k < entries.length; k++) {
+    const { key, value } = entries[k] as TreeEntry;
     const path = `logsource.${key}`;
     if (value.kind === 'scalar' && value.value === null) continue;
     const standard = STANDARD_DIMENSIONS.has(key);

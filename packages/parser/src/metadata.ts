@@ -4,7 +4,7 @@
 import type { Level, RuleMeta, Status } from './ast.js';
 import type { DocumentContext } from './document-context.js';
 import { readString, readStringList, scalarText } from './tree-values.js';
-import { toPlain, type TreeMap } from './yaml-tree.js';
+import { toPlain, type TreeEntry, type TreeMap } from './yaml-tree.js';
 
 const STATUSES: ReadonlySet<string> = new Set<Status>(['stable', 'test', 'experimental', 'deprecated', 'unsupported']);
 const LEVELS: ReadonlySet<string> = new Set<Level>(['informational', 'low', 'medium', 'high', 'critical']);
@@ -30,6 +30,9 @@ const SIGMA_VERSION_RE = /^(\d+)(?:\.\d+){0,2}$/;
 
 /** Reads the common metadata of a document; `standardKeys` are the keys of this document kind. */
 export function readMetadata(ctx: DocumentContext, doc: TreeMap, standardKeys: ReadonlySet<string>): RuleMeta {
+  const source: RuleMeta['source'] = ctx.source.file !== undefined
+    ? { file: ctx.source.file, documentIndex: ctx.documentIndex, location: ctx.locate(doc.start) }
+    : { documentIndex: ctx.documentIndex, location: ctx.locate(doc.start) };
   const meta: RuleMeta = {
     title: '',
     references: [],
@@ -39,15 +42,13 @@ export function readMetadata(ctx: DocumentContext, doc: TreeMap, standardKeys: R
     scope: [],
     related: [],
     customAttributes: {},
-    source: {
-      ...(ctx.source.file !== undefined ? { file: ctx.source.file } : {}),
-      documentIndex: ctx.documentIndex,
-      location: ctx.locate(doc.start),
-    },
+    source,
   };
   let explicitCustom: Record<string, unknown> | undefined;
   let hasTitle = false;
-  for (const { key, value } of doc.entries) {
+  const entries = doc.entries;
+  for (let k = 0; k < entries.length; k++) {
+    const { key, value } = entries[k] as TreeEntry;
     switch (key) {
       case 'title': {
         const title = readString(ctx, value, key, 'error');
@@ -57,24 +58,61 @@ export function readMetadata(ctx: DocumentContext, doc: TreeMap, standardKeys: R
         }
         break;
       }
-      case 'id':
-      case 'name':
-      case 'description':
-      case 'license':
-      case 'author':
-      case 'taxonomy':
-      case 'date':
+      // Each key is stored by name: a computed `meta[key]` store is a slow generic path in cold code.
+      case 'id': {
+        const s = readString(ctx, value, key);
+        if (s !== undefined) meta.id = s;
+        break;
+      }
+      case 'name': {
+        const s = readString(ctx, value, key);
+        if (s !== undefined) meta.name = s;
+        break;
+      }
+      case 'description': {
+        const s = readString(ctx, value, key);
+        if (s !== undefined) meta.description = s;
+        break;
+      }
+      case 'license': {
+        const s = readString(ctx, value, key);
+        if (s !== undefined) meta.license = s;
+        break;
+      }
+      case 'author': {
+        const s = readString(ctx, value, key);
+        if (s !== undefined) meta.author = s;
+        break;
+      }
+      case 'taxonomy': {
+        const s = readString(ctx, value, key);
+        if (s !== undefined) meta.taxonomy = s;
+        break;
+      }
+      case 'date': {
+        const s = readString(ctx, value, key);
+        if (s !== undefined) meta.date = s;
+        break;
+      }
       case 'modified': {
         const s = readString(ctx, value, key);
-        if (s !== undefined) meta[key] = s;
+        if (s !== undefined) meta.modified = s;
         break;
       }
       case 'references':
+        meta.references = readStringList(ctx, value, key);
+        break;
       case 'tags':
+        meta.tags = readStringList(ctx, value, key);
+        break;
       case 'falsepositives':
+        meta.falsepositives = readStringList(ctx, value, key);
+        break;
       case 'fields':
+        meta.fields = readStringList(ctx, value, key);
+        break;
       case 'scope':
-        meta[key] = readStringList(ctx, value, key);
+        meta.scope = readStringList(ctx, value, key);
         break;
       case 'status':
       case 'level': {

@@ -14,26 +14,29 @@ export function parseSigmaString(original: string, raw = false): SigmaString {
   // Fast path: most values carry no wildcard and no backslash.
   if (!/[*?\\]/.test(original)) return { parts: [{ text: original }], original, raw: false };
   const parts: SigmaString['parts'] = [];
+  // Literal runs are copied as slices between the characters that need handling.
   let text = '';
+  let from = 0;
   const n = original.length;
   for (let i = 0; i < n; i++) {
-    const c = original[i] as string;
-    if (c === '\\') {
-      const next = original[i + 1];
-      if (next === '*' || next === '?' || next === '\\') {
-        text += next;
+    const c = original.charCodeAt(i);
+    if (c === 92 /* \ */) {
+      const next = original.charCodeAt(i + 1);
+      if (next === 42 /* * */ || next === 63 /* ? */ || next === 92) {
+        // Drop the backslash; the escaped character starts the next run.
+        text += original.slice(from, i);
+        from = i + 1;
         i++;
-      } else {
-        text += c;
       }
-    } else if (c === '*' || c === '?') {
+    } else if (c === 42 || c === 63) {
+      text += original.slice(from, i);
       if (text !== '') parts.push({ text });
       text = '';
-      parts.push({ wildcard: c });
-    } else {
-      text += c;
+      parts.push({ wildcard: c === 42 ? '*' : '?' });
+      from = i + 1;
     }
   }
+  text += original.slice(from);
   if (text !== '') parts.push({ text });
   return { parts, original, raw: false };
 }

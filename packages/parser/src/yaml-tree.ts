@@ -226,7 +226,8 @@ function scalarOf(node: Scalar, fallback: number): TreeScalar {
 
 /** The entry of `key` in a mapping, if present. */
 export function entryOf(map: TreeMap, key: string): TreeEntry | undefined {
-  for (const e of map.entries) if (e.key === key) return e;
+  const entries = map.entries;
+  for (let k = 0; k < entries.length; k++) if ((entries[k] as TreeEntry).key === key) return entries[k];
   return undefined;
 }
 
