@@ -178,3 +178,27 @@ describe('logsource routing', () => {
     expect(e.evaluate(ev({ product: 'linux' }))).toHaveLength(2);
   });
 });
+
+describe('Engine.addCollections', () => {
+  it('loads parts as one: a filter in an earlier part applies to rules of a later one, and the parts are read once', () => {
+    let reads = 0;
+    function* parts() {
+      for (const [file, text] of [['filters.yml', filterDoc('[proc_rule]')], ['rules.yml', FILTERED], ['more.yml', TWO_RULES]] as const) {
+        reads++;
+        yield parseSigmaYaml(text, { file });
+      }
+    }
+    const engine = new Engine();
+    const report = engine.addCollections(parts());
+    expect(reads).toBe(3);
+    expect(report.rulesLoaded).toBe(3);
+    expect(report.filtersApplied).toBe(1);
+    expect(report.errors.map((e) => [e.code, e.file])).toEqual([['invalid_regex', 'more.yml'], ['unresolved_placeholder', 'more.yml']]);
+    const adminRar = new JsonEvent({ Image: 'C:\\rar.exe', User: 'adm_jo' });
+    expect(engine.evaluate(adminRar).map((r) => r.rule_title)).toEqual(['Other']);
+    // The same rules in one collection give the same verdicts.
+    const single = new Engine();
+    single.addCollection(parseSigmaYaml(`${filterDoc('[proc_rule]')}---\n${FILTERED}---\n${TWO_RULES}`));
+    expect(single.evaluate(adminRar).map((r) => r.rule_title)).toEqual(['Other']);
+  });
+});

@@ -78,23 +78,39 @@ export class Engine {
    * and reported (or thrown with `strict`); correlation rules are left to the correlation engine.
    */
   addCollection(c: SigmaCollection, opts: { strict?: boolean } = {}): LoadReport {
+    return this.addCollections([c], opts);
+  }
+
+  /**
+   * Loads several collections as one (a filter may target rules of any of them): the rules of each
+   * collection as it comes, then every filter. `parts` is read once, in order, so a generator that parses
+   * file by file never holds more than one file's rules as AST (each is garbage once compiled).
+   *
+   * @example
+   * const report = engine.addCollections(files.map((f) => parseSigmaYaml(readFileSync(f, 'utf8'), { file: f })));
+   */
+  addCollections(parts: Iterable<SigmaCollection>, opts: { strict?: boolean } = {}): LoadReport {
     const report: LoadReport = { rulesLoaded: 0, filtersApplied: 0, errors: [] };
-    for (const e of c.errors) {
-      const entry: RuleLoadError = { title: e.ruleTitle ?? '', code: e.code, message: e.message, severity: e.severity };
-      if (e.file !== undefined) entry.file = e.file;
-      if (e.documentIndex !== undefined) entry.documentIndex = e.documentIndex;
-      report.errors.push(entry);
-    }
-    for (const rule of c.rules) {
-      try {
-        this.addRule(rule);
-        report.rulesLoaded++;
-      } catch (err) {
-        if (opts.strict) throw err;
-        report.errors.push(loadError(rule, err));
+    const filters: FilterRule[] = [];
+    for (const c of parts) {
+      for (const e of c.errors) {
+        const entry: RuleLoadError = { title: e.ruleTitle ?? '', code: e.code, message: e.message, severity: e.severity };
+        if (e.file !== undefined) entry.file = e.file;
+        if (e.documentIndex !== undefined) entry.documentIndex = e.documentIndex;
+        report.errors.push(entry);
       }
+      for (const rule of c.rules) {
+        try {
+          this.addRule(rule);
+          report.rulesLoaded++;
+        } catch (err) {
+          if (opts.strict) throw err;
+          report.errors.push(loadError(rule, err));
+        }
+      }
+      for (const filter of c.filters) filters.push(filter);
     }
-    for (const filter of c.filters) {
+    for (const filter of filters) {
       try {
         const targets = this.applyFilterCounting(filter);
         report.filtersApplied++;

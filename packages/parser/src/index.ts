@@ -2,7 +2,7 @@
 
 export { parseSigmaYaml } from './parse-yaml.js';
 export type { ParseOptions } from './parse-yaml.js';
-export { parseSigmaFile, parseSigmaFiles, parseSigmaDirectory, findSigmaRuleFiles } from './parse-files.js';
+export { parseSigmaFile, parseSigmaFiles, readSigmaFiles, parseSigmaDirectory, findSigmaRuleFiles } from './parse-files.js';
 export { parseCondition, selectDetectionNames } from './condition.js';
 export { parseFieldSpec } from './field-spec.js';
 export { parseTimespan } from './timespan.js';

@@ -2,7 +2,8 @@ import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { findSigmaRuleFiles, parseSigmaDirectory, parseSigmaFile, parseSigmaFiles } from './parse-files.js';
+import type { ParsedSigmaCollection } from './collection.js';
+import { findSigmaRuleFiles, parseSigmaDirectory, parseSigmaFile, parseSigmaFiles, readSigmaFiles } from './parse-files.js';
 
 const tree = join(import.meta.dirname, '../test/fixtures/tree');
 const scratch = mkdtempSync(join(tmpdir(), 'tsigma-parser-'));
@@ -63,6 +64,22 @@ describe('parseSigmaFiles', () => {
     expect(c.rules.map((r) => r.title)).toEqual(reversed.filter((p) => p !== missing).map((p) => `R${Number(/r(\d+)/.exec(p)?.[1])}`));
     expect(c.errors.map((e) => [e.code, e.file])).toEqual([['io', missing]]);
     expect((await parseSigmaFiles([])).rules).toEqual([]);
+  });
+
+  it('readSigmaFiles parses each file only when iterated, one collection per file', () => {
+    const dir = join(scratch, 'lazy');
+    mkdirSync(dir, { recursive: true });
+    const a = join(dir, 'a.yml');
+    const b = join(dir, 'b.yml');
+    writeFileSync(a, 'title: A\nlogsource: {}\ndetection:\n  s: x\n  condition: s\n');
+    const parts = readSigmaFiles([a, b, join(dir, 'missing.yml')]);
+    const next = (): ParsedSigmaCollection | undefined => parts.next().value as ParsedSigmaCollection | undefined;
+    expect(next()?.rules.map((r) => r.title)).toEqual(['A']);
+    // b.yml is written after the first file was parsed, and is still read: reading is lazy.
+    writeFileSync(b, 'title: B\nlogsource: {}\ndetection:\n  s: x\n  condition: s\n');
+    expect(next()?.rules.map((r) => r.title)).toEqual(['B']);
+    expect(next()?.errors.map((e) => e.code)).toEqual(['io']);
+    expect(parts.next().done).toBe(true);
   });
 });
 

@@ -53,19 +53,34 @@ export async function parseSigmaDirectory(dir: string): Promise<ParsedSigmaColle
  */
 export async function parseSigmaFiles(paths: readonly string[]): Promise<ParsedSigmaCollection> {
   const collection = createCollection();
-  for (const path of paths) {
-    const text = readText(path);
-    if (typeof text !== 'string') {
-      collection.errors.push(text);
-      continue;
-    }
-    const part = parseSigmaYaml(text, { file: path });
+  for (const part of readSigmaFiles(paths)) {
     collection.rules.push(...part.rules);
     collection.correlations.push(...part.correlations);
     collection.filters.push(...part.filters);
     collection.errors.push(...part.errors);
   }
   return Promise.resolve(collection);
+}
+
+/**
+ * Parses the files one at a time, as they are iterated: one collection per file (an unreadable file
+ * gives a collection holding its `io` error). Handing this to `Engine.addCollections` compiles each
+ * file's rules before the next file is read, so the parsed rules of a large rule set never all live at once.
+ *
+ * @example
+ * engine.addCollections(readSigmaFiles(files));
+ */
+export function* readSigmaFiles(paths: readonly string[]): Generator<ParsedSigmaCollection> {
+  for (const path of paths) {
+    const text = readText(path);
+    if (typeof text === 'string') {
+      yield parseSigmaYaml(text, { file: path });
+      continue;
+    }
+    const failed = createCollection();
+    failed.errors.push(text);
+    yield failed;
+  }
 }
 
 function readText(path: string): string | SigmaParseError {

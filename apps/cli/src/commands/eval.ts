@@ -1,6 +1,6 @@
 // `tsigma eval -r RULES` (spec 11 §7): evaluate rules (detections and correlations) against events from
 // arguments, files or stdin, writing every result to stdout and a summary to stderr.
-import { parseSigmaFiles, type SigmaCollection } from '@tsigma/parser';
+import { parseSigmaFiles, readSigmaFiles, type SigmaCollection } from '@tsigma/parser';
 import { CorrelationEngine, defaultCorrelationConfig, type CorrelationConfig, type EvaluationResult } from '@tsigma/eval';
 import type { InputFormat } from '@tsigma/runtime';
 import { listOption, parseCommandArgs, stringOption } from '../args.js';
@@ -53,8 +53,8 @@ export async function runEval(argv: string[], io: CliIo): Promise<number> {
   const engine = new CorrelationEngine(config);
   engine.setIncludeEvent(values['include-event'] === true);
   for (const pipeline of await loadPipelines(listOption(values.pipeline))) engine.addPipeline(pipeline);
-  const collection = await loadRuleCollection(rulePaths);
-  const report = engine.addCollection(collection);
+  // File by file: each file's rules are compiled before the next is parsed (see Engine.addCollections).
+  const report = engine.addCollections(readSigmaFiles(await collectRuleFiles(rulePaths)));
   for (const error of report.errors) {
     if (values.strict === true && error.severity === 'error') {
       throw new CliError(EXIT_RULE_ERROR, describeLoadIssue(error));

@@ -355,3 +355,17 @@ describe('loading (spec 03 §2, §13)', () => {
     expect(engine.introspect().groups[0]?.latest).toBe(50);
   });
 });
+
+describe('addCollections', () => {
+  it('compiles correlations against the rules of every part, whichever part they come in', () => {
+    function* parts() {
+      yield collectionOf([], [bruteForce()]);
+      yield collectionOf([failedLogin], []);
+    }
+    const engine = new CorrelationEngine(undefined, { clock: () => 1_000_000 });
+    const report = engine.addCollections(parts());
+    expect([report.rulesLoaded, report.correlationsLoaded, report.errors]).toEqual([1, 1, []]);
+    const results = feed(engine, [1, 2, 3, 4, 5].map((t) => [login(), t] as [Record<string, unknown>, number]));
+    expect(counts(results)).toEqual({ detections: 5, correlations: [[5, 5]] });
+  });
+});

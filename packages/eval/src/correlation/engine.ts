@@ -97,8 +97,17 @@ export class CorrelationEngine {
 
   /** Loads detection rules and filters into the detection engine, then compiles the collection's correlations. */
   addCollection(c: SigmaCollection, opts?: { strict?: boolean }): CorrelationLoadReport {
+    return this.addCollections([c], opts);
+  }
+
+  /**
+   * Loads several collections as one, reading `parts` once and in order (see {@link Engine.addCollections}):
+   * detection rules as each collection comes, then filters, then the correlations of all of them together.
+   */
+  addCollections(parts: Iterable<SigmaCollection>, opts?: { strict?: boolean }): CorrelationLoadReport {
     const loadedBefore = this.detector.rules().length;
-    const report = this.detector.addCollection(c, opts);
+    const correlationRules: CorrelationRule[] = [];
+    const report = this.detector.addCollections(keepingCorrelations(parts, correlationRules), opts);
     const identityIssues: RuleLoadError[] = [];
     for (const rule of this.detector.rules().slice(loadedBefore)) {
       if (!this.registerDetectionRule(rule)) {
@@ -111,7 +120,7 @@ export class CorrelationEngine {
     // collections; existing windows are carried over by correlation identity.
     const carried = this.state.liveWindows > 0 ? this.exportState() : undefined;
     const before = this.correlations.length;
-    const transformed = this.transformCorrelations(c.correlations, opts?.strict === true);
+    const transformed = this.transformCorrelations(correlationRules, opts?.strict === true);
     this.correlationRules = [...this.correlationRules, ...transformed.rules];
     const compiled = compileCorrelations(this.correlationRules, this.detectionRules, this.detectionAttributes);
     const newIssues = compiled.issues.filter((i) => !this.reportedIssues.has(issueKey(i)));
@@ -388,4 +397,12 @@ function resultAsEvent(r: CorrelationResult): FieldSource {
       return undefined;
     },
   };
+}
+
+/** `parts` as they are, with each one's correlation rules appended to `into` on the way. */
+function* keepingCorrelations(parts: Iterable<SigmaCollection>, into: CorrelationRule[]): Generator<SigmaCollection> {
+  for (const c of parts) {
+    for (const r of c.correlations) into.push(r);
+    yield c;
+  }
 }
