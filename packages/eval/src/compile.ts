@@ -35,8 +35,6 @@ export interface CompiledItem {
   readonly hasNull: boolean;
   /** Kind shown in details/explain: the single value's kind, or `one_of`. */
   readonly kind: MatcherKind;
-  /** Rule literal(s) shown in details/explain, joined by `, `. */
-  readonly pattern: string;
   /**
    * Fast path when every value is a plain string matcher with the same case mode: the tests over the
    * (folded once) string value. Null otherwise.
@@ -338,7 +336,7 @@ function compileItem(item: DetectionItem, spot: RuleCompileSpot, detName: string
     const want = existsValue(item.values[0]);
     if (item.values.length !== 1 || want === null) place.fail('incompatible_value', '`exists` takes one value, true or false');
     return {
-      field, paths, exists: want, matchers: [], all: false, neq: false, hasNull: false, kind: 'exists', pattern: String(want),
+      field, paths, exists: want, matchers: [], all: false, neq: false, hasNull: false, kind: 'exists',
       textTests: null, textExact: null, textFolded: false, numbers: null,
     };
   }
@@ -369,12 +367,21 @@ function compileItem(item: DetectionItem, spot: RuleCompileSpot, detName: string
     neq: mods.neq,
     hasNull,
     kind,
-    pattern: matchers.length === 1 && first !== undefined ? first.pattern : matchers.map((m) => m.pattern).join(', '),
     textTests: strings === null ? null : exact.length === 0 ? strings.map((m) => m.compiled.test) : strings.filter((m) => !exact.includes(m)).map((m) => m.compiled.test),
     textExact: exact.length > 0 ? new Set(exact.map((m) => m.compiled.longestLiteral)) : null,
     textFolded: strings !== null && first !== undefined && !first.caseSensitive,
     numbers: numberOnly ? new Set(matchers.map((m) => (m as NumberMatcher).value)) : null,
   };
+}
+
+/**
+ * The rule literal(s) of an item as details and explain show them, joined by `, `. Built on demand:
+ * items of long value lists (hash lists) would otherwise each keep one large string nobody reads.
+ */
+export function itemPattern(item: CompiledItem): string {
+  if (item.exists !== null) return String(item.exists);
+  const only = item.matchers.length === 1 ? item.matchers[0] : undefined;
+  return only !== undefined ? only.pattern : item.matchers.map((m) => m.pattern).join(', ');
 }
 
 function existsValue(v: SigmaValue | undefined): boolean | null {

@@ -1,7 +1,7 @@
 // Evaluation of compiled rules against one event (spec 02 §4, §6, §7, §9): a short-circuit boolean
 // pass for every candidate rule, then selection and field details only for rules that matched.
 
-import { HIDDEN_PREFIX, type CompiledCondition, type CompiledDetection, type CompiledItem, type CompiledRule } from './compile.js';
+import { HIDDEN_PREFIX, itemPattern, type CompiledCondition, type CompiledDetection, type CompiledItem, type CompiledRule } from './compile.js';
 import { JsonEvent, MAX_EVENT_DEPTH, type Event, type EventValue } from './event.js';
 import { fold, numericView, type ValueMatcher } from './matchers.js';
 import type { DetectionResult, FieldMatch, MatchDetail } from './result.js';
@@ -276,7 +276,7 @@ function collectFields(det: CompiledDetection, selection: string, event: Event, 
 function describe(fm: FieldMatch, item: CompiledItem, selection: string, detail: MatchDetail): void {
   fm.selection = selection;
   fm.matcher = item.kind;
-  if (detail === 'full') fm.pattern = truncatePattern(item.pattern);
+  if (detail === 'full') fm.pattern = truncatePattern(itemPattern(item));
   fm.case_sensitive = item.matchers.length > 0 && item.matchers.every((m) => m.caseSensitive);
   if (item.neq) fm.negated = true;
 }
@@ -295,7 +295,7 @@ function collectKeywordHits(item: CompiledItem, selection: string, event: Event,
     if (hits >= MAX_KEYWORD_HITS) return;
     if (!item.matchers.some((m) => m.test(leaf, event))) continue;
     const fm: FieldMatch = { field: 'keyword', value: leaf, selection, matcher: 'keyword' };
-    if (detail === 'full') fm.pattern = truncatePattern(item.pattern);
+    if (detail === 'full') fm.pattern = truncatePattern(itemPattern(item));
     fm.case_sensitive = item.matchers.every((m) => m.caseSensitive);
     out.push(fm);
     hits++;

@@ -2,7 +2,7 @@
 // every condition node and item passed or failed. Verdicts come from the same item evaluation as
 // `evaluate`, so the two can never disagree.
 
-import type { CompiledCondition, CompiledDetection, CompiledItem, CompiledRule } from './compile.js';
+import { itemPattern, type CompiledCondition, type CompiledDetection, type CompiledItem, type CompiledRule } from './compile.js';
 import type { Event, EventValue } from './event.js';
 import { evalItem, lookupItem, quantifierNeed } from './evaluate.js';
 import type { MatcherKind } from './result.js';
@@ -115,7 +115,8 @@ function explainItem(item: CompiledItem, event: Event): ItemTrace {
   const matched = evalItem(item, event);
   const trace: ItemTrace = { matcher: item.kind, matched, reason: 'matched' };
   if (item.field !== null) trace.field = item.field;
-  if (item.pattern !== '') trace.pattern = item.pattern;
+  const pattern = itemPattern(item);
+  if (pattern !== '') trace.pattern = pattern;
   if (item.field === null) {
     if (!matched) trace.reason = 'no_keyword_match';
     return trace;

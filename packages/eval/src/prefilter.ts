@@ -248,27 +248,39 @@ class NeedleAutomaton {
     this.width = width;
     // The trie is written straight into the table (0 = no edge: the root is never a child), then
     // completed in BFS order. The table is sized exactly, and with 16-bit entries when the state ids
-    // fit: touching fresh memory is most of the build cost for large needle sets.
-    const states0 = trieStates(needles.keys(), hasWide);
+    // fit: touching fresh memory is most of the build cost for large needle sets. Needles are inserted
+    // in sorted order (as class strings: non-ASCII characters share one class), so each one shares the
+    // path of its common prefix with the previous one and its new states are written without lookups.
+    const byKey = new Map<string, number[]>();
+    // The needle map is the caller's scratch: its group lists become the outputs as they are.
+    needles.forEach((groups, needle) => {
+      const key = hasWide && !isAscii(needle) ? asciiClassed(needle) : needle;
+      const same = byKey.get(key);
+      if (same === undefined) byKey.set(key, groups);
+      else same.push(...groups);
+    });
+    const keys = [...byKey.keys()].sort();
+    let states0 = 1;
+    let maxLength = 0;
+    for (let k = 0; k < keys.length; k++) {
+      const key = keys[k] as string;
+      states0 += key.length - commonPrefix(key, k > 0 ? (keys[k - 1] as string) : '');
+      if (key.length > maxLength) maxLength = key.length;
+    }
     const delta = states0 <= 0x10000 ? new Uint16Array(states0 * width) : new Int32Array(states0 * width);
     const outputs: (number[] | undefined)[] = new Array(states0);
+    /** States along the current key's path, by depth. */
+    const path = new Int32Array(maxLength + 1);
     let states = 1;
-    // The needle map is the caller's scratch: its group lists become the outputs as they are.
-    needles.forEach((rules, needle) => {
-      let s = 0;
-      for (let i = 0; i < needle.length; i++) {
-        const slot = s * width + this.cls(needle.charCodeAt(i));
-        let t = delta[slot] as number;
-        if (t === 0) {
-          t = states++;
-          delta[slot] = t;
-        }
-        s = t;
+    for (let k = 0; k < keys.length; k++) {
+      const key = keys[k] as string;
+      for (let i = commonPrefix(key, k > 0 ? (keys[k - 1] as string) : ''); i < key.length; i++) {
+        const t = states++;
+        delta[(path[i] as number) * width + this.cls(key.charCodeAt(i))] = t;
+        path[i + 1] = t;
       }
-      const out = outputs[s];
-      if (out === undefined) outputs[s] = rules;
-      else out.push(...rules);
-    });
+      outputs[path[key.length] as number] = byKey.get(key);
+    }
     this.outputs = outputs;
     const fail = new Int32Array(states);
     const report = new Int32Array(states).fill(-1);
@@ -347,24 +359,12 @@ class NeedleAutomaton {
   }
 }
 
-/**
- * Number of trie states (the root included) for `needles`, where every non-ASCII character is one
- * class: one state per distinct non-empty prefix, counted over the sorted needles.
- */
-function trieStates(needles: Iterable<string>, hasWide: boolean): number {
-  const keys: string[] = [];
-  for (const n of needles) keys.push(hasWide && !isAscii(n) ? asciiClassed(n) : n);
-  keys.sort();
-  let states = 1;
-  let prev = '';
-  for (const k of keys) {
-    let lcp = 0;
-    const max = Math.min(k.length, prev.length);
-    while (lcp < max && k.charCodeAt(lcp) === prev.charCodeAt(lcp)) lcp++;
-    states += k.length - lcp;
-    prev = k;
-  }
-  return states;
+/** Length of the common prefix of two strings. */
+function commonPrefix(a: string, b: string): number {
+  const max = Math.min(a.length, b.length);
+  let n = 0;
+  while (n < max && a.charCodeAt(n) === b.charCodeAt(n)) n++;
+  return n;
 }
 
 // `s` with every non-ASCII character replaced by U+0080, the one character standing for their shared class.

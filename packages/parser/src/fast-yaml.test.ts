@@ -62,6 +62,8 @@ describe('readFastYaml', () => {
     ['document end markers', 'a: 1\n...\n'],
     ['content on the marker line', '--- a: 1\n'],
     ['duplicate keys', 'a: 1\na: 2\n'],
+    ['duplicate keys in a long mapping', `${Array.from({ length: 20 }, (_, i) => `k${i}: ${i}\n`).join('')}k3: again\n`],
+    ['duplicate keys late in a long mapping', `${Array.from({ length: 20 }, (_, i) => `k${i}: ${i}\n`).join('')}x: 1\nx: 2\n`],
     ['nested mappings on one line', 'a: b: c\n'],
     ['bad indentation', 'a: 1\n  b: 2\n'],
     ['a byte order mark', '\uFEFFa: 1\n'],

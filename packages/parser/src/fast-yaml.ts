@@ -188,14 +188,20 @@ class FastReader {
     const entries: TreeEntry[] = [];
     const first = this.peek() as Line;
     const map: TreeMap = { kind: 'map', entries, start: first.start };
-    const seen = new Set<string>();
+    // Rule mappings hold a handful of keys: a scan finds duplicates without a Set per mapping.
+    let seen: Set<string> | undefined;
     for (let line = this.peek(); line !== undefined && line.indent === indent; line = this.peek()) {
       const colon = this.colonOf(line);
       if (colon < 0) throw UNSUPPORTED;
       const key = this.key;
       // Duplicates are reported by the library path, which knows how to locate them.
-      if (seen.has(key)) throw UNSUPPORTED;
-      seen.add(key);
+      if (entries.length < 16) {
+        for (let k = 0; k < entries.length; k++) if ((entries[k] as TreeEntry).key === key) throw UNSUPPORTED;
+      } else {
+        seen ??= new Set(entries.map((e) => e.key));
+        if (seen.has(key)) throw UNSUPPORTED;
+        seen.add(key);
+      }
       let p = colon + 1;
       while (p < line.end && this.text.charCodeAt(p) === 32) p++;
       let value: TreeNode;
