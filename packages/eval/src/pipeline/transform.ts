@@ -20,6 +20,7 @@ import {
   testRuleCondition,
 } from './conditions.js';
 import type { Tracking } from './conditions.js';
+import { clonePlainData } from './clone.js';
 import { PipelineError } from './errors.js';
 import type { PipelineErrorCode } from './errors.js';
 import { alternativesOf, convertCase, isFieldNameTransformation, mapFieldName } from './field-names.js';
@@ -93,7 +94,7 @@ function markItem(run: Run, item: DetectionItem, id: string | undefined): void {
 }
 
 function copyItem(run: Run, item: DetectionItem): DetectionItem {
-  const copy = structuredClone(item);
+  const copy = clonePlainData(item);
   const ids = run.itemApplied.get(item);
   if (ids !== undefined) run.itemApplied.set(copy, new Set(ids));
   return copy;
@@ -171,7 +172,7 @@ function keywordItem(run: Run, d: Extract<Detection, { kind: 'keywords' }>): Det
 }
 
 function sourceLocation(run: Run): DetectionItem['location'] {
-  return structuredClone(run.rule.source.location);
+  return clonePlainData(run.rule.source.location);
 }
 
 function rewriteItems(run: Run, pi: ProcessingItem, fn: (item: DetectionItem) => Rewrite): void {
@@ -647,7 +648,7 @@ export function transformRule(pipelines: readonly Pipeline[], rule: AnyRule): Tr
   const vars = new Map<string, string[]>();
   for (const p of sorted) for (const [k, v] of Object.entries(p.vars)) vars.set(k, v);
   const run: Run = {
-    rule: structuredClone(rule),
+    rule: clonePlainData(rule),
     applied: new Set(),
     itemApplied: new WeakMap(),
     keywordItems: new WeakMap(),
