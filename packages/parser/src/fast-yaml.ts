@@ -67,8 +67,12 @@ class FastReader {
   private key = '';
   /** The value of the quoted scalar last read. */
   private quoted = '';
+  private readonly spaceHash: NextOccurrence;
+  private readonly colonSpace: NextOccurrence;
 
   constructor(private readonly text: string) {
+    this.spaceHash = new NextOccurrence(text, ' #');
+    this.colonSpace = new NextOccurrence(text, ': ');
     let start = 0;
     const n = text.length;
     while (start <= n) {
@@ -239,17 +243,26 @@ class FastReader {
       return p;
     }
     if (this.startsIndicator(line.start)) return -1;
-    for (let p = line.start; p < line.end; p++) {
-      const ch = t.charCodeAt(p);
-      if (ch === 58 /* : */ && (p + 1 === line.end || t.charCodeAt(p + 1) === 32)) {
-        let keyEnd = p;
-        while (keyEnd > line.start && t.charCodeAt(keyEnd - 1) === 32) keyEnd--;
-        this.key = t.slice(line.start, keyEnd);
-        return p;
-      }
-      if (ch === 35 /* # */ && t.charCodeAt(p - 1) === 32) return -1;
-    }
-    return -1;
+    const comment = this.commentStart(line.start, line.end);
+    const colon = this.mappingColon(line.start, comment, line.end);
+    if (colon < 0) return -1;
+    let keyEnd = colon;
+    while (keyEnd > line.start && t.charCodeAt(keyEnd - 1) === 32) keyEnd--;
+    this.key = t.slice(line.start, keyEnd);
+    return colon;
+  }
+
+  /** Offset of the `#` opening a comment (one after a space) in `text[from, end)`, or `end`. */
+  private commentStart(from: number, end: number): number {
+    const space = this.spaceHash.find(from);
+    return space >= 0 && space + 1 < end ? space + 1 : end;
+  }
+
+  /** Offset of the first `:` in `text[from, stop)` followed by a space or ending the line (`end`), or -1. */
+  private mappingColon(from: number, stop: number, end: number): number {
+    const colon = this.colonSpace.find(from);
+    if (colon >= 0 && colon < stop) return colon;
+    return stop === end && end > from && this.text.charCodeAt(end - 1) === 58 /* : */ ? end - 1 : -1;
   }
 
   /** Reads the scalar that starts at `p` on `line` and consumes the line (and a block scalar's body). */
@@ -268,14 +281,11 @@ class FastReader {
     } else if (this.startsIndicator(p)) {
       throw UNSUPPORTED;
     } else {
-      let q = p;
-      let last = p;
-      for (; q < line.end; q++) {
-        const ch = t.charCodeAt(q);
-        if (ch === 35 /* # */ && t.charCodeAt(q - 1) === 32) break;
-        if (ch === 58 /* : */ && (q + 1 === line.end || t.charCodeAt(q + 1) === 32)) throw UNSUPPORTED;
-        if (ch !== 32) last = q + 1;
-      }
+      // Native searches instead of a per-character loop: descriptions and command lines are long.
+      const q = this.commentStart(p, line.end);
+      if (this.mappingColon(p, q, line.end) >= 0) throw UNSUPPORTED;
+      let last = q;
+      while (last > p && t.charCodeAt(last - 1) === 32) last--;
       if (q === line.end) {
         const folded = this.plainContinuation(t.slice(p, last), parentIndent);
         if (folded !== undefined) return { kind: 'scalar', value: folded.text, source: folded.text, style: 'plain', start: p, end: folded.end };
@@ -433,6 +443,29 @@ class FastReader {
       from = p + 1;
     }
     throw UNSUPPORTED; // multi-line quoted scalar
+  }
+}
+
+/**
+ * Native `indexOf` searches for one needle, remembering the last answer: the reader asks with positions
+ * that mostly only grow, so the text is searched about once in all instead of once per line.
+ */
+class NextOccurrence {
+  private from = 0;
+  private at: number;
+
+  constructor(
+    private readonly text: string,
+    private readonly needle: string,
+  ) {
+    this.at = text.indexOf(needle);
+  }
+
+  /** The first occurrence at or after `from`, or -1. */
+  find(from: number): number {
+    if (from < this.from || (this.at >= 0 && this.at < from)) this.at = this.text.indexOf(this.needle, from);
+    this.from = from;
+    return this.at;
   }
 }
 
