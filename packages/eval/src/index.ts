@@ -15,7 +15,7 @@ export type { Pipeline, PipelineErrorCode, PipelineErrorSpot, ProcessingItem, Tr
 // Detection engine (spec 02).
 export { Engine } from './engine.js';
 export type { EngineOptions, LoadReport, RuleLoadError } from './engine.js';
-export { compileRule } from './compile.js';
+export { compileRule, itemPattern } from './compile.js';
 export type { CompiledCondition, CompiledDetection, CompiledItem, CompiledRule } from './compile.js';
 export { evaluateRule } from './evaluate.js';
 export { explainRule } from './explain.js';
