@@ -282,7 +282,7 @@ function timePart(secs: number, part: TimePart): number {
 }
 
 /** String operators a field reference can use. */
-export type FieldRefOp = 'exact' | 'contains' | 'startswith' | 'endswith';
+type FieldRefOp = 'exact' | 'contains' | 'startswith' | 'endswith';
 
 /** `|fieldref`: compares the value with another field of the same event. */
 export class FieldRefMatcher extends ValueMatcher {
