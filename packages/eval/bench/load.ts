@@ -6,9 +6,9 @@
 // Run: node --import tsx bench/load.ts [runs]   (TSIGMA_CORPUS overrides the corpus path)
 
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseSigmaYaml, type SigmaCollection } from '@tsigma/parser';
+import { findSigmaRuleFiles, parseSigmaYaml, type SigmaCollection } from '@tsigma/parser';
 import { Engine, JsonEvent } from '../src/index.js';
 
 const CORPUS = resolve(process.env.TSIGMA_CORPUS ?? join(import.meta.dirname, '../../../../shared/corpus/sigmahq'));
@@ -22,20 +22,11 @@ interface LoadTiming {
   heapMiB: number;
 }
 
-function yamlFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir).sort()) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...yamlFiles(p));
-    else if (/\.ya?ml$/.test(name)) out.push(p);
-  }
-  return out;
-}
-
 /** One cold load, in this (fresh) process, file by file as `tsigma eval -r` loads (Engine.addCollections). */
-function loadOnce(): LoadTiming {
+async function loadOnce(): Promise<LoadTiming> {
   const dirs = readdirSync(CORPUS).filter((d) => d.startsWith('rules')).map((d) => join(CORPUS, d));
-  const texts = dirs.flatMap(yamlFiles).map((f) => [f, readFileSync(f, 'utf8')] as const);
+  const files = (await Promise.all(dirs.map(findSigmaRuleFiles))).flatMap((found) => found.files);
+  const texts = files.map((f) => [f, readFileSync(f, 'utf8')] as const);
   let parseMs = 0;
   function* parsed(): Generator<SigmaCollection> {
     for (const [file, text] of texts) {
@@ -67,7 +58,7 @@ function median(xs: number[]): number {
 }
 
 if (process.argv.includes(CHILD_FLAG)) {
-  console.log(JSON.stringify(loadOnce()));
+  console.log(JSON.stringify(await loadOnce()));
 } else {
   const runs = Number(process.argv[2] ?? 7);
   console.log(`node ${process.version}, corpus ${CORPUS}: cold load in ${runs} fresh processes`);
