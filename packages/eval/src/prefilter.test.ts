@@ -7,7 +7,8 @@ import { Engine } from './engine.js';
 import { builtinPipeline } from './pipeline/index.js';
 import { JsonEvent } from './event.js';
 import { CandidateIndex } from './prefilter.js';
-import { ruleFrom, ruleYaml } from './test-support.js';
+import { compileRule } from './compile.js';
+import { parsedRule, ruleFrom, ruleYaml } from './test-support.js';
 
 const CORPUS = join(import.meta.dirname, '../../../../shared/corpus/sigmahq');
 
@@ -38,6 +39,32 @@ describe('CandidateIndex', () => {
     const kelvin = new CandidateIndex([ruleFrom(ruleYaml('  sel:\n    Name|contains: kelvin\n  condition: sel\n'))]);
     expect(Array.from(kelvin.candidates(new JsonEvent({ Name: '\u212Aelvin' })))).toEqual([0]);
     expect(Array.from(kelvin.candidates(new JsonEvent({ Name: 'Celsius' })))).toEqual([]);
+  });
+});
+
+describe('CandidateIndex with coalesced paths', () => {
+  // A rule whose field a pipeline coalesced into several paths, as the windows pipeline does.
+  const coalesced = (value: string, paths: string[]) => {
+    const rule = parsedRule(ruleYaml(`  sel:\n    Image|endswith: '${value}'\n  condition: sel\n`));
+    const sel = rule.detection.named.get('sel');
+    if (sel?.kind !== 'allOf' || sel.items[0] === undefined) throw new Error('shape');
+    sel.items[0].field.coalesce = paths;
+    return compileRule(rule);
+  };
+  const index = new CandidateIndex([
+    coalesced('\\cmd.exe', ['A.Image', 'B.Image']),
+    ruleFrom(ruleYaml("  sel:\n    A.Image|endswith: '\\ps.exe'\n  condition: sel\n")),
+    coalesced('\\cmd.exe', ['C.Image', 'D.Image']),
+  ]);
+  const candidates = (event: unknown) => Array.from(index.candidates(new JsonEvent(event)));
+
+  it('shares automata only between paths with the same needles for the same rules', () => {
+    expect(candidates({ B: { Image: 'c:\\ps.exe' } })).toEqual([]);
+    expect(candidates({ A: { Image: 'c:\\PS.exe' } })).toEqual([1]);
+    expect(candidates({ A: { Image: 'c:\\cmd.exe' } })).toEqual([0]);
+    expect(candidates({ B: { Image: 'c:\\cmd.exe' } })).toEqual([0]);
+    expect(candidates({ C: { Image: 'X\\CMD.EXE' } })).toEqual([2]);
+    expect(candidates({ D: { Image: 'x\\cmd.exe' } })).toEqual([2]);
   });
 });
 

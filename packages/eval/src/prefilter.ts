@@ -359,6 +359,42 @@ class NeedleAutomaton {
   }
 }
 
+/**
+ * One automaton per distinct needle map (same needles for the same groups, in the same order), by path.
+ * Maps are compared by a cheap key first (size and first entry) and by their full JSON only when that key
+ * repeats; all comparing is done before any automaton is built, since building reuses the maps' group lists.
+ */
+function sharedAutomata(byPath: Map<string, Map<string, number[]>>): Map<string, NeedleAutomaton> {
+  const quickCounts = new Map<string, number>();
+  const quick = new Map<string, string>();
+  for (const [path, needles] of byPath) {
+    let key = String(needles.size);
+    for (const [text, groups] of needles) {
+      key = JSON.stringify([needles.size, text, groups]);
+      break;
+    }
+    quick.set(path, key);
+    quickCounts.set(key, (quickCounts.get(key) ?? 0) + 1);
+  }
+  const signature = new Map<string, string>();
+  for (const [path, needles] of byPath) {
+    const key = quick.get(path) as string;
+    signature.set(path, (quickCounts.get(key) as number) > 1 ? JSON.stringify([...needles]) : `${path}\u0000unique`);
+  }
+  const built = new Map<string, NeedleAutomaton>();
+  const out = new Map<string, NeedleAutomaton>();
+  for (const [path, needles] of byPath) {
+    const sig = signature.get(path) as string;
+    let automaton = built.get(sig);
+    if (automaton === undefined) {
+      automaton = new NeedleAutomaton(needles);
+      built.set(sig, automaton);
+    }
+    out.set(path, automaton);
+  }
+  return out;
+}
+
 /** Length of the common prefix of two strings. */
 function commonPrefix(a: string, b: string): number {
   const max = Math.min(a.length, b.length);
@@ -518,7 +554,9 @@ export class CandidateIndex {
         f.keywords = true;
       }
     }
-    for (const [path, needles] of subs) (fields.get(path) as FieldIndex).sub = new NeedleAutomaton(needles);
+    // Paths that a pipeline coalesces (`Event.EventData.Image` and `Image`, …) collect the same needles for
+    // the same groups: one automaton serves them all (with the `windows` pipeline, half as many to build).
+    for (const [path, automaton] of sharedAutomata(subs)) (fields.get(path) as FieldIndex).sub = automaton;
     this.keyword = kw.size > 0 ? new NeedleAutomaton(kw) : null;
   }
 
