@@ -4,23 +4,18 @@
 // is bench/load.ts.
 // Run: node --expose-gc --import tsx bench/run.ts [events]   (TSIGMA_CORPUS overrides the corpus path)
 
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseSigmaYaml, type SigmaCollection } from '@tsigma/parser';
+import { findSigmaRuleFiles, parseSigmaYaml, type SigmaCollection } from '@tsigma/parser';
 import { Engine, JsonEvent, builtinPipeline, type LoadReport } from '../src/index.js';
 import { generateEventLines } from './data.js';
 
 const CORPUS = resolve(process.env.TSIGMA_CORPUS ?? join(import.meta.dirname, '../../../../shared/corpus/sigmahq'));
 const EVENTS = Number(process.argv[2] ?? 100_000);
 
-function yamlFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir).sort()) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...yamlFiles(p));
-    else if (/\.ya?ml$/.test(name)) out.push(p);
-  }
-  return out;
+/** The rule files below `dirs`, listed as the CLI lists them. */
+async function ruleFiles(dirs: string[]): Promise<string[]> {
+  return (await Promise.all(dirs.map(findSigmaRuleFiles))).flatMap((found) => found.files);
 }
 
 function merge(parts: SigmaCollection[]): SigmaCollection {
@@ -40,8 +35,7 @@ interface Loaded {
   files: number;
 }
 
-function load(dirs: string[], pipeline: string | null): Loaded {
-  const files = dirs.flatMap(yamlFiles);
+function load(files: string[], pipeline: string | null): Loaded {
   const texts = files.map((f) => [f, readFileSync(f, 'utf8')] as const);
   const t0 = performance.now();
   const collection = merge(texts.map(([file, text]) => parseSigmaYaml(text, { file })));
@@ -109,9 +103,10 @@ console.log(`node ${process.version}, corpus ${CORPUS}, ${EVENTS} events`);
 const lines = generateEventLines(EVENTS);
 // The whole corpus loads first, so its load time includes JIT warm-up (but not a cold heap: see bench/load.ts).
 const ruleDirs = readdirSync(CORPUS).filter((d) => d.startsWith('rules')).map((d) => join(CORPUS, d));
-const all = load(ruleDirs, null);
+const allFiles = await ruleFiles(ruleDirs);
+const all = load(allFiles, null);
 describeLoad(`whole corpus, first load in this process (${ruleDirs.map((d) => d.slice(CORPUS.length + 1)).join(', ')})`, all);
-const windows = load([join(CORPUS, 'rules/windows')], 'sysmon');
+const windows = load(await ruleFiles([join(CORPUS, 'rules/windows')]), 'sysmon');
 describeLoad(`rules/windows + ${builtinPipeline('sysmon') === undefined ? 'no pipeline' : 'sysmon pipeline'}`, windows);
 
 const ceil = ceiling(lines);
@@ -120,8 +115,7 @@ const allRate = throughput('whole corpus', all.engine, lines);
 const regexOnly = new Engine();
 regexOnly.addCollection(
   merge(
-    ruleDirs
-      .flatMap(yamlFiles)
+    allFiles
       .map((f) => [f, readFileSync(f, 'utf8')] as const)
       .filter(([, t]) => /\|re\b/.test(t))
       .map(([file, text]) => parseSigmaYaml(text, { file })),

@@ -1,6 +1,6 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseSigmaYaml, type Detection, type SigmaCollection, type SigmaRule } from '@tsigma/parser';
+import { findSigmaRuleFiles, parseSigmaFiles, type Detection, type SigmaCollection, type SigmaRule } from '@tsigma/parser';
 import { describe, expect, it } from 'vitest';
 import { generateEvents, makeRandom } from '../bench/data.js';
 import { Engine } from './engine.js';
@@ -68,16 +68,6 @@ describe('CandidateIndex with coalesced paths', () => {
   });
 });
 
-function yamlFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir).sort()) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...yamlFiles(p));
-    else if (/\.ya?ml$/.test(name)) out.push(p);
-  }
-  return out;
-}
-
 // Values a rule looks for, turned into event field values (wildcards filled, substrings padded).
 function eventValuesOf(rule: SigmaRule, rand: () => number): [string, unknown][] {
   const out: [string, unknown][] = [];
@@ -113,15 +103,11 @@ function eventValuesOf(rule: SigmaRule, rand: () => number): [string, unknown][]
   return out;
 }
 
-function loadCorpus(): SigmaCollection {
+async function loadCorpus(): Promise<SigmaCollection> {
   const dirs = readdirSync(CORPUS).filter((d) => d.startsWith('rules')).map((d) => join(CORPUS, d));
-  const parts = dirs.flatMap(yamlFiles).map((f) => parseSigmaYaml(readFileSync(f, 'utf8'), { file: f }));
-  return {
-    rules: parts.flatMap((c) => c.rules),
-    correlations: [],
-    filters: parts.flatMap((c) => c.filters),
-    errors: [],
-  } as unknown as SigmaCollection;
+  const files = (await Promise.all(dirs.map(findSigmaRuleFiles))).flatMap((found) => found.files);
+  const parsed = await parseSigmaFiles(files);
+  return { rules: parsed.rules, correlations: [], filters: parsed.filters, errors: [] };
 }
 
 // Generated Sysmon-like events plus events built from the rules' own values, so many rules fire.
@@ -152,8 +138,9 @@ function expectSameResults(indexed: Engine, scan: Engine, events: Record<string,
   return fired;
 }
 
+const collection = await loadCorpus();
+
 describe('prefilter differential over the SigmaHQ corpus', () => {
-  const collection = loadCorpus();
 
   it('gives the same results as a full scan', { timeout: 240_000 }, () => {
     const indexed = new Engine({ matchDetail: 'summary' });

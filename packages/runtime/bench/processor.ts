@@ -5,7 +5,7 @@ import { mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Engine, JsonEvent } from '@tsigma/eval';
-import { parseSigmaDirectory } from '@tsigma/parser';
+import { findSigmaRuleFiles, parseSigmaDirectory } from '@tsigma/parser';
 import { generateEventLines } from '../../eval/bench/data.js';
 import { LogProcessor } from '../src/log-processor.js';
 import { flattenResults } from '../src/results.js';
@@ -39,16 +39,6 @@ const gc = (globalThis as { gc?: () => void }).gc;
 /** The SigmaHQ corpus root: `TSIGMA_CORPUS`, else `shared/corpus/sigmahq` beside the repository. */
 function corpusRoot(): string {
   return resolve(process.env.TSIGMA_CORPUS ?? join(import.meta.dirname, '../../../../shared/corpus/sigmahq'));
-}
-
-function yamlFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-    const p = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...yamlFiles(p));
-    else if (/\.ya?ml$/.test(entry.name)) out.push(p);
-  }
-  return out;
 }
 
 /** A temp dir of symlinks, so RuntimeEngine reads exactly the chosen files or folders as one rules path. */
@@ -145,7 +135,7 @@ export async function runProcessorBench(events = 100_000): Promise<ProcessorBenc
     .map((d) => join(root, d));
   const lines = generateEventLines(events);
   const corpusDir = linkDir(ruleDirs);
-  const smallDir = linkDir(yamlFiles(join(root, 'rules', 'windows', 'process_creation')).slice(0, SMALL_RULE_SET));
+  const smallDir = linkDir((await findSigmaRuleFiles(join(root, 'rules', 'windows', 'process_creation'))).files.slice(0, SMALL_RULE_SET));
   try {
     return [
       await measure(`SigmaHQ ${ruleDirs.map((d) => d.slice(root.length + 1)).join('+')}`, corpusDir, lines),
