@@ -6,7 +6,8 @@ import tseslint from 'typescript-eslint';
 
 /** Builtins the pure core (parser, eval) must not import: no file system, network, processes or timers. */
 const IMPURE_MODULES = ['fs', 'fs/promises', 'net', 'http', 'https', 'child_process', 'timers', 'timers/promises'];
-const IMPURE_IMPORT_MESSAGE = 'parser and eval are pure: take strings and objects, let an adapter do the I/O (STYLE.md "Pure core, thin adapters").';
+const IMPURE_IMPORT_MESSAGE =
+  'parser and eval are pure: take strings and objects, let an adapter do the I/O (STYLE.md "Pure core, thin adapters").';
 
 const noDefaultExport = [
   { selector: 'ExportDefaultDeclaration', message: 'Use a named export (STYLE.md: no default exports).' },

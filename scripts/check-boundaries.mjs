@@ -11,7 +11,14 @@ const allowed = {
   '@tsigma/runtime': ['@tsigma/parser', '@tsigma/eval', '@tsigma/evtx', '@tsigma/sources'],
   '@tsigma/enrichment': ['@tsigma/eval', '@tsigma/runtime', '@tsigma/sources', 'yaml'],
   '@tsigma/alert-pipeline': ['@tsigma/eval', '@tsigma/runtime', 'yaml'],
-  '@tsigma/io-nats': ['@tsigma/eval', '@tsigma/runtime', '@tsigma/sources', '@nats-io/transport-node', '@nats-io/jetstream', '@nats-io/nats-core'],
+  '@tsigma/io-nats': [
+    '@tsigma/eval',
+    '@tsigma/runtime',
+    '@tsigma/sources',
+    '@nats-io/transport-node',
+    '@nats-io/jetstream',
+    '@nats-io/nats-core',
+  ],
 };
 // Third-party runtime libraries a package may add beyond the table (chosen per package in its issue).
 const extraThirdParty = {
@@ -27,7 +34,10 @@ for (const dir of readdirSync('packages')) {
   if (!existsSync(file)) continue;
   const pkg = JSON.parse(readFileSync(file, 'utf8'));
   const rule = allowed[pkg.name];
-  if (!rule) { problems.push(`${file}: ${pkg.name} is not in the layering table`); continue; }
+  if (!rule) {
+    problems.push(`${file}: ${pkg.name} is not in the layering table`);
+    continue;
+  }
   for (const dep of Object.keys(pkg.dependencies ?? {})) {
     const thirdPartyOk = !dep.startsWith('@tsigma/') && (extraThirdParty[pkg.name] ?? []).includes('*');
     if (!rule.includes(dep) && !thirdPartyOk) problems.push(`${file}: ${pkg.name} must not depend on ${dep}`);

@@ -1,4 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
 // Integration tests start a real nats-server per file; 30 s per test is the spec's budget (06 §6).
-export default defineConfig({ test: { name: 'io-nats', include: ['src/**/*.test.ts', 'test/**/*.test.ts'], testTimeout: 30_000, hookTimeout: 30_000 } });
+export default defineConfig({
+  test: { name: 'io-nats', include: ['src/**/*.test.ts', 'test/**/*.test.ts'], testTimeout: 30_000, hookTimeout: 30_000 },
+});

@@ -28,7 +28,7 @@ export function splitCommand(argv: string[]): { words: string[]; rest: string[] 
   let i = 0;
   for (; i < argv.length; i++) {
     const token = argv[i] ?? '';
-    const name = token.startsWith('--') ? token.slice(2).split('=')[0] ?? '' : '';
+    const name = token.startsWith('--') ? (token.slice(2).split('=')[0] ?? '') : '';
     const global = (GLOBAL_OPTIONS as OptionSpecs)[name];
     if (global) {
       rest.push(token);

@@ -13,9 +13,7 @@ import { CliError, EXIT_RULE_ERROR, EXIT_USAGE } from './exit-codes.js';
 export type InputSpec = { kind: 'inline'; text: string } | { kind: 'file'; path: string } | { kind: 'stdin' };
 
 /** What an input yields: an event, or a problem with one item that does not stop the run. */
-type InputItem =
-  | { kind: 'event'; event: Event }
-  | { kind: 'error'; where: string; message: string; counts: boolean };
+type InputItem = { kind: 'event'; event: Event } | { kind: 'error'; where: string; message: string; counts: boolean };
 
 /** Progress of the input being read, for the status line. */
 export interface InputProgress {
@@ -67,7 +65,9 @@ async function* readFileInput(path: string, format: InputFormat, onInput: (p: In
   try {
     size = (await stat(path)).size;
   } catch (error) {
-    throw new CliError(EXIT_RULE_ERROR, `${path}: cannot read input (${(error as NodeJS.ErrnoException).code ?? 'error'})`, { cause: error });
+    throw new CliError(EXIT_RULE_ERROR, `${path}: cannot read input (${(error as NodeJS.ErrnoException).code ?? 'error'})`, {
+      cause: error,
+    });
   }
   if (/\.evtx$/i.test(path) || (await startsWithEvtxMagic(path))) {
     yield* readEvtx(path, size, onInput);

@@ -12,7 +12,11 @@ export const EXIT_USAGE = 3;
 /** An error that ends a command with a given exit code and a one-line message for stderr. */
 export class CliError extends Error {
   override readonly name = 'CliError';
-  constructor(readonly exitCode: number, message: string, options?: ErrorOptions) {
+  constructor(
+    readonly exitCode: number,
+    message: string,
+    options?: ErrorOptions,
+  ) {
     super(message, options);
   }
 }

@@ -3,7 +3,15 @@ import type { TextOut } from './cli-io.js';
 import { ProgressLine } from './progress-line.js';
 
 function terminal(isTTY: boolean): TextOut & { text: string } {
-  return { text: '', isTTY, write(s: string) { this.text += s; return true; }, once: () => undefined };
+  return {
+    text: '',
+    isTTY,
+    write(s: string) {
+      this.text += s;
+      return true;
+    },
+    once: () => undefined,
+  };
 }
 
 describe('ProgressLine', () => {
@@ -27,7 +35,10 @@ describe('ProgressLine', () => {
 
   it('never writes when stderr is not a terminal or output is quiet', () => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'performance'] });
-    for (const [tty, quiet] of [[false, false], [true, true]] as const) {
+    for (const [tty, quiet] of [
+      [false, false],
+      [true, true],
+    ] as const) {
       const stderr = terminal(tty);
       const line = new ProgressLine(stderr, 1, quiet);
       line.setInput({ name: 'x.log', bytesRead: () => 1, totalBytes: 2, evtx: false }, 0);

@@ -19,7 +19,11 @@ export class ProgressLine {
   events = 0;
   matches = 0;
 
-  constructor(private readonly stderr: TextOut, private readonly inputCount: number, quiet: boolean) {
+  constructor(
+    private readonly stderr: TextOut,
+    private readonly inputCount: number,
+    quiet: boolean,
+  ) {
     this.enabled = stderr.isTTY === true && !quiet;
     if (this.enabled) {
       this.timer = setInterval(() => this.draw(), REDRAW_EVERY_MS);
@@ -55,7 +59,11 @@ export class ProgressLine {
       parts.push(`${Math.min(100, Math.floor((read / total) * 100))}%`, `${formatBytes(read)} / ${formatBytes(total)}`);
     }
     const rate = Math.round(this.events / (elapsedMs / 1000));
-    parts.push(`${this.events.toLocaleString('en-US')} ${this.input?.evtx ? 'records' : 'events'}`, `${rate.toLocaleString('en-US')} ev/s`, `${this.matches} matches`);
+    parts.push(
+      `${this.events.toLocaleString('en-US')} ${this.input?.evtx ? 'records' : 'events'}`,
+      `${rate.toLocaleString('en-US')} ev/s`,
+      `${this.matches} matches`,
+    );
     this.stderr.write(`\r\x1b[2K${parts.join('  ')}`);
     this.drawn = true;
   }

@@ -12,7 +12,9 @@ export async function collectRuleFiles(paths: string[]): Promise<string[]> {
     try {
       info = await stat(path);
     } catch (error) {
-      throw new CliError(EXIT_RULE_ERROR, `${path}: cannot read rules path (${(error as NodeJS.ErrnoException).code ?? 'error'})`, { cause: error });
+      throw new CliError(EXIT_RULE_ERROR, `${path}: cannot read rules path (${(error as NodeJS.ErrnoException).code ?? 'error'})`, {
+        cause: error,
+      });
     }
     if (!info.isDirectory()) {
       files.push(path);

@@ -33,7 +33,10 @@ describe('tsigma eval', () => {
   });
 
   it('keeps going past a bad stdin line and counts it', () => {
-    const r = tsigma(['eval', '-r', join(FIX, 'rules-whoami'), '--input-format', 'json'], '{"CommandLine":"whoami"}\nnot json\n{"CommandLine":"dir"}\n');
+    const r = tsigma(
+      ['eval', '-r', join(FIX, 'rules-whoami'), '--input-format', 'json'],
+      '{"CommandLine":"whoami"}\nnot json\n{"CommandLine":"dir"}\n',
+    );
     expect(r.code).toBe(0);
     expect(r.stdout.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toContain('Processed 2 events, 1 detection matches, 0 correlation matches, 1 parse errors.');
@@ -41,14 +44,32 @@ describe('tsigma eval', () => {
   });
 
   it('reports a rule that cannot compile with its file, skips it, and still evaluates the others', () => {
-    const r = tsigma(['eval', '-r', join(FIX, 'rules-uncompilable'), '-e', '{"CommandLine":"whoami","EventID":4624}', '--output-format', 'ndjson']);
+    const r = tsigma([
+      'eval',
+      '-r',
+      join(FIX, 'rules-uncompilable'),
+      '-e',
+      '{"CommandLine":"whoami","EventID":4624}',
+      '--output-format',
+      'ndjson',
+    ]);
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/placeholder\.yml: error\[unresolved_placeholder\]: .*%admin_workstations%.*\(rule "Admin Logon From Unlisted Host" skipped\)/);
-    expect(r.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { rule_title: string }).rule_title)).toEqual(['Detect Whoami Execution']);
+    expect(r.stderr).toMatch(
+      /placeholder\.yml: error\[unresolved_placeholder\]: .*%admin_workstations%.*\(rule "Admin Logon From Unlisted Host" skipped\)/,
+    );
+    expect(
+      r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { rule_title: string }).rule_title),
+    ).toEqual(['Detect Whoami Execution']);
   });
 
   it('reports JSON values that are not objects per line with --input-format json and goes on', () => {
-    const r = tsigma(['eval', '-r', join(FIX, 'rules-whoami'), '--input-format', 'json'], '{"CommandLine":"whoami"}\n42\n"text"\n{"CommandLine":"whoami"}\n');
+    const r = tsigma(
+      ['eval', '-r', join(FIX, 'rules-whoami'), '--input-format', 'json'],
+      '{"CommandLine":"whoami"}\n42\n"text"\n{"CommandLine":"whoami"}\n',
+    );
     expect(r.stdout.trim().split('\n')).toHaveLength(2);
     expect(r.stderr).toContain('stdin:2: expected a JSON object, got a number');
     expect(r.stderr).toContain('Processed 2 events, 2 detection matches, 0 correlation matches, 2 parse errors.');
@@ -56,14 +77,26 @@ describe('tsigma eval', () => {
 
   it('reads pretty-printed concatenated JSON and JSON arrays from stdin', () => {
     const pretty = `{\n  "CommandLine": "whoami"\n}\n{\n  "CommandLine": "whoami /all"\n}\n`;
-    expect(tsigma(['eval', '-r', join(FIX, 'rules-whoami')], pretty).stdout.trim().split('\n')).toHaveLength(2);
+    expect(
+      tsigma(['eval', '-r', join(FIX, 'rules-whoami')], pretty)
+        .stdout.trim()
+        .split('\n'),
+    ).toHaveLength(2);
     const array = JSON.stringify([{ CommandLine: 'whoami' }, { CommandLine: 'dir' }, { CommandLine: 'whoami' }]);
-    expect(tsigma(['eval', '-r', join(FIX, 'rules-whoami')], array).stdout.trim().split('\n')).toHaveLength(2);
+    expect(
+      tsigma(['eval', '-r', join(FIX, 'rules-whoami')], array)
+        .stdout.trim()
+        .split('\n'),
+    ).toHaveLength(2);
   });
 
   it('runs correlations: 6 detections and 2 correlations, 1 with --suppress, state dump', () => {
     const rules = join(FIX, 'rules-brute');
-    const lines = (out: string) => out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = (out: string) =>
+      out
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
     const all = lines(tsigma(['eval', '-r', rules], bruteEvents).stdout);
     expect(all.filter((r) => !('correlation_type' in r))).toHaveLength(6);
     expect(all.filter((r) => 'correlation_type' in r)).toHaveLength(2);
@@ -113,7 +146,10 @@ describe('tsigma validate', () => {
 
   it('reports compile errors (unresolved expand placeholder) per file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tsigma-validate-'));
-    writeFileSync(join(dir, 'expand.yml'), 'title: Expand\nlogsource: {product: windows}\ndetection:\n  sel:\n    User|expand: "%admins%"\n  condition: sel\n');
+    writeFileSync(
+      join(dir, 'expand.yml'),
+      'title: Expand\nlogsource: {product: windows}\ndetection:\n  sel:\n    User|expand: "%admins%"\n  condition: sel\n',
+    );
     const r = tsigma(['validate', dir, '--output-format', 'json']);
     expect(r.code).toBe(2);
     const body = JSON.parse(r.stdout) as { summary: Record<string, number> };
@@ -145,7 +181,9 @@ describe('tsigma fields', () => {
     expect(r.code).toBe(0);
     const body = JSON.parse(r.stdout) as { fields: { field: string }[]; pipeline_mappings: { original: string; mapped_to: string[] }[] };
     expect(body.fields.map((f) => f.field)).toContain('process.command_line');
-    expect(body.pipeline_mappings).toContainEqual(expect.objectContaining({ original: 'CommandLine', mapped_to: ['process.command_line'] }));
+    expect(body.pipeline_mappings).toContainEqual(
+      expect.objectContaining({ original: 'CommandLine', mapped_to: ['process.command_line'] }),
+    );
   });
 });
 
@@ -163,7 +201,11 @@ describe('tsigma parse', () => {
 
 describe('tsigma evtx dump', () => {
   it('stops quietly when the reader closes the pipe early', () => {
-    const r = spawnSync('sh', ['-c', `"${process.execPath}" "${BIN}" evtx dump "${join(FIX, 'evtx/new-user-security.evtx')}" | head -c 10`], { encoding: 'utf8' });
+    const r = spawnSync(
+      'sh',
+      ['-c', `"${process.execPath}" "${BIN}" evtx dump "${join(FIX, 'evtx/new-user-security.evtx')}" | head -c 10`],
+      { encoding: 'utf8' },
+    );
     expect(r.stdout).toHaveLength(10);
     expect(r.stderr).not.toContain('EPIPE');
   });
@@ -171,7 +213,10 @@ describe('tsigma evtx dump', () => {
   it('prints one JSON document per record and exits 2 for a non-EVTX file', () => {
     const r = tsigma(['evtx', 'dump', join(FIX, 'evtx/new-user-security.evtx')]);
     expect(r.code).toBe(0);
-    const docs = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { Event: unknown });
+    const docs = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { Event: unknown });
     expect(docs).toHaveLength(4);
     expect(docs[0]).toHaveProperty('Event.System');
     expect(tsigma(['evtx', 'dump', join(FIX, 'evtx/README.md')]).code).toBe(2);

@@ -41,10 +41,24 @@ const relative = (text: string): string => text.split(corpusPath()).join('<corpu
 
 describeCorpus('recorded eval output: SigmaHQ regression cases (.evtx, -p windows)', () => {
   it('prints the recorded results for every case', async () => {
-    const cases = JSON.parse(readFileSync(corpusPath('regression/manifest.json'), 'utf8')) as { rule_id: string; rule_path: string; evtx: string }[];
+    const cases = JSON.parse(readFileSync(corpusPath('regression/manifest.json'), 'utf8')) as {
+      rule_id: string;
+      rule_path: string;
+      evtx: string;
+    }[];
     let recorded = '';
     for (const c of cases) {
-      const r = await tsigma(['eval', '-r', corpusPath(c.rule_path), '-p', 'windows', '-i', corpusPath(c.evtx), '--output-format', 'ndjson']);
+      const r = await tsigma([
+        'eval',
+        '-r',
+        corpusPath(c.rule_path),
+        '-p',
+        'windows',
+        '-i',
+        corpusPath(c.evtx),
+        '--output-format',
+        'ndjson',
+      ]);
       recorded += `## ${c.rule_id} exit ${r.code}: ${lastLine(r.stderr)}\n${r.stdout}`;
     }
     await expect(recorded).toMatchFileSnapshot('recorded/regression.txt');
@@ -53,11 +67,18 @@ describeCorpus('recorded eval output: SigmaHQ regression cases (.evtx, -p window
 
 describeCorpus('recorded eval output: SigmaHQ rules over every EVTX sample', () => {
   it('prints the recorded results', async () => {
-    const samples = readdirSync(corpusPath('evtx')).filter((f) => f.endsWith('.evtx')).sort();
+    const samples = readdirSync(corpusPath('evtx'))
+      .filter((f) => f.endsWith('.evtx'))
+      .sort();
     const args = ['eval', '-r', corpusPath('sigmahq'), '-p', 'windows', '--output-format', 'ndjson'];
     for (const s of samples) args.push('-i', corpusPath('evtx', s));
     const r = await tsigma(args);
-    expect({ code: r.code, lines: r.stdout.split('\n').length - 1, stdoutSha256: sha256(r.stdout), summary: relative(lastLine(r.stderr)) }).toMatchSnapshot();
+    expect({
+      code: r.code,
+      lines: r.stdout.split('\n').length - 1,
+      stdoutSha256: sha256(r.stdout),
+      summary: relative(lastLine(r.stderr)),
+    }).toMatchSnapshot();
   }, 120_000);
 });
 
@@ -68,9 +89,25 @@ describe('recorded eval output: correlation scenarios', () => {
   it('the correlation workload of the benchmarks (20,000 events, 300 users)', async () => {
     const w = writeCorrelationWorkload(dir, 20_000, 300);
     const r = await tsigma(['eval', '-r', w.rules, '-i', w.events, '--suppress', '5m']);
-    expect({ code: r.code, lines: r.stdout.split('\n').length - 1, stdoutSha256: sha256(r.stdout), summary: lastLine(r.stderr) }).toMatchSnapshot();
+    expect({
+      code: r.code,
+      lines: r.stdout.split('\n').length - 1,
+      stdoutSha256: sha256(r.stdout),
+      summary: lastLine(r.stderr),
+    }).toMatchSnapshot();
     const small = writeCorrelationWorkload(join(dir, 'small'), 2_000, 40);
-    const refs = await tsigma(['eval', '-r', small.rules, '-i', small.events, '--correlation-event-mode', 'refs', '--no-detections', '--action', 'reset']);
+    const refs = await tsigma([
+      'eval',
+      '-r',
+      small.rules,
+      '-i',
+      small.events,
+      '--correlation-event-mode',
+      'refs',
+      '--no-detections',
+      '--action',
+      'reset',
+    ]);
     await expect(refs.stdout).toMatchFileSnapshot('recorded/workload-refs.ndjson');
   });
 
@@ -85,7 +122,16 @@ describe('recorded eval output: correlation scenarios', () => {
   });
 
   it('the demo rules over the demo events', async () => {
-    const r = await tsigma(['eval', '-r', join(DEMO, 'rules'), '-i', join(DEMO, 'events/events.ndjson'), '--output-format', 'ndjson', '--dump-correlation-state']);
+    const r = await tsigma([
+      'eval',
+      '-r',
+      join(DEMO, 'rules'),
+      '-i',
+      join(DEMO, 'events/events.ndjson'),
+      '--output-format',
+      'ndjson',
+      '--dump-correlation-state',
+    ]);
     await expect(`exit ${r.code}\n${r.stdout}--\n${r.stderr.split(DEMO).join('<demo>')}`).toMatchFileSnapshot('recorded/demo.txt');
   });
 });

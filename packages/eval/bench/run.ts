@@ -76,7 +76,9 @@ function throughput(name: string, engine: Engine, lines: string[]): number {
   }
   const secs = (performance.now() - t0) / 1000;
   const rate = lines.length / secs;
-  console.log(`${name}: ${lines.length} events in ${secs.toFixed(2)} s = ${Math.round(rate)} events/s, ${detections} detections (${bytes} bytes of results)`);
+  console.log(
+    `${name}: ${lines.length} events in ${secs.toFixed(2)} s = ${Math.round(rate)} events/s, ${detections} detections (${bytes} bytes of results)`,
+  );
   return rate;
 }
 
@@ -102,7 +104,9 @@ function ceiling(lines: string[]): number {
 console.log(`node ${process.version}, corpus ${CORPUS}, ${EVENTS} events`);
 const lines = generateEventLines(EVENTS);
 // The whole corpus loads first, so its load time includes JIT warm-up (but not a cold heap: see bench/load.ts).
-const ruleDirs = readdirSync(CORPUS).filter((d) => d.startsWith('rules')).map((d) => join(CORPUS, d));
+const ruleDirs = readdirSync(CORPUS)
+  .filter((d) => d.startsWith('rules'))
+  .map((d) => join(CORPUS, d));
 const allFiles = await ruleFiles(ruleDirs);
 const all = load(allFiles, null);
 describeLoad(`whole corpus, first load in this process (${ruleDirs.map((d) => d.slice(CORPUS.length + 1)).join(', ')})`, all);

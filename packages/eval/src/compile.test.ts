@@ -30,7 +30,7 @@ const VECTORS: [string, unknown, boolean][] = [
   ['User|neq: [root, admin]', { User: 'bob' }, true],
   ['User|neq: [root, admin]', { User: 'root' }, false],
   ['User|neq: [root, admin]', {}, false],
-  ["ts|hour: 14", { ts: '2023-08-15T16:05:00+02:00' }, true],
+  ['ts|hour: 14', { ts: '2023-08-15T16:05:00+02:00' }, true],
   ["CommandLine|windash|contains: ' -nop '", { CommandLine: 'ps.exe /nop x' }, true],
   ["CommandLine|windash|contains: ' -nop '", { CommandLine: 'ps.exe -nop' }, false],
   ["CommandLine|windash|contains: 'a-b'", { CommandLine: 'a/b' }, false],
@@ -238,7 +238,10 @@ describe('compile errors', () => {
     const rule = parsedRule(ruleYaml('  sel:\n    Ip|cidr: 10.0.0.0/8\n  condition: sel\n'));
     const sel = rule.detection.named.get('sel');
     if (sel?.kind !== 'allOf' || sel.items[0] === undefined) throw new Error('shape');
-    const item = { ...sel.items[0], values: [{ type: 'string' as const, value: { parts: [{ text: '999.0.0.0/8' }], original: '999.0.0.0/8', raw: true } }] };
+    const item = {
+      ...sel.items[0],
+      values: [{ type: 'string' as const, value: { parts: [{ text: '999.0.0.0/8' }], original: '999.0.0.0/8', raw: true } }],
+    };
     const named = new Map([['sel', { kind: 'allOf' as const, items: [item] }]]);
     try {
       compileRule({ ...rule, detection: { ...rule.detection, named } });

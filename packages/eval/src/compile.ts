@@ -3,21 +3,45 @@
 
 import {
   selectDetectionNames,
-  type ConditionExpr, type Detection, type DetectionItem, type Level, type LogSource, type Modifier, type SigmaRule,
-  type SigmaString, type SigmaValue,
+  type ConditionExpr,
+  type Detection,
+  type DetectionItem,
+  type Level,
+  type LogSource,
+  type Modifier,
+  type SigmaRule,
+  type SigmaString,
+  type SigmaValue,
 } from '@tsigma/parser';
 import { parseCidr } from './cidr.js';
 import { base64, base64OffsetFragments, bytesAsLatin1, encodeText, type TextEncoding } from './encoding.js';
 import { RuleCompileError, type RuleCompileErrorCode, type RuleCompileSpot } from './errors.js';
 import {
-  AnyOfMatcher, BoolMatcher, CidrMatcher, CompareMatcher, FieldRefMatcher, NullMatcher, NumberMatcher, RegexMatcher,
-  StringMatcher, TimePartMatcher, type CompareOp, type TimePart, type ValueMatcher,
+  AnyOfMatcher,
+  BoolMatcher,
+  CidrMatcher,
+  CompareMatcher,
+  FieldRefMatcher,
+  NullMatcher,
+  NumberMatcher,
+  RegexMatcher,
+  StringMatcher,
+  TimePartMatcher,
+  type CompareOp,
+  type TimePart,
+  type ValueMatcher,
 } from './matchers.js';
 import { valueText } from './pipeline/sigma-value.js';
 import { compileLinearRegex } from './regex.js';
 import type { MatcherKind } from './result.js';
 import {
-  anchorLoosen, compilePattern, literalPattern, mapLiterals, pushLiteral, tokensOf, windashTokens,
+  anchorLoosen,
+  compilePattern,
+  literalPattern,
+  mapLiterals,
+  pushLiteral,
+  tokensOf,
+  windashTokens,
   type PatternToken,
 } from './string-pattern.js';
 
@@ -270,8 +294,24 @@ interface ItemModifiers {
 
 function readModifiers(modifiers: readonly Modifier[]): ItemModifiers {
   const out: ItemModifiers = {
-    stringOp: null, compare: null, timePart: null, encoding: null, base64: false, base64offset: false, all: false, exists: false,
-    cased: false, neq: false, windash: false, re: false, i: false, m: false, s: false, cidr: false, expand: false, fieldref: false,
+    stringOp: null,
+    compare: null,
+    timePart: null,
+    encoding: null,
+    base64: false,
+    base64offset: false,
+    all: false,
+    exists: false,
+    cased: false,
+    neq: false,
+    windash: false,
+    re: false,
+    i: false,
+    m: false,
+    s: false,
+    cidr: false,
+    expand: false,
+    fieldref: false,
   };
   for (let k = 0; k < modifiers.length; k++) {
     const mod = modifiers[k] as Modifier;
@@ -336,8 +376,18 @@ function compileItem(item: DetectionItem, spot: RuleCompileSpot, detName: string
     const want = existsValue(item.values[0]);
     if (item.values.length !== 1 || want === null) place.fail('incompatible_value', '`exists` takes one value, true or false');
     return {
-      field, paths, exists: want, matchers: [], all: false, neq: false, hasNull: false, kind: 'exists',
-      textTests: null, textExact: null, textFolded: false, numbers: null,
+      field,
+      paths,
+      exists: want,
+      matchers: [],
+      all: false,
+      neq: false,
+      hasNull: false,
+      kind: 'exists',
+      textTests: null,
+      textExact: null,
+      textFolded: false,
+      numbers: null,
     };
   }
   const values = item.values;
@@ -350,9 +400,10 @@ function compileItem(item: DetectionItem, spot: RuleCompileSpot, detName: string
   }
   const first = matchers[0];
   const all = mods.all;
-  const strings = matchers.length > 0 && matchers.every((m) => m instanceof StringMatcher && m.caseSensitive === first?.caseSensitive)
-    ? (matchers as StringMatcher[])
-    : null;
+  const strings =
+    matchers.length > 0 && matchers.every((m) => m instanceof StringMatcher && m.caseSensitive === first?.caseSensitive)
+      ? (matchers as StringMatcher[])
+      : null;
   // Long value lists are mostly exact literals: one set lookup replaces one comparison per value.
   const exactAll = strings !== null && !all && strings.length > 1 ? strings.filter((m) => m.compiled.shape === 'exact') : [];
   const exact = exactAll.length > 1 ? exactAll : [];
@@ -367,7 +418,12 @@ function compileItem(item: DetectionItem, spot: RuleCompileSpot, detName: string
     neq: mods.neq,
     hasNull,
     kind,
-    textTests: strings === null ? null : exact.length === 0 ? strings.map((m) => m.compiled.test) : strings.filter((m) => !exact.includes(m)).map((m) => m.compiled.test),
+    textTests:
+      strings === null
+        ? null
+        : exact.length === 0
+          ? strings.map((m) => m.compiled.test)
+          : strings.filter((m) => !exact.includes(m)).map((m) => m.compiled.test),
     textExact: exact.length > 0 ? new Set(exact.map((m) => m.compiled.longestLiteral)) : null,
     textFolded: strings !== null && first !== undefined && !first.caseSensitive,
     numbers: numberOnly ? new Set(matchers.map((m) => (m as NumberMatcher).value)) : null,
@@ -469,7 +525,12 @@ function numberOf(v: SigmaValue, place: ItemPlace): number {
 }
 
 /** Builds a string matcher; literals are lower-cased once here unless `cased`. */
-function stringMatcher(tokens: PatternToken[], op: 'contains' | 'startswith' | 'endswith' | null, cased: boolean, pattern: string): StringMatcher {
+function stringMatcher(
+  tokens: PatternToken[],
+  op: 'contains' | 'startswith' | 'endswith' | null,
+  cased: boolean,
+  pattern: string,
+): StringMatcher {
   const only = tokens[0];
   if (tokens.length === 1 && only?.t === 'lit') {
     // One literal (most rule values): its shape is the operator's, no token analysis needed.
@@ -483,7 +544,8 @@ function stringMatcher(tokens: PatternToken[], op: 'contains' | 'startswith' | '
   const lowered = compilePattern(mapLiterals(loose, (s) => s.toLowerCase()));
   const compiled = cased ? compilePattern(loose) : lowered;
   const folded = cased ? lowered : null;
-  const kind: MatcherKind = compiled.shape !== 'glob' ? compiled.shape : (op ?? (tokens.some((t) => t.t === 'star' || t.t === 'one') ? 'regex' : 'exact'));
+  const kind: MatcherKind =
+    compiled.shape !== 'glob' ? compiled.shape : (op ?? (tokens.some((t) => t.t === 'star' || t.t === 'one') ? 'regex' : 'exact'));
   return new StringMatcher(kind, pattern, compiled, cased, folded);
 }
 
@@ -509,9 +571,9 @@ function expandClasses(tokens: PatternToken[], place: ItemPlace): string[] {
     if (tok.t === 'lit') out = out.map((s) => s + tok.s);
     else if (tok.t === 'class') {
       out = out.flatMap((s) => [...tok.chars].map((c) => s + c));
-      if (out.length > MAX_ENCODED_VARIANTS) place.fail('incompatible_value', `too many windash variants to encode (over ${MAX_ENCODED_VARIANTS})`);
+      if (out.length > MAX_ENCODED_VARIANTS)
+        place.fail('incompatible_value', `too many windash variants to encode (over ${MAX_ENCODED_VARIANTS})`);
     } else place.fail('incompatible_value', 'wildcards cannot be Base64-encoded');
   }
   return out;
 }
-

@@ -48,7 +48,9 @@ describe('Engine.addCollection', () => {
   });
 
   it('copies parse errors into the report', () => {
-    const report = new Engine().addCollection(parseSigmaYaml('title: x\nlogsource: {}\ndetection:\n  sel:\n    A|contians: 1\n  condition: sel\n'));
+    const report = new Engine().addCollection(
+      parseSigmaYaml('title: x\nlogsource: {}\ndetection:\n  sel:\n    A|contians: 1\n  condition: sel\n'),
+    );
     expect(report.errors[0]?.code).toBe('unknown_modifier');
   });
 
@@ -96,7 +98,10 @@ function filterDoc(rules: string, logsource = '{product: windows}'): string {
 
 describe('custom Event implementations', () => {
   it('evaluates any object with get, someLeaf and toJSON, with and without the prefilter', () => {
-    const fields = new Map<string, string>([['CommandLine', 'cmd /c WHOAMI'], ['Msg', 'x']]);
+    const fields = new Map<string, string>([
+      ['CommandLine', 'cmd /c WHOAMI'],
+      ['Msg', 'x'],
+    ]);
     const event: Event = {
       get: (path) => fields.get(path),
       someLeaf: (pred) => [...fields.values()].some(pred),
@@ -104,7 +109,9 @@ describe('custom Event implementations', () => {
     };
     for (const prefilter of [true, false]) {
       const engine = new Engine({ prefilter });
-      engine.addCollection(parseSigmaYaml(`${TWO_RULES}---\ntitle: Kw\nlogsource: {product: x}\ndetection:\n  kw:\n    - whoami\n  condition: kw\n`));
+      engine.addCollection(
+        parseSigmaYaml(`${TWO_RULES}---\ntitle: Kw\nlogsource: {product: x}\ndetection:\n  kw:\n    - whoami\n  condition: kw\n`),
+      );
       expect(engine.evaluate(event).map((r) => r.rule_title)).toEqual(['Good', 'Kw']);
     }
   });
@@ -183,7 +190,11 @@ describe('Engine.addCollections', () => {
   it('loads parts as one: a filter in an earlier part applies to rules of a later one, and the parts are read once', () => {
     let reads = 0;
     function* parts() {
-      for (const [file, text] of [['filters.yml', filterDoc('[proc_rule]')], ['rules.yml', FILTERED], ['more.yml', TWO_RULES]] as const) {
+      for (const [file, text] of [
+        ['filters.yml', filterDoc('[proc_rule]')],
+        ['rules.yml', FILTERED],
+        ['more.yml', TWO_RULES],
+      ] as const) {
         reads++;
         yield parseSigmaYaml(text, { file });
       }
@@ -193,7 +204,10 @@ describe('Engine.addCollections', () => {
     expect(reads).toBe(3);
     expect(report.rulesLoaded).toBe(3);
     expect(report.filtersApplied).toBe(1);
-    expect(report.errors.map((e) => [e.code, e.file])).toEqual([['invalid_regex', 'more.yml'], ['unresolved_placeholder', 'more.yml']]);
+    expect(report.errors.map((e) => [e.code, e.file])).toEqual([
+      ['invalid_regex', 'more.yml'],
+      ['unresolved_placeholder', 'more.yml'],
+    ]);
     const adminRar = new JsonEvent({ Image: 'C:\\rar.exe', User: 'adm_jo' });
     expect(engine.evaluate(adminRar).map((r) => r.rule_title)).toEqual(['Other']);
     // The same rules in one collection give the same verdicts.

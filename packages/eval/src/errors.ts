@@ -3,12 +3,7 @@
 
 /** Every reason a rule can fail to compile. */
 export type RuleCompileErrorCode =
-  | 'invalid_regex'
-  | 'invalid_cidr'
-  | 'unresolved_placeholder'
-  | 'unknown_identifier'
-  | 'empty_selector'
-  | 'incompatible_value';
+  'invalid_regex' | 'invalid_cidr' | 'unresolved_placeholder' | 'unknown_identifier' | 'empty_selector' | 'incompatible_value';
 
 /** Which rule and which part of it could not be compiled. */
 export interface RuleCompileSpot {

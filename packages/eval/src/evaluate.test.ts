@@ -36,12 +36,20 @@ describe('detection results', () => {
 
   it('reports the whole array as the matched value', () => {
     const rule = ruleFrom(ruleYaml('  sel:\n    tags: admin\n  condition: sel\n'));
-    expect(evaluateRule(rule, new JsonEvent({ tags: ['user', 'ADMIN'] }))?.matched_fields).toEqual([{ field: 'tags', value: ['user', 'ADMIN'] }]);
+    expect(evaluateRule(rule, new JsonEvent({ tags: ['user', 'ADMIN'] }))?.matched_fields).toEqual([
+      { field: 'tags', value: ['user', 'ADMIN'] },
+    ]);
   });
 
   it('adds summary and full details', () => {
     const engine = new Engine({ matchDetail: 'summary' });
-    engine.addCollection(parseSigmaYaml(ruleYaml(`  sel:\n    CommandLine|contains: whoami\n    User|neq: root\n    Gone: null\n  kw:\n    - WHOAMI\n  condition: sel and kw\n`)));
+    engine.addCollection(
+      parseSigmaYaml(
+        ruleYaml(
+          `  sel:\n    CommandLine|contains: whoami\n    User|neq: root\n    Gone: null\n  kw:\n    - WHOAMI\n  condition: sel and kw\n`,
+        ),
+      ),
+    );
     const [r] = engine.evaluate(new JsonEvent({ CommandLine: 'cmd /c whoami', User: 'bob' }));
     expect(r?.matched_fields).toEqual([
       { field: 'CommandLine', value: 'cmd /c whoami', selection: 'sel', matcher: 'contains', case_sensitive: false },
@@ -56,7 +64,11 @@ describe('detection results', () => {
 
   it('includes the event globally or per rule', () => {
     const engine = new Engine();
-    engine.addCollection(parseSigmaYaml(`${WHOAMI}---\ntitle: With Event\ncustom_attributes:\n  tsigma.include_event: 'true'\nlogsource: {category: x}\ndetection:\n  sel:\n    CommandLine|contains: whoami\n  condition: sel\n`));
+    engine.addCollection(
+      parseSigmaYaml(
+        `${WHOAMI}---\ntitle: With Event\ncustom_attributes:\n  tsigma.include_event: 'true'\nlogsource: {category: x}\ndetection:\n  sel:\n    CommandLine|contains: whoami\n  condition: sel\n`,
+      ),
+    );
     const ev = { CommandLine: 'whoami' };
     const [plain, withEvent] = engine.evaluate(new JsonEvent(ev));
     expect(plain && 'event' in plain).toBe(false);
@@ -68,7 +80,9 @@ describe('detection results', () => {
 
   it('hides injected detections from matched_selections', () => {
     const engine = new Engine();
-    engine.addCollection(parseSigmaYaml(`${WHOAMI}---\ntitle: F\nfilter:\n  rules: any\n  selection:\n    User: SYSTEM\n  condition: not selection\n`));
+    engine.addCollection(
+      parseSigmaYaml(`${WHOAMI}---\ntitle: F\nfilter:\n  rules: any\n  selection:\n    User: SYSTEM\n  condition: not selection\n`),
+    );
     expect(engine.evaluate(new JsonEvent({ CommandLine: 'whoami' }))[0]?.matched_selections).toEqual(['selection']);
   });
 });

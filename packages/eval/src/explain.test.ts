@@ -22,7 +22,14 @@ const DETECTIONS = [
 
 const arbEvent = fc.record(
   {
-    CommandLine: fc.constantFrom('C:\\Windows\\System32\\powershell.exe', 'powershell.exe -enc AAAA', 'cmd.exe /c whoami', 'PowerShell.EXE', 'explorer.exe', null),
+    CommandLine: fc.constantFrom(
+      'C:\\Windows\\System32\\powershell.exe',
+      'powershell.exe -enc AAAA',
+      'cmd.exe /c whoami',
+      'PowerShell.EXE',
+      'explorer.exe',
+      null,
+    ),
     User: fc.constantFrom('SYSTEM', 'alice', 'ALICE', 'root', null, ['root', 'bob']),
     EventID: fc.constantFrom(1, 2, 4688, '1', '4688.0'),
     Count: fc.oneof(fc.integer({ min: 0, max: 10 }), fc.constantFrom('7', 'x', null)),
@@ -46,7 +53,13 @@ describe('explain', () => {
   it('agrees with the engine when filters are applied', () => {
     const engine = new Engine();
     engine.addCollection(
-      parseSigmaYaml(`${DETECTIONS.map((d, i) => ruleYaml(d).replace('Test Rule', `Rule ${i}`).replace(/id: .*\n/, '')).join('---\n')}---\ntitle: F\nfilter:\n  rules: any\n  selection:\n    User|startswith: al\n  condition: not selection\n`),
+      parseSigmaYaml(
+        `${DETECTIONS.map((d, i) =>
+          ruleYaml(d)
+            .replace('Test Rule', `Rule ${i}`)
+            .replace(/id: .*\n/, ''),
+        ).join('---\n')}---\ntitle: F\nfilter:\n  rules: any\n  selection:\n    User|startswith: al\n  condition: not selection\n`,
+      ),
     );
     fc.assert(
       fc.property(arbEvent, (event) => {

@@ -104,7 +104,9 @@ function eventValuesOf(rule: SigmaRule, rand: () => number): [string, unknown][]
 }
 
 async function loadCorpus(): Promise<SigmaCollection> {
-  const dirs = readdirSync(CORPUS).filter((d) => d.startsWith('rules')).map((d) => join(CORPUS, d));
+  const dirs = readdirSync(CORPUS)
+    .filter((d) => d.startsWith('rules'))
+    .map((d) => join(CORPUS, d));
   const files = (await Promise.all(dirs.map(findSigmaRuleFiles))).flatMap((found) => found.files);
   const parsed = await parseSigmaFiles(files);
   return { rules: parsed.rules, correlations: [], filters: parsed.filters, errors: [] };
@@ -141,7 +143,6 @@ function expectSameResults(indexed: Engine, scan: Engine, events: Record<string,
 const collection = await loadCorpus();
 
 describe('prefilter differential over the SigmaHQ corpus', () => {
-
   it('gives the same results as a full scan', { timeout: 240_000 }, () => {
     const indexed = new Engine({ matchDetail: 'summary' });
     const scan = new Engine({ matchDetail: 'summary', prefilter: false });
@@ -162,7 +163,9 @@ describe('prefilter differential over the SigmaHQ corpus', () => {
     indexed.addCollection(rules);
     scan.addCollection(rules);
     const flat = differentialEvents(rules.rules, 1500, 21);
-    const nested = flat.map((e, i) => (i % 2 === 0 ? e : { Event: { System: { EventID: e.EventID ?? 1, Channel: 'Microsoft-Windows-Sysmon/Operational' }, EventData: e } }));
+    const nested = flat.map((e, i) =>
+      i % 2 === 0 ? e : { Event: { System: { EventID: e.EventID ?? 1, Channel: 'Microsoft-Windows-Sysmon/Operational' }, EventData: e } },
+    );
     expect(expectSameResults(indexed, scan, nested)).toBeGreaterThan(100);
   });
 });

@@ -7,8 +7,21 @@ import type { EventValue } from './event.js';
 
 /** Which kind of matcher produced a field match or explain leaf. */
 export type MatcherKind =
-  | 'exact' | 'contains' | 'startswith' | 'endswith' | 'regex' | 'one_of' | 'cidr' | 'numeric'
-  | 'exists' | 'fieldref' | 'null' | 'bool' | 'expand' | 'timestamp' | 'keyword';
+  | 'exact'
+  | 'contains'
+  | 'startswith'
+  | 'endswith'
+  | 'regex'
+  | 'one_of'
+  | 'cidr'
+  | 'numeric'
+  | 'exists'
+  | 'fieldref'
+  | 'null'
+  | 'bool'
+  | 'expand'
+  | 'timestamp'
+  | 'keyword';
 
 /** How much per-field detail detection results carry. */
 export type MatchDetail = 'off' | 'summary' | 'full';

@@ -5,11 +5,7 @@
 import type { SigmaString } from '@tsigma/parser';
 
 /** One element of a pattern: literal text, `?` (one code point), `*` (any run), or a one-character class. */
-export type PatternToken =
-  | { t: 'lit'; s: string }
-  | { t: 'one' }
-  | { t: 'star' }
-  | { t: 'class'; chars: string };
+export type PatternToken = { t: 'lit'; s: string } | { t: 'one' } | { t: 'star' } | { t: 'class'; chars: string };
 
 /** How a compiled pattern tests text. */
 export type PatternShape = 'exact' | 'startswith' | 'endswith' | 'contains' | 'glob';

@@ -83,7 +83,10 @@ function countMatches(c: Case): number {
 
 describe('JSON twin splitting', () => {
   it('splits concatenated pretty-printed documents, with braces inside strings', () => {
-    expect(splitJsonDocuments('{\n  "a": "}{\\"",\n  "b": [1, {"c": 2}]\n}\n{"d": 3}\n')).toEqual([{ a: '}{"', b: [1, { c: 2 }] }, { d: 3 }]);
+    expect(splitJsonDocuments('{\n  "a": "}{\\"",\n  "b": [1, {"c": 2}]\n}\n{"d": 3}\n')).toEqual([
+      { a: '}{"', b: [1, { c: 2 }] },
+      { d: 3 },
+    ]);
     expect(() => splitJsonDocuments('{"a": 1} x')).toThrow();
     expect(() => splitJsonDocuments('{"a": 1')).toThrow();
   });

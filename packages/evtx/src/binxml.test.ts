@@ -57,7 +57,9 @@ class Writer {
     return this;
   }
   subst(index: number, type: number, optional = false): this {
-    return this.u8(optional ? 0x0e : 0x0d).u16(index).u8(type);
+    return this.u8(optional ? 0x0e : 0x0d)
+      .u16(index)
+      .u8(type);
   }
   entity(name: string): this {
     this.u8(0x09);
@@ -205,16 +207,18 @@ describe('templates and substitutions', () => {
     // The nested fragment's offsets must be those it has at its final position, so build it in place first.
     const w = new Writer().fragment();
     const probe = new Writer().fragment();
-    probe.template((t) => t.fragment().open('Event').closeStart().open('UserData').closeStart().subst(0, 0x21).end().end().eof(), [
-      [0x21, Buffer.alloc(0)],
-    ]);
+    probe.template(
+      (t) => t.fragment().open('Event').closeStart().open('UserData').closeStart().subst(0, 0x21).end().end().eof(),
+      [[0x21, Buffer.alloc(0)]],
+    );
     const valueAt = BASE + probe.bytes.length;
     nested.bytes.push(...new Array<number>(valueAt - BASE).fill(0));
     nested.fragment().open('Op').closeStart().text('x').end().eof();
     const fragment = Uint8Array.from(nested.bytes.slice(valueAt - BASE));
-    w.template((t) => t.fragment().open('Event').closeStart().open('UserData').closeStart().subst(0, 0x21).end().end().eof(), [
-      [0x21, fragment],
-    ]);
+    w.template(
+      (t) => t.fragment().open('Event').closeStart().open('UserData').closeStart().subst(0, 0x21).end().end().eof(),
+      [[0x21, fragment]],
+    );
     w.eof();
     expect(parse(w).json()).toEqual({ Event: { UserData: { Op: 'x' } } });
   });

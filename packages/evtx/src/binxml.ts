@@ -116,8 +116,22 @@ const TYPE_BINXML = 0x21;
 
 /** Byte width of each fixed-size value type, used to split arrays of that type. */
 const FIXED_SIZE: Readonly<Record<number, number>> = {
-  0x03: 1, 0x04: 1, 0x05: 2, 0x06: 2, 0x07: 4, 0x08: 4, 0x09: 8, 0x0a: 8, 0x0b: 4, 0x0c: 8, 0x0d: 4,
-  0x0f: 16, 0x11: 8, 0x12: 16, 0x14: 4, 0x15: 8,
+  0x03: 1,
+  0x04: 1,
+  0x05: 2,
+  0x06: 2,
+  0x07: 4,
+  0x08: 4,
+  0x09: 8,
+  0x0a: 8,
+  0x0b: 4,
+  0x0c: 8,
+  0x0d: 4,
+  0x0f: 16,
+  0x11: 8,
+  0x12: 16,
+  0x14: 4,
+  0x15: 8,
 };
 
 const ENTITIES: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
@@ -443,30 +457,49 @@ export class ChunkParser {
       this.fail('BINXML', `value of type 0x${type.toString(16)} needs ${fixed} bytes, has ${size}`, start);
     }
     switch (type) {
-      case 0x03: return buf.readInt8(start); // Int8
-      case 0x04: return buf[start]!; // UInt8
-      case 0x05: return buf.readInt16LE(start); // Int16
-      case 0x06: return buf.readUInt16LE(start); // UInt16
-      case 0x07: return buf.readInt32LE(start); // Int32
-      case 0x08: return buf.readUInt32LE(start); // UInt32
-      case 0x09: return readInt64(buf, start); // Int64
-      case 0x0a: return readUInt64(buf, start); // UInt64
-      case 0x0b: return readReal32(buf, start); // Real32
-      case 0x0c: return readReal64(buf, start); // Real64
-      case 0x0d: return decodeBool(buf, start, end); // Bool
-      case 0x0e: return formatBinary(buf, start, end); // Binary
-      case 0x0f: return readGuid(buf, start); // GUID
+      case 0x03:
+        return buf.readInt8(start); // Int8
+      case 0x04:
+        return buf[start]!; // UInt8
+      case 0x05:
+        return buf.readInt16LE(start); // Int16
+      case 0x06:
+        return buf.readUInt16LE(start); // UInt16
+      case 0x07:
+        return buf.readInt32LE(start); // Int32
+      case 0x08:
+        return buf.readUInt32LE(start); // UInt32
+      case 0x09:
+        return readInt64(buf, start); // Int64
+      case 0x0a:
+        return readUInt64(buf, start); // UInt64
+      case 0x0b:
+        return readReal32(buf, start); // Real32
+      case 0x0c:
+        return readReal64(buf, start); // Real64
+      case 0x0d:
+        return decodeBool(buf, start, end); // Bool
+      case 0x0e:
+        return formatBinary(buf, start, end); // Binary
+      case 0x0f:
+        return readGuid(buf, start); // GUID
       case 0x10: // SizeT: pointer-sized, 4 or 8 bytes
       case 0x20: // EvtHandle: pointer-sized as well
         return size >= 8
           ? formatHex64(buf.readUInt32LE(start), buf.readUInt32LE(start + 4))
           : formatHex32(size >= 4 ? buf.readUInt32LE(start) : buf.readUIntLE(start, size));
-      case 0x11: return readFiletime(buf, start); // FILETIME
-      case 0x12: return readSystemtime(buf, start); // SYSTEMTIME
-      case TYPE_SID: return readSid(buf, start, end);
-      case 0x14: return formatHex32(buf.readUInt32LE(start)); // HexInt32
-      case 0x15: return formatHex64(buf.readUInt32LE(start), buf.readUInt32LE(start + 4)); // HexInt64
-      case 0x23: return readUtf16(buf, start, end); // EvtXml: XML text
+      case 0x11:
+        return readFiletime(buf, start); // FILETIME
+      case 0x12:
+        return readSystemtime(buf, start); // SYSTEMTIME
+      case TYPE_SID:
+        return readSid(buf, start, end);
+      case 0x14:
+        return formatHex32(buf.readUInt32LE(start)); // HexInt32
+      case 0x15:
+        return formatHex64(buf.readUInt32LE(start), buf.readUInt32LE(start + 4)); // HexInt64
+      case 0x23:
+        return readUtf16(buf, start, end); // EvtXml: XML text
       default:
         return this.fail('BINXML', `unknown value type 0x${type.toString(16)}`, start);
     }

@@ -33,9 +33,7 @@ interface ChunkFeed {
 }
 
 type Source =
-  | { kind: 'bytes'; bytes: Buffer }
-  | { kind: 'path'; path: string; size: number }
-  | { kind: 'stream'; feed: ChunkFeed | undefined };
+  { kind: 'bytes'; bytes: Buffer } | { kind: 'path'; path: string; size: number } | { kind: 'stream'; feed: ChunkFeed | undefined };
 
 /**
  * Streaming reader of Windows `.evtx` files.

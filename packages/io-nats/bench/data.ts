@@ -10,11 +10,12 @@ const MATCH_EVERY = 20;
 export function ruleYaml(i: number): string {
   const id = `b0000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
   const kind = i % 3;
-  const detection = kind === 0
-    ? `    selection:\n        CommandLine|contains: 'tool${i}.exe'\n    condition: selection`
-    : kind === 1
-      ? `    selection:\n        Image|endswith: '\\\\bin${i}.exe'\n    condition: selection`
-      : `    selection_img:\n        Image|endswith: '\\\\powershell.exe'\n    selection_cli:\n        CommandLine|contains|all:\n            - '-enc'\n            - 'payload${i}'\n    filter:\n        User: 'SYSTEM'\n    condition: all of selection_* and not filter`;
+  const detection =
+    kind === 0
+      ? `    selection:\n        CommandLine|contains: 'tool${i}.exe'\n    condition: selection`
+      : kind === 1
+        ? `    selection:\n        Image|endswith: '\\\\bin${i}.exe'\n    condition: selection`
+        : `    selection_img:\n        Image|endswith: '\\\\powershell.exe'\n    selection_cli:\n        CommandLine|contains|all:\n            - '-enc'\n            - 'payload${i}'\n    filter:\n        User: 'SYSTEM'\n    condition: all of selection_* and not filter`;
   return `title: Synthetic Rule ${i}\nid: ${id}\nstatus: test\nlogsource:\n    product: windows\n    category: process_creation\ndetection:\n${detection}\nlevel: medium\n`;
 }
 
@@ -23,8 +24,18 @@ export function eventJson(n: number): string {
   const i = n % RULE_COUNT;
   const match = n % MATCH_EVERY === 0;
   const kind = i % 3;
-  const image = match && kind === 1 ? `C:\\Windows\\bin${i}.exe` : match && kind === 2 ? 'C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe' : 'C:\\Windows\\System32\\svchost.exe';
-  const cli = match && kind === 0 ? `cmd /c tool${i}.exe /q` : match && kind === 2 ? `powershell -enc payload${i}` : `svchost.exe -k netsvcs -p -s Schedule ${n}`;
+  const image =
+    match && kind === 1
+      ? `C:\\Windows\\bin${i}.exe`
+      : match && kind === 2
+        ? 'C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe'
+        : 'C:\\Windows\\System32\\svchost.exe';
+  const cli =
+    match && kind === 0
+      ? `cmd /c tool${i}.exe /q`
+      : match && kind === 2
+        ? `powershell -enc payload${i}`
+        : `svchost.exe -k netsvcs -p -s Schedule ${n}`;
   return JSON.stringify({
     EventID: 1,
     UtcTime: '2026-01-01 12:00:00.000',

@@ -71,5 +71,9 @@ async function go(): Promise<void> {
 
 await (settings.mode === 'core' ? publishCore() : publishAcked());
 const cpu = process.cpuUsage(cpu0);
-const report: ProducerReport = { ms: performance.now() - t0, cpuUs: cpu.user + cpu.system, maxRssMiB: process.resourceUsage().maxRSS / 1024 };
+const report: ProducerReport = {
+  ms: performance.now() - t0,
+  cpuUs: cpu.user + cpu.system,
+  maxRssMiB: process.resourceUsage().maxRSS / 1024,
+};
 process.stdout.write(`${JSON.stringify(report)}\n`);

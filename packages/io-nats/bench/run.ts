@@ -34,7 +34,12 @@ const server = await startNatsServer();
 const cfg = { url: server.url };
 
 async function newProcessor(): Promise<LogProcessor> {
-  const engine = new RuntimeEngine({ rulesPath: rulesDir, pipelines: [], correlationConfig: defaultCorrelationConfig(), includeEvent: false });
+  const engine = new RuntimeEngine({
+    rulesPath: rulesDir,
+    pipelines: [],
+    correlationConfig: defaultCorrelationConfig(),
+    includeEvent: false,
+  });
   await engine.loadRules();
   return new LogProcessor(engine, new NoopMetrics());
 }
@@ -78,7 +83,11 @@ async function startProducer(subject: string, mode: ProducerSettings['mode']): P
  */
 async function openDetector(input: string, output: string, durable: string): Promise<{ run(): Promise<number> }> {
   const processor = await newProcessor();
-  const source = await NatsSource.connect(cfg, input, { kind: 'all' }, durable, { batch: BATCH, maxAckPending: BATCH * (PIPELINE_DEPTH + 2), logger: quiet });
+  const source = await NatsSource.connect(cfg, input, { kind: 'all' }, durable, {
+    batch: BATCH,
+    maxAckPending: BATCH * (PIPELINE_DEPTH + 2),
+    logger: quiet,
+  });
   const sink = await NatsSink.connect(cfg, output, { logger: quiet });
   const format = { kind: 'json' } as const;
   const run = async (): Promise<number> => {
@@ -87,15 +96,20 @@ async function openDetector(input: string, output: string, durable: string): Pro
     let outputs = 0;
     while (done < EVENTS) {
       const batch: RawEvent[] = await source.recvMany(BATCH);
-      const results = processor.processBatchWithFormat(batch.map((e) => e.payload), format);
+      const results = processor.processBatchWithFormat(
+        batch.map((e) => e.payload),
+        format,
+      );
       const jsons: string[] = [];
       for (const r of results) if (r.detections.length > 0 || r.correlations.length > 0) jsons.push(JSON.stringify(r));
       outputs += jsons.length;
       done += batch.length;
       // Acks only after this batch's results were acknowledged by the server: the at-least-once order.
-      inflight.push(sink.sendRawMany(jsons).then(async () => {
-        await Promise.all(batch.map((e) => e.ackToken.ack()));
-      }));
+      inflight.push(
+        sink.sendRawMany(jsons).then(async () => {
+          await Promise.all(batch.map((e) => e.ackToken.ack()));
+        }),
+      );
       if (inflight.length >= PIPELINE_DEPTH) await inflight.shift();
     }
     await Promise.all(inflight);
@@ -175,7 +189,9 @@ async function evaluateOnly(): Promise<number> {
 try {
   // V8 heap flags (e.g. NODE_OPTIONS=--max-semi-space-size=64) change the figures, so they are printed.
   const v8Flags = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(' ')].filter((a) => a.startsWith('--max')).join(' ');
-  console.log(`node ${process.version}${v8Flags === '' ? '' : ` ${v8Flags}`}, ${process.platform}/${process.arch}; ${EVENTS.toLocaleString('en-US')} events, ${RULE_COUNT} rules, batch ${BATCH}`);
+  console.log(
+    `node ${process.version}${v8Flags === '' ? '' : ` ${v8Flags}`}, ${process.platform}/${process.arch}; ${EVENTS.toLocaleString('en-US')} events, ${RULE_COUNT} rules, batch ${BATCH}`,
+  );
   console.log(`publish raw events (producer process, JetStream-acked): ${await publishOnly('bench.in')}`);
   console.log(`pull -> detect -> publish results -> ack (detector):   ${await detectOnly('bench.in')}`);
   console.log(`END TO END, producer JetStream-acked (at-least-once):    ${await endToEnd('bench2.in', 'acked')}`);

@@ -9,25 +9,49 @@ const NEW_NO_TOKEN = '$JS.ACK.hub.ABCDEFACCOUNTHASH.tsigma-events.workers.3.8.9.
 describe('parseAckSubject', () => {
   it('reads the 9-token layout of nats-server 2.9', () => {
     expect(parseAckSubject(OLD)).toEqual({
-      stream: 'tsigma-events', consumer: 'tsigma-daemon-events', delivered: 2, streamSeq: 1042, consumerSeq: 998,
-      timestampNs: '1796642553123456789', pending: 17,
+      stream: 'tsigma-events',
+      consumer: 'tsigma-daemon-events',
+      delivered: 2,
+      streamSeq: 1042,
+      consumerSeq: 998,
+      timestampNs: '1796642553123456789',
+      pending: 17,
     });
   });
 
   it('reads the 12-token layout with domain, account hash and trailing token, and the 11-token one', () => {
     expect(parseAckSubject(NEW)).toEqual({
-      stream: 'tsigma-events', consumer: 'workers', delivered: 1, streamSeq: 7, consumerSeq: 7, timestampNs: '1796642553000000001', pending: 0,
+      stream: 'tsigma-events',
+      consumer: 'workers',
+      delivered: 1,
+      streamSeq: 7,
+      consumerSeq: 7,
+      timestampNs: '1796642553000000001',
+      pending: 0,
     });
-    expect(parseAckSubject(NEW_NO_TOKEN)).toMatchObject({ stream: 'tsigma-events', consumer: 'workers', delivered: 3, streamSeq: 8, pending: 4 });
+    expect(parseAckSubject(NEW_NO_TOKEN)).toMatchObject({
+      stream: 'tsigma-events',
+      consumer: 'workers',
+      delivered: 3,
+      streamSeq: 8,
+      pending: 4,
+    });
   });
 
   it('rejects subjects that are not ack subjects', () => {
     for (const s of [
-      '', '_INBOX.abc.1', '$JS.API.CONSUMER.MSG.NEXT.s.c', '$JS.ACK.s.c.1.2.3.4', // too few tokens
+      '',
+      '_INBOX.abc.1',
+      '$JS.API.CONSUMER.MSG.NEXT.s.c',
+      '$JS.ACK.s.c.1.2.3.4', // too few tokens
       '$JS.ACK.s.c.1.2.3.4.5.6', // 10 tokens: neither layout
-      '$JS.ACK.s.c.x.2.3.4.5', '$JS.ACK.s.c.1..3.4.5', '$JS.ACK.s.c.0.2.3.4.5', '$JS.ACK.s.c.1.2.3.4t.5',
+      '$JS.ACK.s.c.x.2.3.4.5',
+      '$JS.ACK.s.c.1..3.4.5',
+      '$JS.ACK.s.c.0.2.3.4.5',
+      '$JS.ACK.s.c.1.2.3.4t.5',
       `$JS.ACK.${'a.'.repeat(20)}1`,
-    ]) expect(parseAckSubject(s), s).toBeUndefined();
+    ])
+      expect(parseAckSubject(s), s).toBeUndefined();
   });
 });
 

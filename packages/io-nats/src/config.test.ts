@@ -57,7 +57,11 @@ describe('validateSubject', () => {
     expect(codeOf(() => validateSubject('dlq.*', 'dlq'))).toBe('BAD_SUBJECT');
   });
   it('rejects malformed subjects', () => {
-    for (const s of ['', 'a..b', 'a.>.b', 'a.b*', 'a b', '.a']) expect(codeOf(() => validateSubject(s, 'input')), s).toBe('BAD_SUBJECT');
+    for (const s of ['', 'a..b', 'a.>.b', 'a.b*', 'a b', '.a'])
+      expect(
+        codeOf(() => validateSubject(s, 'input')),
+        s,
+      ).toBe('BAD_SUBJECT');
   });
 });
 
@@ -66,7 +70,10 @@ describe('natsConfigFromEnv', () => {
     expect(natsConfigFromEnv({ url }, { NATS_USER: 'u', NATS_PASSWORD: 'p' })).toEqual({ url, user: 'u', password: 'p' });
   });
   it('lets flags win as a whole over environment auth', () => {
-    expect(natsConfigFromEnv({ url, token: 'flag' }, { NATS_USER: 'u', NATS_PASSWORD: 'p', NATS_NKEY: 'SU' })).toEqual({ url, token: 'flag' });
+    expect(natsConfigFromEnv({ url, token: 'flag' }, { NATS_USER: 'u', NATS_PASSWORD: 'p', NATS_NKEY: 'SU' })).toEqual({
+      url,
+      token: 'flag',
+    });
   });
   it('names the variables when the environment combination is invalid', () => {
     try {

@@ -54,7 +54,10 @@ export function validateNatsConfig(cfg: NatsConnectConfig): void {
   }
   if ((cfg.user === undefined) !== (cfg.password === undefined)) {
     const missing = cfg.user === undefined ? 'user' : 'password';
-    throw new NatsConfigError('INCOMPLETE_AUTH', `NATS user and password must be given together (${missing} is missing)`, ['user', 'password']);
+    throw new NatsConfigError('INCOMPLETE_AUTH', `NATS user and password must be given together (${missing} is missing)`, [
+      'user',
+      'password',
+    ]);
   }
   if ((cfg.tlsCert === undefined) !== (cfg.tlsKey === undefined)) {
     const missing = cfg.tlsCert === undefined ? 'tlsCert' : 'tlsKey';
@@ -85,7 +88,9 @@ export function parseServerUrl(url: string): ServerAddress {
   const authority = m[2] as string;
   if (authority.includes('@')) {
     // Credentials in the URL would end up in logs and process listings; the spec takes them from flags or env.
-    throw new NatsConfigError('BAD_URL', 'credentials in the NATS URL are not accepted; use user/password, token, nkey or creds options', ['url']);
+    throw new NatsConfigError('BAD_URL', 'credentials in the NATS URL are not accepted; use user/password, token, nkey or creds options', [
+      'url',
+    ]);
   }
   const hostPort = /:\d+$/.test(authority) ? authority : `${authority}:${DEFAULT_PORT}`;
   return { hostPort, tls: m[1] === 'tls' };
@@ -116,7 +121,9 @@ export type SubjectRole = 'input' | 'output' | 'dlq' | 'incident';
 export function validateSubject(subject: string, role: SubjectRole): void {
   const tokens = subject.split('.');
   const bad = subject.length === 0 || /\s/.test(subject) || tokens.some((t) => t.length === 0);
-  const misplacedTail = tokens.some((t, i) => (t.includes('>') && (t !== '>' || i !== tokens.length - 1)) || (t.includes('*') && t !== '*'));
+  const misplacedTail = tokens.some(
+    (t, i) => (t.includes('>') && (t !== '>' || i !== tokens.length - 1)) || (t.includes('*') && t !== '*'),
+  );
   if (bad || misplacedTail) {
     throw new NatsConfigError('BAD_SUBJECT', `"${subject}" is not a valid NATS ${role} subject`, [subject]);
   }

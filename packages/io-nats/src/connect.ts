@@ -52,7 +52,8 @@ async function buildOptions(cfg: NatsConnectConfig): Promise<NodeConnectionOptio
     // The spec wants a failed initial connect to be an error, not a silent retry loop.
     waitOnFirstConnect: false,
   };
-  if (cfg.credentialsFile !== undefined) opts.authenticator = credsAuthenticator(await readSecretFile(cfg.credentialsFile, 'credentialsFile'));
+  if (cfg.credentialsFile !== undefined)
+    opts.authenticator = credsAuthenticator(await readSecretFile(cfg.credentialsFile, 'credentialsFile'));
   if (cfg.nkeySeed !== undefined) opts.authenticator = nkeyAuthenticator(new TextEncoder().encode(cfg.nkeySeed.trim()));
   if (cfg.token !== undefined) opts.token = cfg.token;
   if (cfg.user !== undefined && cfg.password !== undefined) {

@@ -31,13 +31,7 @@ export class NatsConfigError extends Error {
 
 /** What went wrong talking to the server. */
 export type NatsIoErrorCode =
-  | 'UNREACHABLE'
-  | 'AUTHORIZATION'
-  | 'TLS'
-  | 'JETSTREAM_DISABLED'
-  | 'STREAM_CONFLICT'
-  | 'CONSUMER_CONFLICT'
-  | 'JETSTREAM_API';
+  'UNREACHABLE' | 'AUTHORIZATION' | 'TLS' | 'JETSTREAM_DISABLED' | 'STREAM_CONFLICT' | 'CONSUMER_CONFLICT' | 'JETSTREAM_API';
 
 /** A failed connect or JetStream management call; `target` is the server URL or the subject involved. */
 export class NatsIoError extends Error {

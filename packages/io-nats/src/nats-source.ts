@@ -18,11 +18,7 @@ import { assertNoFeedbackLoop, durableNameFor, validateConsumerName } from './su
 
 /** Where a (re)created durable starts; `resume` keeps an existing durable's position. */
 export type ReplayPolicy =
-  | { kind: 'resume' }
-  | { kind: 'all' }
-  | { kind: 'sequence'; seq: number }
-  | { kind: 'time'; at: Date }
-  | { kind: 'latest' };
+  { kind: 'resume' } | { kind: 'all' } | { kind: 'sequence'; seq: number } | { kind: 'time'; at: Date } | { kind: 'latest' };
 
 /** Tuning of {@link NatsSource}. */
 export interface NatsSourceOptions {
@@ -134,7 +130,9 @@ export class NatsSource implements EventSource {
     const acks = new AckBatcher(nc, ACK_TIMEOUT_MS, this.logger, `${subject} (durable ${durable})`);
     this.tokens = { outstanding: new Set(), acks, nc };
     this.pullSubject = `$JS.API.CONSUMER.MSG.NEXT.${stream}.${durable}`;
-    this.pullRequest = encoder.encode(JSON.stringify({ batch: this.batch, expires: nanos(PULL_EXPIRES_MS), idle_heartbeat: nanos(PULL_HEARTBEAT_MS) }));
+    this.pullRequest = encoder.encode(
+      JSON.stringify({ batch: this.batch, expires: nanos(PULL_EXPIRES_MS), idle_heartbeat: nanos(PULL_HEARTBEAT_MS) }),
+    );
     this.sub = nc.subscribe(`${this.inbox}.*`, { callback: (err, msg) => this.onInbox(err, msg) });
     this.poison = opts.poisonDlq === undefined ? undefined : new PoisonRouter(nc, stream, durable, subject, opts.poisonDlq, this.logger);
     // Checking four times per ack_wait and signalling tokens older than half of it keeps every gap between
@@ -304,7 +302,8 @@ export class NatsSource implements EventSource {
     this.requested = 0;
     this.failedPulls++;
     this.retryAt = performance.now() + PULL_RETRY_MS;
-    if (!this.closed && this.failedPulls <= 1) this.logger.warn(`pull on ${this.subject} (durable ${this.durable}) failed, retrying: ${reason}`);
+    if (!this.closed && this.failedPulls <= 1)
+      this.logger.warn(`pull on ${this.subject} (durable ${this.durable}) failed, retrying: ${reason}`);
     this.wake();
   }
 
@@ -460,7 +459,10 @@ function validateSourceOptions(replay: ReplayPolicy, opts: NatsSourceOptions): v
   if (replay.kind === 'sequence') positive(replay.seq, 'replay sequence');
   if (opts.poisonDlq !== undefined && opts.maxDeliver === undefined) {
     // Without max_deliver the server never gives up on a message, so the DLQ would silently stay empty.
-    throw new NatsConfigError('BAD_OPTION', 'poisonDlq needs maxDeliver: without it no message is ever abandoned', ['poisonDlq', 'maxDeliver']);
+    throw new NatsConfigError('BAD_OPTION', 'poisonDlq needs maxDeliver: without it no message is ever abandoned', [
+      'poisonDlq',
+      'maxDeliver',
+    ]);
   }
   if (replay.kind === 'time' && Number.isNaN(replay.at.getTime())) {
     throw new NatsConfigError('BAD_OPTION', 'replay time is not a valid date', ['replay time']);
@@ -508,12 +510,20 @@ async function reconcileConsumer(
     max_ack_pending: opts.maxAckPending ?? DEFAULT_MAX_ACK_PENDING,
     ...(opts.maxDeliver !== undefined ? { max_deliver: opts.maxDeliver } : {}),
   };
-  const wanted: Partial<ConsumerConfig> = { durable_name: durable, ack_policy: AckPolicy.Explicit, filter_subject: filter, ...limits, ...deliverConfig(replay) };
+  const wanted: Partial<ConsumerConfig> = {
+    durable_name: durable,
+    ack_policy: AckPolicy.Explicit,
+    filter_subject: filter,
+    ...limits,
+    ...deliverConfig(replay),
+  };
   const api = async <T>(what: string, call: () => Promise<T>): Promise<T> => {
     try {
       return await call();
     } catch (err) {
-      throw new NatsIoError('JETSTREAM_API', filter, `${what} consumer ${durable} on stream ${stream} failed: ${(err as Error).message}`, { cause: err });
+      throw new NatsIoError('JETSTREAM_API', filter, `${what} consumer ${durable} on stream ${stream} failed: ${(err as Error).message}`, {
+        cause: err,
+      });
     }
   };
 
@@ -522,7 +532,12 @@ async function reconcileConsumer(
     existing = (await jsm.consumers.info(stream, durable)).config;
   } catch (err) {
     if (!(err instanceof JetStreamApiError && err.code === CONSUMER_NOT_FOUND)) {
-      throw new NatsIoError('JETSTREAM_API', filter, `looking up consumer ${durable} on stream ${stream} failed: ${(err as Error).message}`, { cause: err });
+      throw new NatsIoError(
+        'JETSTREAM_API',
+        filter,
+        `looking up consumer ${durable} on stream ${stream} failed: ${(err as Error).message}`,
+        { cause: err },
+      );
     }
   }
   if (existing === undefined) {
@@ -539,8 +554,10 @@ async function reconcileConsumer(
         `durable ${durable} on stream ${stream} filters "${existing.filter_subject ?? ''}", not "${filter}"; use another consumer group or a replay policy to recreate it`,
       );
     }
-    const differs = existing.ack_wait !== limits.ack_wait || existing.max_ack_pending !== limits.max_ack_pending
-      || (limits.max_deliver !== undefined && existing.max_deliver !== limits.max_deliver);
+    const differs =
+      existing.ack_wait !== limits.ack_wait ||
+      existing.max_ack_pending !== limits.max_ack_pending ||
+      (limits.max_deliver !== undefined && existing.max_deliver !== limits.max_deliver);
     if (differs) await api('updating', () => jsm.consumers.update(stream, durable, limits));
     return;
   }

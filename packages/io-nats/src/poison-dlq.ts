@@ -36,7 +36,8 @@ export function parseMaxDeliveriesAdvisory(text: string): MaxDeliveriesAdvisory 
   }
   if (body === null || typeof body !== 'object') return undefined;
   const { stream, consumer, stream_seq: streamSeq, deliveries } = body;
-  if (typeof stream !== 'string' || typeof consumer !== 'string' || typeof streamSeq !== 'number' || typeof deliveries !== 'number') return undefined;
+  if (typeof stream !== 'string' || typeof consumer !== 'string' || typeof streamSeq !== 'number' || typeof deliveries !== 'number')
+    return undefined;
   return { stream, consumer, streamSeq, deliveries };
 }
 
@@ -117,7 +118,9 @@ export class PoisonRouter {
     }
     const write = this.deadLetter(advisory).catch((e: unknown) => {
       // Not rethrown: the server has abandoned the message, and a source must not crash over its dead letter.
-      this.logger.warn(`poison message ${this.stream}#${advisory.streamSeq} of ${this.subject} not dead-lettered to ${this.dlq.label}: ${(e as Error).message}`);
+      this.logger.warn(
+        `poison message ${this.stream}#${advisory.streamSeq} of ${this.subject} not dead-lettered to ${this.dlq.label}: ${(e as Error).message}`,
+      );
     });
     this.inFlight.add(write);
     void write.finally(() => this.inFlight.delete(write));
@@ -126,12 +129,17 @@ export class PoisonRouter {
   private async deadLetter(advisory: MaxDeliveriesAdvisory): Promise<void> {
     let fetched: FetchedMessage;
     try {
-      const reply = await this.nc.request(`$JS.API.STREAM.MSG.GET.${this.stream}`, encoder.encode(JSON.stringify({ seq: advisory.streamSeq })), { timeout: MSG_GET_TIMEOUT_MS });
+      const reply = await this.nc.request(
+        `$JS.API.STREAM.MSG.GET.${this.stream}`,
+        encoder.encode(JSON.stringify({ seq: advisory.streamSeq })),
+        { timeout: MSG_GET_TIMEOUT_MS },
+      );
       fetched = parseMsgGetReply(decoder.decode(reply.data));
     } catch (err) {
       fetched = { gone: `message get failed: ${(err as Error).message}` };
     }
-    if ('gone' in fetched) this.logger.warn(`poison message ${this.stream}#${advisory.streamSeq} of ${this.subject}: payload not readable (${fetched.gone})`);
+    if ('gone' in fetched)
+      this.logger.warn(`poison message ${this.stream}#${advisory.streamSeq} of ${this.subject}: payload not readable (${fetched.gone})`);
     await this.dlq.sendRaw(poisonDeadLetter(advisory, fetched, this.subject, Date.now()));
   }
 }

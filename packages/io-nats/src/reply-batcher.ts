@@ -77,12 +77,19 @@ export class ReplyBatcher {
     // Earlier single requests of this tick go first, so the wire order is the call order.
     this.flush();
     try {
-      for (let i = 0; i < payloads.length; i++) this.nc.publish(subject, payloads[i] as Uint8Array, { reply: `${this.prefix}.${first + i}` });
+      for (let i = 0; i < payloads.length; i++)
+        this.nc.publish(subject, payloads[i] as Uint8Array, { reply: `${this.prefix}.${first + i}` });
     } catch (err) {
       return Promise.reject(err instanceof Error ? err : new Error(String(err)));
     }
     return new Promise((resolve) => {
-      const group: Group = { first, replies: new Array<Msg | undefined>(payloads.length), left: payloads.length, resolve, timer: undefined };
+      const group: Group = {
+        first,
+        replies: new Array<Msg | undefined>(payloads.length),
+        left: payloads.length,
+        resolve,
+        timer: undefined,
+      };
       group.timer = setTimeout(() => this.endGroup(group), this.timeoutMs);
       group.timer.unref();
       this.groups.push(group);

@@ -70,7 +70,7 @@ export async function ensureStream(jsm: JetStreamManager, subject: string): Prom
     return name;
   } catch (err) {
     if (err instanceof JetStreamApiError && (err.code === STREAM_NAME_EXISTS || err.code === STREAM_SUBJECT_OVERLAP)) {
-      const conflicting = err.code === STREAM_NAME_EXISTS ? name : (candidates.join(', ') || 'another stream');
+      const conflicting = err.code === STREAM_NAME_EXISTS ? name : candidates.join(', ') || 'another stream';
       throw new NatsIoError(
         'STREAM_CONFLICT',
         subject,

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { NatsConfigError } from './errors.js';
 import { subjectCovers } from './streams.js';
-import { assertNoFeedbackLoop, durableNameFor, partitionSubjects, sanitizeSubject, streamNameFor, subjectMatches, validateConsumerName } from './subjects.js';
+import {
+  assertNoFeedbackLoop,
+  durableNameFor,
+  partitionSubjects,
+  sanitizeSubject,
+  streamNameFor,
+  subjectMatches,
+  validateConsumerName,
+} from './subjects.js';
 
 describe('derived names', () => {
   it('sanitizes subjects as spec 06 §2 shows', () => {

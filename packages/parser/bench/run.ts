@@ -72,7 +72,9 @@ peakRss = Math.max(peakRss, process.memoryUsage().rss);
 const mib = bytes / 1024 / 1024;
 console.log(`node ${process.version}, ${files.length} files, ${rules} rules, ${mib.toFixed(1)} MiB`);
 console.log(`corpus, ${ROUNDS} rounds after ${WARMUP_ROUNDS} warm-up rounds: best ${best.toFixed(0)} ms, median ${median.toFixed(0)} ms`);
-console.log(`  ${((files.length / best) * 1000).toFixed(0)} files/s, ${((rules / best) * 1000).toFixed(0)} rules/s, ${((mib / best) * 1000).toFixed(1)} MiB/s (best round)`);
+console.log(
+  `  ${((files.length / best) * 1000).toFixed(0)} files/s, ${((rules / best) * 1000).toFixed(0)} rules/s, ${((mib / best) * 1000).toFixed(1)} MiB/s (best round)`,
+);
 console.log(`peak RSS ${(peakRss / 1024 / 1024).toFixed(0)} MiB`);
 console.log(
   `one complex rule (${files[bigIndex]?.slice(CORPUS.length + 1)}, ${(bigText.length / 1024).toFixed(1)} KiB, ` +

@@ -63,9 +63,7 @@ export interface Detections {
 
 /** One named detection: a map (AND of items), a list of alternatives (OR), or keywords. */
 export type Detection =
-  | { kind: 'allOf'; items: DetectionItem[] }
-  | { kind: 'anyOf'; branches: Detection[] }
-  | { kind: 'keywords'; values: SigmaValue[] };
+  { kind: 'allOf'; items: DetectionItem[] } | { kind: 'anyOf'; branches: Detection[] } | { kind: 'keywords'; values: SigmaValue[] };
 
 /** `Field|mods: values` inside a detection mapping. */
 export interface DetectionItem {
@@ -84,9 +82,36 @@ export interface FieldSpec {
 
 /** Value modifiers with aliases normalised (`utf16le` → `wide`, `ignorecase` → `i`, `multiline` → `m`, `dotall` → `s`). */
 export type Modifier =
-  | 'contains' | 'startswith' | 'endswith' | 'all' | 'exists' | 'cased' | 'neq' | 'windash' | 're'
-  | 'i' | 'm' | 's' | 'base64' | 'base64offset' | 'wide' | 'utf16be' | 'utf16' | 'lt' | 'lte' | 'gt' | 'gte'
-  | 'minute' | 'hour' | 'day' | 'week' | 'month' | 'year' | 'cidr' | 'expand' | 'fieldref';
+  | 'contains'
+  | 'startswith'
+  | 'endswith'
+  | 'all'
+  | 'exists'
+  | 'cased'
+  | 'neq'
+  | 'windash'
+  | 're'
+  | 'i'
+  | 'm'
+  | 's'
+  | 'base64'
+  | 'base64offset'
+  | 'wide'
+  | 'utf16be'
+  | 'utf16'
+  | 'lt'
+  | 'lte'
+  | 'gt'
+  | 'gte'
+  | 'minute'
+  | 'hour'
+  | 'day'
+  | 'week'
+  | 'month'
+  | 'year'
+  | 'cidr'
+  | 'expand'
+  | 'fieldref';
 
 /** A string value as typed parts: literal text and unescaped wildcards. */
 export interface SigmaString {
@@ -113,8 +138,7 @@ export type ConditionExpr =
 
 /** Correlation types: Sigma v2 and v2.1, plus `value_median` (rsigma extension). */
 export type CorrelationType =
-  | 'event_count' | 'value_count' | 'temporal' | 'temporal_ordered'
-  | 'value_sum' | 'value_avg' | 'value_percentile' | 'value_median';
+  'event_count' | 'value_count' | 'temporal' | 'temporal_ordered' | 'value_sum' | 'value_avg' | 'value_percentile' | 'value_median';
 
 /** A Sigma timespan such as `5m`, with its length in seconds. */
 export interface Timespan {

@@ -33,7 +33,8 @@ export function hasErrors(collection: SigmaCollection): boolean {
  */
 export function throwIfErrors(collection: SigmaCollection): void {
   const errors = collection.errors.filter((e) => e.severity === 'error');
-  if (errors.length > 0) throw new AggregateError(errors, `${errors.length} Sigma parse error${errors.length === 1 ? '' : 's'}: ${errors[0]?.toString()}`);
+  if (errors.length > 0)
+    throw new AggregateError(errors, `${errors.length} Sigma parse error${errors.length === 1 ? '' : 's'}: ${errors[0]?.toString()}`);
 }
 
 /** An empty collection; the helpers live on the prototype, so the own properties stay plain data. */

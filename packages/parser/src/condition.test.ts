@@ -29,12 +29,21 @@ describe('parseCondition', () => {
           op: 'and',
           args: [
             { op: 'not', arg: id('sel2') },
-            { op: 'or', args: [{ op: 'of', quantifier: 'any', pattern: 'filter_*' }, { op: 'of', quantifier: 'all', pattern: 'them' }] },
+            {
+              op: 'or',
+              args: [
+                { op: 'of', quantifier: 'any', pattern: 'filter_*' },
+                { op: 'of', quantifier: 'all', pattern: 'them' },
+              ],
+            },
           ],
         },
       ],
     });
-    expect(parseCondition('a or not b and c')).toEqual({ op: 'or', args: [id('a'), { op: 'and', args: [{ op: 'not', arg: id('b') }, id('c')] }] });
+    expect(parseCondition('a or not b and c')).toEqual({
+      op: 'or',
+      args: [id('a'), { op: 'and', args: [{ op: 'not', arg: id('b') }, id('c')] }],
+    });
   });
 
   it('flattens same-operator chains, also through parentheses', () => {

@@ -46,7 +46,11 @@ interface Token {
  */
 export function parseConditionText(text: string, selectors = true): { expr: ConditionExpr; refs: ConditionReference[] } {
   if (text.length > MAX_CONDITION_CHARS) {
-    throw new ConditionProblem('condition_too_complex', `condition is ${text.length} characters long; the limit is ${MAX_CONDITION_CHARS}`, 0);
+    throw new ConditionProblem(
+      'condition_too_complex',
+      `condition is ${text.length} characters long; the limit is ${MAX_CONDITION_CHARS}`,
+      0,
+    );
   }
   const pipe = text.indexOf('|');
   if (pipe >= 0) {
@@ -133,9 +137,7 @@ function tokenize(text: string): Token[] {
 }
 
 function isWordChar(c: number): boolean {
-  return (
-    (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 /* _ */ || c === 45 /* - */ || c === 42 /* * */
-  );
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 /* _ */ || c === 45 /* - */ || c === 42; /* * */
 }
 
 function describe(t: Token): string {
@@ -206,7 +208,11 @@ class ConditionParser {
       const inner = this.parseBinary('or', depth + 1);
       const close = this.next();
       if (close.kind !== ')') {
-        throw new ConditionProblem('condition_syntax', `expected ')' to close '(' at column ${t.offset + 1}, found ${describe(close)}`, close.offset);
+        throw new ConditionProblem(
+          'condition_syntax',
+          `expected ')' to close '(' at column ${t.offset + 1}, found ${describe(close)}`,
+          close.offset,
+        );
       }
       return inner;
     }
@@ -217,7 +223,11 @@ class ConditionParser {
     const isQuantifier = t.text === 'all' || t.text === 'any' || (UINT_RE.test(t.text) && this.isWord(this.peek(), 'of'));
     if (isQuantifier) return this.parseSelector(t);
     if (!IDENT_RE.test(t.text)) {
-      throw new ConditionProblem('condition_syntax', `'${t.text}': wildcards are only allowed in a selector pattern such as '1 of ${t.text}'`, t.offset);
+      throw new ConditionProblem(
+        'condition_syntax',
+        `'${t.text}': wildcards are only allowed in a selector pattern such as '1 of ${t.text}'`,
+        t.offset,
+      );
     }
     this.refs.push({ kind: 'id', name: t.text, offset: t.offset });
     return { op: 'id', name: t.text };
@@ -229,7 +239,11 @@ class ConditionParser {
       throw new ConditionProblem('condition_syntax', `expected 'of' after '${q.text}', found ${describe(of)}`, of.offset);
     }
     if (!this.selectors) {
-      throw new ConditionProblem('condition_syntax', `selectors ('${q.text} of ...') are not allowed here; name the rules explicitly`, q.offset);
+      throw new ConditionProblem(
+        'condition_syntax',
+        `selectors ('${q.text} of ...') are not allowed here; name the rules explicitly`,
+        q.offset,
+      );
     }
     let quantifier: 'any' | 'all' | number;
     if (q.text === 'all' || q.text === 'any') {
@@ -242,7 +256,11 @@ class ConditionParser {
     }
     const target = this.next();
     if (target.kind !== 'word' || (KEYWORDS.has(target.text) && target.text !== 'them')) {
-      throw new ConditionProblem('condition_syntax', `expected 'them' or a name pattern after 'of', found ${describe(target)}`, target.offset);
+      throw new ConditionProblem(
+        'condition_syntax',
+        `expected 'them' or a name pattern after 'of', found ${describe(target)}`,
+        target.offset,
+      );
     }
     this.refs.push({ kind: 'pattern', name: target.text, offset: target.offset });
     return { op: 'of', quantifier, pattern: target.text };

@@ -40,7 +40,13 @@ describe('correlation rules', () => {
   it('accepts single strings for rules and group-by, and timeframe for timespan', () => {
     const r = only(corr('  type: event_count\n  rules: a\n  group-by: User\n  timeframe: 1h\n  condition: {gt: 1, lte: 5}\n'));
     expect([r.rules, r.groupBy, r.timespan.seconds]).toEqual([['a'], ['User'], 3600]);
-    expect(r.condition).toEqual({ kind: 'threshold', predicates: [{ op: 'gt', value: 1 }, { op: 'lte', value: 5 }] });
+    expect(r.condition).toEqual({
+      kind: 'threshold',
+      predicates: [
+        { op: 'gt', value: 1 },
+        { op: 'lte', value: 5 },
+      ],
+    });
   });
 
   it('defaults a temporal condition to all rules (test vector 7)', () => {
@@ -61,16 +67,35 @@ describe('correlation rules', () => {
   it('defaults the percentile and checks its range', () => {
     const r = only(corr(`  type: value_percentile\n${base}  condition:\n    field: x\n    gt: 5\n`));
     expect(r.condition).toMatchObject({ percentile: 50, field: ['x'] });
-    expect(only(corr(`  type: value_percentile\n${base}  condition:\n    field: x\n    percentile: 95\n    gt: 5\n`)).condition).toMatchObject({ percentile: 95 });
-    expect(codes(corr(`  type: value_percentile\n${base}  condition:\n    field: x\n    percentile: 101\n    gt: 5\n`))).toEqual(['error:invalid_correlation']);
-    expect(codes(corr(`  type: value_avg\n${base}  condition:\n    field: x\n    percentile: 5\n    gt: 5\n`))).toEqual(['error:invalid_correlation']);
+    expect(
+      only(corr(`  type: value_percentile\n${base}  condition:\n    field: x\n    percentile: 95\n    gt: 5\n`)).condition,
+    ).toMatchObject({ percentile: 95 });
+    expect(codes(corr(`  type: value_percentile\n${base}  condition:\n    field: x\n    percentile: 101\n    gt: 5\n`))).toEqual([
+      'error:invalid_correlation',
+    ]);
+    expect(codes(corr(`  type: value_avg\n${base}  condition:\n    field: x\n    percentile: 5\n    gt: 5\n`))).toEqual([
+      'error:invalid_correlation',
+    ]);
   });
 
   it('reads a condition expression for temporal types only', () => {
     const r = only(corr('  type: temporal_ordered\n  rules: [a, b]\n  group-by: [h]\n  timespan: 1m\n  condition: a and not b\n'));
-    expect(r.condition).toEqual({ kind: 'expression', expr: { op: 'and', args: [{ op: 'id', name: 'a' }, { op: 'not', arg: { op: 'id', name: 'b' } }] } });
-    expect(codes(corr('  type: temporal\n  rules: [a, b]\n  group-by: [h]\n  timespan: 1m\n  condition: a and c\n'))).toEqual(['error:unknown_identifier']);
-    expect(codes(corr('  type: temporal\n  rules: [a, b]\n  group-by: [h]\n  timespan: 1m\n  condition: 1 of a*\n'))).toEqual(['error:condition_syntax']);
+    expect(r.condition).toEqual({
+      kind: 'expression',
+      expr: {
+        op: 'and',
+        args: [
+          { op: 'id', name: 'a' },
+          { op: 'not', arg: { op: 'id', name: 'b' } },
+        ],
+      },
+    });
+    expect(codes(corr('  type: temporal\n  rules: [a, b]\n  group-by: [h]\n  timespan: 1m\n  condition: a and c\n'))).toEqual([
+      'error:unknown_identifier',
+    ]);
+    expect(codes(corr('  type: temporal\n  rules: [a, b]\n  group-by: [h]\n  timespan: 1m\n  condition: 1 of a*\n'))).toEqual([
+      'error:condition_syntax',
+    ]);
     expect(codes(corr(`  type: event_count\n${base}  condition: a\n`))).toEqual(['error:invalid_correlation']);
   });
 
@@ -78,7 +103,10 @@ describe('correlation rules', () => {
     expect(codes(corr(`  type: event_count\n${base}`))).toEqual(['error:invalid_correlation']);
     expect(codes(corr(`  type: event_count\n${base}  condition: {field: x}\n`))).toEqual(['error:invalid_correlation']);
     expect(codes(corr(`  type: event_count\n${base}  condition: {gte: 1, above: 2}\n`))).toEqual(['error:invalid_correlation']);
-    expect(codes(corr(`  type: event_count\n${base}  condition: {gte: many}\n`))).toEqual(['error:invalid_correlation', 'error:invalid_correlation']);
+    expect(codes(corr(`  type: event_count\n${base}  condition: {gte: many}\n`))).toEqual([
+      'error:invalid_correlation',
+      'error:invalid_correlation',
+    ]);
     expect(codes(corr(`  type: event_count\n${base}  condition: [gte]\n`))).toEqual(['error:invalid_correlation']);
   });
 
@@ -86,9 +114,13 @@ describe('correlation rules', () => {
     expect(codes(corr(`  type: event_sum\n${base}  condition: {gte: 1}\n`))).toEqual(['error:invalid_correlation']);
     expect(codes(corr(`${base}  condition: {gte: 1}\n`))).toEqual(['error:missing_field']);
     expect(codes(corr('  type: event_count\n  group-by: [x]\n  timespan: 5m\n  condition: {gte: 1}\n'))).toEqual(['error:missing_field']);
-    expect(codes(corr('  type: event_count\n  rules: []\n  group-by: [x]\n  timespan: 5m\n  condition: {gte: 1}\n'))).toEqual(['error:invalid_correlation']);
+    expect(codes(corr('  type: event_count\n  rules: []\n  group-by: [x]\n  timespan: 5m\n  condition: {gte: 1}\n'))).toEqual([
+      'error:invalid_correlation',
+    ]);
     expect(codes(corr('  type: event_count\n  rules: [a]\n  group-by: [x]\n  condition: {gte: 1}\n'))).toEqual(['error:missing_field']);
-    expect(codes(corr('  type: event_count\n  rules: [a]\n  group-by: [x]\n  timespan: 1.5h\n  condition: {gte: 1}\n'))).toEqual(['error:invalid_timespan']);
+    expect(codes(corr('  type: event_count\n  rules: [a]\n  group-by: [x]\n  timespan: 1.5h\n  condition: {gte: 1}\n'))).toEqual([
+      'error:invalid_timespan',
+    ]);
     expect(codes('title: C\ncorrelation: event_count')).toEqual(['error:invalid_correlation']);
   });
 
@@ -100,13 +132,18 @@ describe('correlation rules', () => {
 
   it('reads aliases and generate', () => {
     const r = only(
-      corr(`  type: event_count\n${base}  condition: {gte: 1}\n  aliases:\n    ip:\n      a: SourceIp\n      b: DestIp\n`, 'generate: true\n'),
+      corr(
+        `  type: event_count\n${base}  condition: {gte: 1}\n  aliases:\n    ip:\n      a: SourceIp\n      b: DestIp\n`,
+        'generate: true\n',
+      ),
     );
     expect(r.aliases).toEqual([{ alias: 'ip', mapping: { a: 'SourceIp', b: 'DestIp' } }]);
     expect(r.generate).toBe(true);
     expect(only(corr(`  type: event_count\n${base}  condition: {gte: 1}\n  generate: true\n`)).generate).toBe(true);
     expect(codes(corr(`  type: event_count\n${base}  condition: {gte: 1}\n  aliases: [x]\n`))).toEqual(['error:invalid_correlation']);
-    expect(codes(corr(`  type: event_count\n${base}  condition: {gte: 1}\n  aliases:\n    ip: x\n`))).toEqual(['error:invalid_correlation']);
+    expect(codes(corr(`  type: event_count\n${base}  condition: {gte: 1}\n  aliases:\n    ip: x\n`))).toEqual([
+      'error:invalid_correlation',
+    ]);
     expect(codes(corr(`  type: event_count\n${base}  condition: {gte: 1}\n  generate: maybe\n`))).toEqual(['error:invalid_correlation']);
   });
 
@@ -114,12 +151,16 @@ describe('correlation rules', () => {
     const r = only(corr(`  type: event_count\n${base}  condition: {gte: 1}\n  window: session\n  gap: 30s\n`));
     expect([r.window, r.gap?.seconds]).toEqual(['session', 30]);
     expect(only(corr(`  type: event_count\n${base}  condition: {gte: 1}\n  window: tumbling\n`)).window).toBe('tumbling');
-    const top = only(corr(`  type: event_count\n${base}  condition: {gte: 1}\n  window: tumbling\n`, 'tsigma.window: session\nrsigma.gap: 1m\n'));
+    const top = only(
+      corr(`  type: event_count\n${base}  condition: {gte: 1}\n  window: tumbling\n`, 'tsigma.window: session\nrsigma.gap: 1m\n'),
+    );
     expect([top.window, top.gap?.seconds, top.customAttributes['tsigma.window']]).toEqual(['session', 60, 'session']);
     expect(codes(corr(`  type: event_count\n${base}  condition: {gte: 1}\n  window: session\n`))).toEqual(['error:invalid_correlation']);
     expect(codes(corr(`  type: event_count\n${base}  condition: {gte: 1}\n  gap: 5m\n`))).toEqual(['error:invalid_correlation']);
     expect(codes(corr(`  type: event_count\n${base}  condition: {gte: 1}\n  window: hopping\n`))).toEqual(['error:invalid_correlation']);
-    expect(codes(corr(`  type: event_count\n${base}  condition: {gte: 1}\n`, 'tsigma.window: 5\n'))).toEqual(['warning:invalid_correlation']);
+    expect(codes(corr(`  type: event_count\n${base}  condition: {gte: 1}\n`, 'tsigma.window: 5\n'))).toEqual([
+      'warning:invalid_correlation',
+    ]);
     expect(codes(corr(`  type: event_count\n${base}  condition: {gte: 1}\n`, 'tsigma.window: session\ntsigma.gap: soon\n'))).toEqual([
       'warning:invalid_timespan',
       'error:invalid_correlation',
@@ -127,7 +168,11 @@ describe('correlation rules', () => {
   });
 
   it('parses timespans of every unit (test vector 9)', () => {
-    expect(only(corr('  type: event_count\n  rules: [a]\n  group-by: [x]\n  timespan: 90m\n  condition: {gte: 1}\n')).timespan.seconds).toBe(5400);
-    expect(codes(corr('  type: event_count\n  rules: [a]\n  group-by: [x]\n  timespan: 1.5h\n  condition: {gte: 1}\n'))).toEqual(['error:invalid_timespan']);
+    expect(
+      only(corr('  type: event_count\n  rules: [a]\n  group-by: [x]\n  timespan: 90m\n  condition: {gte: 1}\n')).timespan.seconds,
+    ).toBe(5400);
+    expect(codes(corr('  type: event_count\n  rules: [a]\n  group-by: [x]\n  timespan: 1.5h\n  condition: {gte: 1}\n'))).toEqual([
+      'error:invalid_timespan',
+    ]);
   });
 });

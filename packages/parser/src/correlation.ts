@@ -12,10 +12,26 @@ import { entryOf, type TreeMap, type TreeNode } from './yaml-tree.js';
 
 const CORRELATION_RULE_KEYS: ReadonlySet<string> = new Set([...COMMON_KEYS, 'correlation', 'generate']);
 const CORRELATION_BLOCK_KEYS: ReadonlySet<string> = new Set([
-  'type', 'rules', 'group-by', 'timespan', 'timeframe', 'condition', 'aliases', 'generate', 'window', 'gap',
+  'type',
+  'rules',
+  'group-by',
+  'timespan',
+  'timeframe',
+  'condition',
+  'aliases',
+  'generate',
+  'window',
+  'gap',
 ]);
 const CORRELATION_TYPES: ReadonlySet<string> = new Set<CorrelationType>([
-  'event_count', 'value_count', 'temporal', 'temporal_ordered', 'value_sum', 'value_avg', 'value_percentile', 'value_median',
+  'event_count',
+  'value_count',
+  'temporal',
+  'temporal_ordered',
+  'value_sum',
+  'value_avg',
+  'value_percentile',
+  'value_median',
 ]);
 const TEMPORAL_TYPES: ReadonlySet<CorrelationType> = new Set(['temporal', 'temporal_ordered']);
 const FIELD_TYPES: ReadonlySet<CorrelationType> = new Set(['value_count', 'value_sum', 'value_avg', 'value_percentile', 'value_median']);
@@ -40,19 +56,32 @@ export function readCorrelationRule(ctx: DocumentContext, doc: TreeMap): Correla
     return undefined;
   };
   for (const e of block.entries) {
-    if (!CORRELATION_BLOCK_KEYS.has(e.key)) ctx.warn('invalid_correlation', `unknown key 'correlation.${e.key}' ignored`, e.keyStart, `correlation.${e.key}`);
+    if (!CORRELATION_BLOCK_KEYS.has(e.key))
+      ctx.warn('invalid_correlation', `unknown key 'correlation.${e.key}' ignored`, e.keyStart, `correlation.${e.key}`);
   }
 
   const typeNode = entryOf(block, 'type')?.value;
   let type: CorrelationType | undefined;
   if (typeNode === undefined) ctx.error('missing_field', `'correlation.type' is required`, block.start, 'correlation.type');
-  else if (typeNode.kind === 'scalar' && typeof typeNode.value === 'string' && CORRELATION_TYPES.has(typeNode.value)) type = typeNode.value as CorrelationType;
-  else fail(`'correlation.type' must be one of ${[...CORRELATION_TYPES].join(', ')}; found ${describeNode(typeNode)}`, typeNode.start, 'correlation.type');
+  else if (typeNode.kind === 'scalar' && typeof typeNode.value === 'string' && CORRELATION_TYPES.has(typeNode.value))
+    type = typeNode.value as CorrelationType;
+  else
+    fail(
+      `'correlation.type' must be one of ${[...CORRELATION_TYPES].join(', ')}; found ${describeNode(typeNode)}`,
+      typeNode.start,
+      'correlation.type',
+    );
 
   const rules = readNames(ctx, entryOf(block, 'rules')?.value, 'correlation.rules', block.start, true);
   const groupByNode = entryOf(block, 'group-by')?.value;
   const groupBy = groupByNode === undefined ? [] : (readNames(ctx, groupByNode, 'correlation.group-by', block.start, false) ?? []);
-  if (groupBy.length === 0) ctx.warn('missing_group_by', `no 'group-by': all matching events form one global group`, groupByNode?.start ?? block.start, 'correlation.group-by');
+  if (groupBy.length === 0)
+    ctx.warn(
+      'missing_group_by',
+      `no 'group-by': all matching events form one global group`,
+      groupByNode?.start ?? block.start,
+      'correlation.group-by',
+    );
 
   const spanEntry = entryOf(block, 'timespan') ?? entryOf(block, 'timeframe');
   const timespan = spanEntry === undefined ? undefined : readTimespan(ctx, spanEntry.value, `correlation.${spanEntry.key}`);
@@ -63,13 +92,38 @@ export function readCorrelationRule(ctx: DocumentContext, doc: TreeMap): Correla
   const aliases = readAliases(ctx, entryOf(block, 'aliases')?.value);
   const condition = type === undefined || rules === undefined ? undefined : readCorrelationCondition(ctx, block, type, rules);
 
-  if (ctx.rejected || type === undefined || rules === undefined || timespan === undefined || condition === undefined || window === undefined) return undefined;
-  const rule: CorrelationRule = { kind: 'correlation', ...meta, type, rules, groupBy, timespan, window: window.mode, condition, aliases, generate };
+  if (
+    ctx.rejected ||
+    type === undefined ||
+    rules === undefined ||
+    timespan === undefined ||
+    condition === undefined ||
+    window === undefined
+  )
+    return undefined;
+  const rule: CorrelationRule = {
+    kind: 'correlation',
+    ...meta,
+    type,
+    rules,
+    groupBy,
+    timespan,
+    window: window.mode,
+    condition,
+    aliases,
+    generate,
+  };
   if (window.gap !== undefined) rule.gap = window.gap;
   return rule;
 }
 
-function readNames(ctx: DocumentContext, node: TreeNode | undefined, path: string, fallback: number, required: boolean): string[] | undefined {
+function readNames(
+  ctx: DocumentContext,
+  node: TreeNode | undefined,
+  path: string,
+  fallback: number,
+  required: boolean,
+): string[] | undefined {
   if (node === undefined) {
     if (required) ctx.error('missing_field', `'${path}' is required`, fallback, path);
     return undefined;
@@ -102,7 +156,8 @@ function readNames(ctx: DocumentContext, node: TreeNode | undefined, path: strin
 function readTimespan(ctx: DocumentContext, node: TreeNode, path: string): Timespan | undefined {
   const text = node.kind === 'scalar' && node.value !== null ? scalarText(node) : undefined;
   try {
-    if (text === undefined) throw new SigmaParseError('invalid_timespan', `'${path}' must be a timespan such as '5m', not ${describeNode(node)}`);
+    if (text === undefined)
+      throw new SigmaParseError('invalid_timespan', `'${path}' must be a timespan such as '5m', not ${describeNode(node)}`);
     return parseTimespan(text);
   } catch (e) {
     if (!(e instanceof SigmaParseError)) throw e;
@@ -111,7 +166,11 @@ function readTimespan(ctx: DocumentContext, node: TreeNode, path: string): Times
   }
 }
 
-function readWindow(ctx: DocumentContext, attributes: Record<string, unknown>, block: TreeMap): { mode: CorrelationRule['window']; gap?: Timespan } | undefined {
+function readWindow(
+  ctx: DocumentContext,
+  attributes: Record<string, unknown>,
+  block: TreeMap,
+): { mode: CorrelationRule['window']; gap?: Timespan } | undefined {
   let mode: CorrelationRule['window'] = 'sliding';
   let gap: Timespan | undefined;
   const windowEntry = entryOf(block, 'window');
@@ -127,7 +186,8 @@ function readWindow(ctx: DocumentContext, attributes: Record<string, unknown>, b
     const w = attributes[`${prefix}window`];
     if (w !== undefined) {
       if (typeof w === 'string' && WINDOWS.has(w)) mode = w as CorrelationRule['window'];
-      else ctx.warn('invalid_correlation', `'${prefix}window' must be sliding, tumbling or session; ignored`, block.start, `${prefix}window`);
+      else
+        ctx.warn('invalid_correlation', `'${prefix}window' must be sliding, tumbling or session; ignored`, block.start, `${prefix}window`);
     }
     const g = attributes[`${prefix}gap`];
     if (g !== undefined) {
@@ -140,11 +200,21 @@ function readWindow(ctx: DocumentContext, attributes: Record<string, unknown>, b
     }
   }
   if (mode === 'session' && gap === undefined) {
-    ctx.error('invalid_correlation', `a 'session' window needs a 'gap' timespan`, windowEntry?.value.start ?? block.start, 'correlation.gap');
+    ctx.error(
+      'invalid_correlation',
+      `a 'session' window needs a 'gap' timespan`,
+      windowEntry?.value.start ?? block.start,
+      'correlation.gap',
+    );
     return undefined;
   }
   if (mode !== 'session' && gap !== undefined) {
-    ctx.error('invalid_correlation', `'gap' only applies to a 'session' window (this one is '${mode}')`, gapEntry?.keyStart ?? block.start, 'correlation.gap');
+    ctx.error(
+      'invalid_correlation',
+      `'gap' only applies to a 'session' window (this one is '${mode}')`,
+      gapEntry?.keyStart ?? block.start,
+      'correlation.gap',
+    );
     return undefined;
   }
   return gap === undefined ? { mode } : { mode, gap };
@@ -160,7 +230,12 @@ function readGenerate(ctx: DocumentContext, node: TreeNode | undefined): boolean
 function readAliases(ctx: DocumentContext, node: TreeNode | undefined): CorrelationRule['aliases'] {
   if (node === undefined || (node.kind === 'scalar' && node.value === null)) return [];
   if (node.kind !== 'map') {
-    ctx.error('invalid_correlation', `'correlation.aliases' must map alias names to {rule: field} mappings`, node.start, 'correlation.aliases');
+    ctx.error(
+      'invalid_correlation',
+      `'correlation.aliases' must map alias names to {rule: field} mappings`,
+      node.start,
+      'correlation.aliases',
+    );
     return [];
   }
   const out: CorrelationRule['aliases'] = [];
@@ -175,7 +250,12 @@ function readAliases(ctx: DocumentContext, node: TreeNode | undefined): Correlat
       if (e.value.kind === 'scalar' && typeof e.value.value === 'string') {
         Object.defineProperty(mapping, e.key, { value: e.value.value, enumerable: true, writable: true, configurable: true });
       } else {
-        ctx.error('invalid_correlation', `alias '${key}': the field for rule '${e.key}' must be a string`, e.value.start, `${path}.${e.key}`);
+        ctx.error(
+          'invalid_correlation',
+          `alias '${key}': the field for rule '${e.key}' must be a string`,
+          e.value.start,
+          `${path}.${e.key}`,
+        );
       }
     }
     out.push({ alias: key, mapping });
@@ -183,7 +263,12 @@ function readAliases(ctx: DocumentContext, node: TreeNode | undefined): Correlat
   return out;
 }
 
-function readCorrelationCondition(ctx: DocumentContext, block: TreeMap, type: CorrelationType, rules: string[]): CorrelationCondition | undefined {
+function readCorrelationCondition(
+  ctx: DocumentContext,
+  block: TreeMap,
+  type: CorrelationType,
+  rules: string[],
+): CorrelationCondition | undefined {
   const entry = entryOf(block, 'condition');
   const temporal = TEMPORAL_TYPES.has(type);
   const path = 'correlation.condition';
@@ -195,7 +280,12 @@ function readCorrelationCondition(ctx: DocumentContext, block: TreeMap, type: Co
   const node = entry.value;
   if (node.kind === 'scalar' && typeof node.value === 'string') {
     if (!temporal) {
-      ctx.error('invalid_correlation', `a condition expression is only allowed for temporal correlations; '${type}' needs a mapping such as {gte: 10}`, node.start, path);
+      ctx.error(
+        'invalid_correlation',
+        `a condition expression is only allowed for temporal correlations; '${type}' needs a mapping such as {gte: 10}`,
+        node.start,
+        path,
+      );
       return undefined;
     }
     return readConditionExpression(ctx, node, node.value, rules, path);
@@ -210,19 +300,27 @@ function readCorrelationCondition(ctx: DocumentContext, block: TreeMap, type: Co
   for (const { key, keyStart, value } of node.entries) {
     const p = `${path}.${key}`;
     if (THRESHOLD_OPS.has(key)) {
-      if (value.kind === 'scalar' && typeof value.value === 'number' && Number.isFinite(value.value)) predicates.push({ op: key as ThresholdOp, value: value.value });
+      if (value.kind === 'scalar' && typeof value.value === 'number' && Number.isFinite(value.value))
+        predicates.push({ op: key as ThresholdOp, value: value.value });
       else ctx.error('invalid_correlation', `'${key}' needs a finite number, not ${describeNode(value)}`, value.start, p);
     } else if (key === 'field') {
       field = readNames(ctx, value, p, value.start, true);
     } else if (key === 'percentile') {
       if (type !== 'value_percentile') ctx.error('invalid_correlation', `'percentile' only applies to value_percentile`, keyStart, p);
-      else if (value.kind === 'scalar' && typeof value.value === 'number' && value.value >= 0 && value.value <= 100) percentile = value.value;
+      else if (value.kind === 'scalar' && typeof value.value === 'number' && value.value >= 0 && value.value <= 100)
+        percentile = value.value;
       else ctx.error('invalid_correlation', `'percentile' must be a number from 0 to 100`, value.start, p);
     } else {
-      ctx.error('invalid_correlation', `unknown condition key '${key}' (expected gt, gte, lt, lte, eq, neq, field or percentile)`, keyStart, p);
+      ctx.error(
+        'invalid_correlation',
+        `unknown condition key '${key}' (expected gt, gte, lt, lte, eq, neq, field or percentile)`,
+        keyStart,
+        p,
+      );
     }
   }
-  if (predicates.length === 0) ctx.error('invalid_correlation', `the condition needs at least one of gt, gte, lt, lte, eq, neq`, node.start, path);
+  if (predicates.length === 0)
+    ctx.error('invalid_correlation', `the condition needs at least one of gt, gte, lt, lte, eq, neq`, node.start, path);
   if (FIELD_TYPES.has(type) && field === undefined) {
     ctx.error('invalid_correlation', `a '${type}' correlation needs 'condition.field'`, node.start, `${path}.field`);
   }
@@ -236,7 +334,13 @@ function readCorrelationCondition(ctx: DocumentContext, block: TreeMap, type: Co
   return condition;
 }
 
-function readConditionExpression(ctx: DocumentContext, node: TreeNode & { kind: 'scalar' }, text: string, rules: string[], path: string): CorrelationCondition | undefined {
+function readConditionExpression(
+  ctx: DocumentContext,
+  node: TreeNode & { kind: 'scalar' },
+  text: string,
+  rules: string[],
+  path: string,
+): CorrelationCondition | undefined {
   try {
     const { expr, refs } = parseConditionText(text, false);
     const known = new Set(rules);
@@ -244,7 +348,13 @@ function readConditionExpression(ctx: DocumentContext, node: TreeNode & { kind: 
     for (const ref of refs) {
       if (!known.has(ref.name)) {
         ok = false;
-        ctx.conditionError('unknown_identifier', `condition uses '${ref.name}', which is not listed in 'correlation.rules'`, node, ref.offset, path);
+        ctx.conditionError(
+          'unknown_identifier',
+          `condition uses '${ref.name}', which is not listed in 'correlation.rules'`,
+          node,
+          ref.offset,
+          path,
+        );
       }
     }
     return ok ? { kind: 'expression', expr } : undefined;

@@ -22,11 +22,31 @@ const NUMERIC_MODIFIERS: ReadonlySet<Modifier> = new Set(['lt', 'lte', 'gt', 'gt
 
 /** Modifiers whose values are strings: numbers and booleans under them are read as their source text. */
 const STRING_MODIFIERS: ReadonlySet<Modifier> = new Set([
-  'contains', 'startswith', 'endswith', 're', 'i', 'm', 's', 'windash', 'base64', 'base64offset',
-  'wide', 'utf16', 'utf16be', 'cased', 'expand', 'fieldref', 'cidr',
+  'contains',
+  'startswith',
+  'endswith',
+  're',
+  'i',
+  'm',
+  's',
+  'windash',
+  'base64',
+  'base64offset',
+  'wide',
+  'utf16',
+  'utf16be',
+  'cased',
+  'expand',
+  'fieldref',
+  'cidr',
 ]);
 
-const EXISTS_WORDS: ReadonlyMap<string, boolean> = new Map([['true', true], ['false', false], ['yes', true], ['no', false]]);
+const EXISTS_WORDS: ReadonlyMap<string, boolean> = new Map([
+  ['true', true],
+  ['false', false],
+  ['yes', true],
+  ['no', false],
+]);
 
 /** How the values of one field spec are typed, decided once per item. */
 type ValueMode = 'exists' | 'numeric' | 'time' | 'cidr' | 'string' | 'plain';
@@ -47,7 +67,12 @@ export function readItemValues(ctx: DocumentContext, spec: FieldSpec, node: Tree
     scalars = [];
     for (const item of node.items) {
       if (item.kind !== 'scalar') {
-        ctx.error('invalid_value', `values of ${label} must be scalars; found a nested ${item.kind === 'map' ? 'mapping' : 'list'}`, item.start, path);
+        ctx.error(
+          'invalid_value',
+          `values of ${label} must be scalars; found a nested ${item.kind === 'map' ? 'mapping' : 'list'}`,
+          item.start,
+          path,
+        );
         return [];
       }
       scalars.push(item);
@@ -105,7 +130,14 @@ function numberValue(value: number, source: string): SigmaValue {
   return { type: 'number', value, isInteger: Number.isInteger(value) && !/[.eE]/.test(source) };
 }
 
-function convertValue(ctx: DocumentContext, mode: ValueMode, mods: readonly Modifier[], s: TreeScalar, label: string, path: string): SigmaValue | undefined {
+function convertValue(
+  ctx: DocumentContext,
+  mode: ValueMode,
+  mods: readonly Modifier[],
+  s: TreeScalar,
+  label: string,
+  path: string,
+): SigmaValue | undefined {
   const v = s.value;
   switch (mode) {
     case 'plain':
@@ -113,11 +145,15 @@ function convertValue(ctx: DocumentContext, mode: ValueMode, mods: readonly Modi
     case 'exists': {
       if (typeof v === 'boolean') return { type: 'bool', value: v };
       const word = typeof v === 'string' ? EXISTS_WORDS.get(v.toLowerCase()) : undefined;
-      return word === undefined ? incompatible(ctx, s, label, path, `'exists' needs true or false, not ${describe(s)}`) : { type: 'bool', value: word };
+      return word === undefined
+        ? incompatible(ctx, s, label, path, `'exists' needs true or false, not ${describe(s)}`)
+        : { type: 'bool', value: word };
     }
     case 'numeric': {
       const n = toNumber(s);
-      return n === undefined ? incompatible(ctx, s, label, path, `'${mods.find((m) => NUMERIC_MODIFIERS.has(m))}' needs a number, not ${describe(s)}`) : n;
+      return n === undefined
+        ? incompatible(ctx, s, label, path, `'${mods.find((m) => NUMERIC_MODIFIERS.has(m))}' needs a number, not ${describe(s)}`)
+        : n;
     }
     case 'time': {
       const part = mods.find((m) => TIME_PART_RANGES[m] !== undefined) as Modifier;
@@ -143,8 +179,10 @@ function convertValue(ctx: DocumentContext, mode: ValueMode, mods: readonly Modi
       if (mods.includes('re')) return { type: 'string', value: parseSigmaString(text, true) };
       const value = parseSigmaString(text);
       if (!isPlain(value)) {
-        if (mods.includes('fieldref')) return incompatible(ctx, s, label, path, `'fieldref' needs a field name without wildcards, not '${text}'`);
-        if (mods.includes('base64') || mods.includes('base64offset')) return incompatible(ctx, s, label, path, `wildcards cannot be Base64-encoded ('${text}'); use 're' or split the value`);
+        if (mods.includes('fieldref'))
+          return incompatible(ctx, s, label, path, `'fieldref' needs a field name without wildcards, not '${text}'`);
+        if (mods.includes('base64') || mods.includes('base64offset'))
+          return incompatible(ctx, s, label, path, `wildcards cannot be Base64-encoded ('${text}'); use 're' or split the value`);
       }
       return { type: 'string', value };
     }

@@ -48,11 +48,21 @@ export function readDetections(ctx: DocumentContext, block: TreeMap, opts: Detec
     if (opts.skipKeys.has(key)) continue;
     names.push(key);
     if (key.startsWith(RESERVED_DETECTION_PREFIX)) {
-      ctx.error('reserved_identifier', `detection name '${key}' is reserved: names starting with '${RESERVED_DETECTION_PREFIX}' are kept for injected detections`, keyStart, path);
+      ctx.error(
+        'reserved_identifier',
+        `detection name '${key}' is reserved: names starting with '${RESERVED_DETECTION_PREFIX}' are kept for injected detections`,
+        keyStart,
+        path,
+      );
       continue;
     }
     if (!REFERENCEABLE_NAME.test(key)) {
-      ctx.warn('unreferenceable_identifier', `detection name '${key}' cannot be written in a condition (use only A-Z, a-z, 0-9, '_' and '-'); only selectors can reach it`, keyStart, path);
+      ctx.warn(
+        'unreferenceable_identifier',
+        `detection name '${key}' cannot be written in a condition (use only A-Z, a-z, 0-9, '_' and '-'); only selectors can reach it`,
+        keyStart,
+        path,
+      );
     }
     const detection = readDetection(ctx, value, path);
     if (detection) named.set(key, detection);
@@ -108,7 +118,13 @@ function conditionScalars(ctx: DocumentContext, node: TreeNode, keyStart: number
   return out;
 }
 
-function readCondition(ctx: DocumentContext, scalar: TreeScalar, text: string, path: string, names: readonly string[]): ConditionExpr | undefined {
+function readCondition(
+  ctx: DocumentContext,
+  scalar: TreeScalar,
+  text: string,
+  path: string,
+  names: readonly string[],
+): ConditionExpr | undefined {
   let parsed: ReturnType<typeof parseConditionText>;
   try {
     parsed = parseConditionText(text);
@@ -123,11 +139,20 @@ function readCondition(ctx: DocumentContext, scalar: TreeScalar, text: string, p
     if (ref.kind === 'id') {
       if (!known.has(ref.name)) {
         ok = false;
-        ctx.conditionError('unknown_identifier', `condition uses '${ref.name}', which names no detection (known: ${names.join(', ') || 'none'})`, scalar, ref.offset, path);
+        ctx.conditionError(
+          'unknown_identifier',
+          `condition uses '${ref.name}', which names no detection (known: ${names.join(', ') || 'none'})`,
+          scalar,
+          ref.offset,
+          path,
+        );
       }
     } else if (selectDetectionNames(ref.name, names).length === 0) {
       ok = false;
-      const what = ref.name === 'them' ? "'them' matches no detection (names starting with '_' are excluded)" : `pattern '${ref.name}' matches no detection`;
+      const what =
+        ref.name === 'them'
+          ? "'them' matches no detection (names starting with '_' are excluded)"
+          : `pattern '${ref.name}' matches no detection`;
       ctx.conditionError('empty_selector', what, scalar, ref.offset, path);
     }
   }

@@ -53,7 +53,13 @@ export class DocumentContext {
     return this.problems;
   }
 
-  private report(code: SigmaParseErrorCode, severity: 'error' | 'warning', message: string, offset: number, path: string | undefined): void {
+  private report(
+    code: SigmaParseErrorCode,
+    severity: 'error' | 'warning',
+    message: string,
+    offset: number,
+    path: string | undefined,
+  ): void {
     const { line, column } = this.locate(offset);
     this.problems.push(
       new SigmaParseError(code, message, {

@@ -21,21 +21,30 @@ function agrees(text: string): boolean {
 
 describe('readFastYaml', () => {
   it.each([
-    ['block mapping with nested values', 'title: T\nlogsource:\n  product: windows\ndetection:\n  sel:\n    A|contains:\n      - x\n      - "y\\tz"\n  condition: sel\n'],
+    [
+      'block mapping with nested values',
+      'title: T\nlogsource:\n  product: windows\ndetection:\n  sel:\n    A|contains:\n      - x\n      - "y\\tz"\n  condition: sel\n',
+    ],
     ['compact sequences and maps in sequences', 'a:\n- x\n- k: 1\n  j: two\n- - nested\nb: ~\n'],
-    ['comments and blank lines', '# head\n\na: 1 # one\n\n  # indented comment\nb: \'it\'\'s\'   # q\nc: "#not"\n'],
-    ['core schema scalars', 'a: yes\nb: 2024-01-31\nc: 0x1F\nd: 0o17\ne: -1.5e3\nf: .inf\ng: .NaN\nh: True\ni: NULL\nj: 1.\nk: +7\nl: -enc\nm: :x\n'],
+    ['comments and blank lines', "# head\n\na: 1 # one\n\n  # indented comment\nb: 'it''s'   # q\nc: \"#not\"\n"],
+    [
+      'core schema scalars',
+      'a: yes\nb: 2024-01-31\nc: 0x1F\nd: 0o17\ne: -1.5e3\nf: .inf\ng: .NaN\nh: True\ni: NULL\nj: 1.\nk: +7\nl: -enc\nm: :x\n',
+    ],
     ['literal block scalars', 'description: |\n  line one\n\n  line two\n\n\nb: |-\n    kept   \n    # not a comment\nc: 1\n'],
     ['a literal block at the end without a newline', 'a: |\n  x'],
     ['empty values', 'a:\nb:   # nothing\nc:\n  -\n  - \n'],
     ['several documents', '# lead\n---\na: 1\n--- # two\nb: 2\n---\n'],
-    ['quoted keys and odd plain keys', "'|contains|all':\n  - a\n  - b\n\"x y\": 1\nC:\\\\path: 2\nkey with spaces : 3\n"],
+    ['quoted keys and odd plain keys', '\'|contains|all\':\n  - a\n  - b\n"x y": 1\nC:\\\\path: 2\nkey with spaces : 3\n'],
     ['double-quoted escapes', 'a: "\\x41\\u00e9\\U0001F600\\\\ \\" \\/ \\0"\n'],
     ['an indented top-level mapping', '  a: 1\n  b: 2\n'],
     ['only comments', '# nothing here\n'],
     ['empty text', ''],
     ['multi-line plain scalars', 'a: one\n  two\n   three\nb: x\n'],
-    ['multi-line plain list items with empty lines between', 'fp:\n  - Standard users who are\n    admins\n\n\n    in fact\n  - Other\nlevel: high\n'],
+    [
+      'multi-line plain list items with empty lines between',
+      'fp:\n  - Standard users who are\n    admins\n\n\n    in fact\n  - Other\nlevel: high\n',
+    ],
     ['a continued plain value followed by a comment line', 'a: one\n  two\n# c\nb: 1\n'],
     ['tabs in comment-only lines', 'a:\n  - x\n    # \t tab in a comment\n  - y\n'],
   ])('matches the library on %s', (_name, text) => {
@@ -76,17 +85,42 @@ describe('readFastYaml', () => {
   });
 
   it('agrees with the library on YAML the library writes', () => {
-    const key = fc.oneof(fc.constantFrom('a', 'B|contains', '|all', 'x y', '-k', 'null', '1', 'true', "it's", 'a:b', '#c'), fc.string({ maxLength: 6 }));
+    const key = fc.oneof(
+      fc.constantFrom('a', 'B|contains', '|all', 'x y', '-k', 'null', '1', 'true', "it's", 'a:b', '#c'),
+      fc.string({ maxLength: 6 }),
+    );
     const scalar = fc.oneof(
       fc.string({ maxLength: 12 }),
-      fc.constantFrom('yes', 'no', '~', 'null', '0x1F', '1.0', '-enc', ':x', '#x', 'a #b', 'C:\\Windows\\*', 'multi\nline\n', ' lead', 'trail ', "'q'", '"d"'),
+      fc.constantFrom(
+        'yes',
+        'no',
+        '~',
+        'null',
+        '0x1F',
+        '1.0',
+        '-enc',
+        ':x',
+        '#x',
+        'a #b',
+        'C:\\Windows\\*',
+        'multi\nline\n',
+        ' lead',
+        'trail ',
+        "'q'",
+        '"d"',
+      ),
       fc.integer(),
       fc.double(),
       fc.boolean(),
       fc.constant(null),
     );
     const value = fc.letrec((tie) => ({
-      node: fc.oneof({ depthSize: 'small' }, scalar, fc.array(tie('node'), { maxLength: 4 }), fc.dictionary(key, tie('node'), { maxKeys: 4 })),
+      node: fc.oneof(
+        { depthSize: 'small' },
+        scalar,
+        fc.array(tie('node'), { maxLength: 4 }),
+        fc.dictionary(key, tie('node'), { maxKeys: 4 }),
+      ),
     })).node;
     let accepted = 0;
     fc.assert(
@@ -102,8 +136,45 @@ describe('readFastYaml', () => {
 
   it('never accepts what the library would read differently (random fragments)', () => {
     const fragment = fc.constantFrom(
-      'a', 'b', 'key', '- ', '-', ': ', ':', '  ', '    ', '\n', '---\n', '#c', ' #c', "'", "''", '"', '\\', '\\x4', '|', '|-', '>', '[', '{',
-      '~', 'null', 'true', '0x1', '1.5', '.inf', '-1', 'x y', ',', '?', '&a', '*a', '!t', '%', '@', '...',
+      'a',
+      'b',
+      'key',
+      '- ',
+      '-',
+      ': ',
+      ':',
+      '  ',
+      '    ',
+      '\n',
+      '---\n',
+      '#c',
+      ' #c',
+      "'",
+      "''",
+      '"',
+      '\\',
+      '\\x4',
+      '|',
+      '|-',
+      '>',
+      '[',
+      '{',
+      '~',
+      'null',
+      'true',
+      '0x1',
+      '1.5',
+      '.inf',
+      '-1',
+      'x y',
+      ',',
+      '?',
+      '&a',
+      '*a',
+      '!t',
+      '%',
+      '@',
+      '...',
     );
     fc.assert(
       fc.property(fc.array(fragment, { maxLength: 40 }), (parts) => {

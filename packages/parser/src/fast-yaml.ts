@@ -17,8 +17,23 @@ const UNSUPPORTED = new Unsupported('outside the fast YAML subset');
 const INDICATORS = new Set(['-', '?', ':', ',', '[', ']', '{', '}', '#', '&', '*', '!', '|', '>', "'", '"', '%', '@', '`']);
 
 const DOUBLE_QUOTE_ESCAPES: Readonly<Record<string, string>> = {
-  '0': '\0', a: '\x07', b: '\b', t: '\t', n: '\n', v: '\v', f: '\f', r: '\r', e: '\x1b', ' ': ' ', '"': '"',
-  '/': '/', '\\': '\\', N: '\x85', _: '\xa0', L: '\u2028', P: '\u2029',
+  '0': '\0',
+  a: '\x07',
+  b: '\b',
+  t: '\t',
+  n: '\n',
+  v: '\v',
+  f: '\f',
+  r: '\r',
+  e: '\x1b',
+  ' ': ' ',
+  '"': '"',
+  '/': '/',
+  '\\': '\\',
+  N: '\x85',
+  _: '\xa0',
+  L: '\u2028',
+  P: '\u2029',
 };
 const HEX_ESCAPE_LENGTHS: Readonly<Record<string, number>> = { x: 2, u: 4, U: 8 };
 
@@ -288,7 +303,8 @@ class FastReader {
       while (last > p && t.charCodeAt(last - 1) === 32) last--;
       if (q === line.end) {
         const folded = this.plainContinuation(t.slice(p, last), parentIndent);
-        if (folded !== undefined) return { kind: 'scalar', value: folded.text, source: folded.text, style: 'plain', start: p, end: folded.end };
+        if (folded !== undefined)
+          return { kind: 'scalar', value: folded.text, source: folded.text, style: 'plain', start: p, end: folded.end };
       }
       const source = t.slice(p, last);
       scalar = { kind: 'scalar', value: resolvePlain(source), source, style: 'plain', start: p, end: last };
@@ -487,7 +503,20 @@ function nullScalar(at: number): TreeScalar {
 function resolvePlain(s: string): TreeScalar['value'] {
   const c = s.charCodeAt(0);
   // Only strings starting with a digit, sign, dot, `~` or a letter of null/true/false can be non-strings.
-  if (!((c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46 || c === 126 || c === 110 || c === 78 || c === 116 || c === 84 || c === 102 || c === 70)) return s;
+  if (!(
+    (c >= 48 && c <= 57) ||
+    c === 43 ||
+    c === 45 ||
+    c === 46 ||
+    c === 126 ||
+    c === 110 ||
+    c === 78 ||
+    c === 116 ||
+    c === 84 ||
+    c === 102 ||
+    c === 70
+  ))
+    return s;
   if (NULL_RE.test(s)) return null;
   if (BOOL_RE.test(s)) return s[0] === 't' || s[0] === 'T';
   if (OCT_RE.test(s)) return parseInt(s.slice(2), 8);

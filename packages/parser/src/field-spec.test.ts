@@ -14,7 +14,9 @@ function codeOf(key: string): string | undefined {
 }
 
 function warningsOf(key: string): string[] {
-  return analyzeFieldSpec(key).problems.filter((p) => p.severity === 'warning').map((p) => p.code);
+  return analyzeFieldSpec(key)
+    .problems.filter((p) => p.severity === 'warning')
+    .map((p) => p.code);
 }
 
 describe('parseFieldSpec', () => {
@@ -30,9 +32,33 @@ describe('parseFieldSpec', () => {
   });
 
   const single: Modifier[] = [
-    'contains', 'startswith', 'endswith', 'all', 'exists', 'cased', 'neq', 'windash', 're', 'base64', 'base64offset',
-    'wide', 'utf16be', 'utf16', 'lt', 'lte', 'gt', 'gte', 'minute', 'hour', 'day', 'week', 'month', 'year', 'cidr',
-    'expand', 'fieldref',
+    'contains',
+    'startswith',
+    'endswith',
+    'all',
+    'exists',
+    'cased',
+    'neq',
+    'windash',
+    're',
+    'base64',
+    'base64offset',
+    'wide',
+    'utf16be',
+    'utf16',
+    'lt',
+    'lte',
+    'gt',
+    'gte',
+    'minute',
+    'hour',
+    'day',
+    'week',
+    'month',
+    'year',
+    'cidr',
+    'expand',
+    'fieldref',
   ];
   it.each(single)('accepts |%s', (m) => {
     expect(parseFieldSpec(`F|${m}`)).toEqual({ name: 'F', modifiers: [m] });

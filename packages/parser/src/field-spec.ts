@@ -115,7 +115,12 @@ function analyzeModifiedKey(key: string, bar: number): { spec: FieldSpec; proble
     if (mod !== undefined) {
       modifiers.push(mod);
     } else if (written === 'not') {
-      problems.push(error('not_is_not_a_modifier', `'not' is not a modifier (on ${fieldLabel}); negate the selection in the condition ('not selection') or use the 'neq' modifier`));
+      problems.push(
+        error(
+          'not_is_not_a_modifier',
+          `'not' is not a modifier (on ${fieldLabel}); negate the selection in the condition ('not selection') or use the 'neq' modifier`,
+        ),
+      );
     } else {
       const hint = suggestModifier(written);
       problems.push(error('unknown_modifier', `unknown modifier '${written}' on ${fieldLabel}${hint ? `; did you mean '${hint}'?` : ''}`));
@@ -186,18 +191,30 @@ function checkCombination(mods: Modifier[], fieldLabel: string, problems: FieldS
   }
   const flags = byRole('regexFlag');
   if (flags.length > 0 && !seen.has('re')) {
-    problems.push(error('regex_flag_without_re', `regex flag${flags.length > 1 ? 's' : ''} ${flags.join(', ')} on ${fieldLabel} need${flags.length > 1 ? '' : 's'} the 're' modifier`));
+    problems.push(
+      error(
+        'regex_flag_without_re',
+        `regex flag${flags.length > 1 ? 's' : ''} ${flags.join(', ')} on ${fieldLabel} need${flags.length > 1 ? '' : 's'} the 're' modifier`,
+      ),
+    );
     return;
   }
   if (seen.has('cased') && seen.has('re')) {
-    problems.push(warning('conflicting_modifiers', `'cased' has no effect with 're' on ${fieldLabel}: regular expressions are case-sensitive unless 'i' is given`));
+    problems.push(
+      warning(
+        'conflicting_modifiers',
+        `'cased' has no effect with 're' on ${fieldLabel}: regular expressions are case-sensitive unless 'i' is given`,
+      ),
+    );
   }
   let lastRank = -1;
   for (const m of mods) {
     const rank = TRANSFORM_RANK[m];
     if (rank === undefined) continue;
     if (rank < lastRank) {
-      const ordered = mods.filter((x) => TRANSFORM_RANK[x] !== undefined).sort((a, b) => (TRANSFORM_RANK[a] ?? 0) - (TRANSFORM_RANK[b] ?? 0));
+      const ordered = mods
+        .filter((x) => TRANSFORM_RANK[x] !== undefined)
+        .sort((a, b) => (TRANSFORM_RANK[a] ?? 0) - (TRANSFORM_RANK[b] ?? 0));
       problems.push(warning('modifier_order', `modifiers on ${fieldLabel} are applied in the order ${ordered.join(', ')}, not as written`));
       break;
     }

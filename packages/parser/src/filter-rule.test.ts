@@ -19,7 +19,11 @@ function codes(text: string): string[] {
 
 describe('filter rules', () => {
   it('reads target rules and the detection part', () => {
-    const r = only(filter("  rules: [6f3e2987-db24-4c78-a860-b4f4095a7095, rar_compression]\n  selection:\n    User|startswith: 'adm_'\n  condition: not selection\n"));
+    const r = only(
+      filter(
+        "  rules: [6f3e2987-db24-4c78-a860-b4f4095a7095, rar_compression]\n  selection:\n    User|startswith: 'adm_'\n  condition: not selection\n",
+      ),
+    );
     expect(r.kind).toBe('filter');
     expect(r.rules).toEqual(['6f3e2987-db24-4c78-a860-b4f4095a7095', 'rar_compression']);
     expect(r.logsource).toEqual({ product: 'windows', custom: {} });

@@ -15,19 +15,32 @@ export function readFilterRule(ctx: DocumentContext, doc: TreeMap): FilterRule |
   const meta = readMetadata(ctx, doc, FILTER_RULE_KEYS);
   for (const key of ['level', 'status'] as const) {
     const e = entryOf(doc, key);
-    if (e) ctx.warn('invalid_filter', `'${key}' has no meaning on a filter rule; it applies to the filtered rules' own metadata`, e.keyStart, key);
+    if (e)
+      ctx.warn(
+        'invalid_filter',
+        `'${key}' has no meaning on a filter rule; it applies to the filtered rules' own metadata`,
+        e.keyStart,
+        key,
+      );
   }
   const ls = entryOf(doc, 'logsource');
-  if (ls === undefined) ctx.warn('invalid_filter', `filter rule has no 'logsource'; the Sigma specification requires one`, doc.start, 'logsource');
+  if (ls === undefined)
+    ctx.warn('invalid_filter', `filter rule has no 'logsource'; the Sigma specification requires one`, doc.start, 'logsource');
   const filter = entryOf(doc, 'filter');
   if (filter === undefined || filter.value.kind !== 'map') {
-    ctx.error('invalid_filter', `'filter' must be a mapping with 'rules', detections and 'condition'`, filter?.value.start ?? doc.start, 'filter');
+    ctx.error(
+      'invalid_filter',
+      `'filter' must be a mapping with 'rules', detections and 'condition'`,
+      filter?.value.start ?? doc.start,
+      'filter',
+    );
     return undefined;
   }
   const block = filter.value;
   const rulesEntry = entryOf(block, 'rules');
   let rules: FilterRule['rules'] | undefined;
-  if (rulesEntry === undefined) ctx.error('missing_field', `filter has no 'rules' (use 'any' to filter every rule)`, block.start, 'filter.rules');
+  if (rulesEntry === undefined)
+    ctx.error('missing_field', `filter has no 'rules' (use 'any' to filter every rule)`, block.start, 'filter.rules');
   else rules = readFilterTargets(ctx, rulesEntry.value);
   const detection = readDetections(ctx, block, { path: 'filter', skipKeys: FILTER_BLOCK_SKIPPED, singleCondition: true });
   if (detection === undefined || rules === undefined || ctx.rejected) return undefined;

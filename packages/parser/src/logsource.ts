@@ -12,7 +12,8 @@ const STANDARD_DIMENSIONS: ReadonlySet<string> = new Set<StandardDimension>(['ca
 export function readLogSource(ctx: DocumentContext, node: TreeNode): LogSource {
   const logsource: LogSource = { custom: {} };
   if (node.kind !== 'map') {
-    if (!(node.kind === 'scalar' && node.value === null)) ctx.warn('invalid_value', `'logsource' must be a mapping`, node.start, 'logsource');
+    if (!(node.kind === 'scalar' && node.value === null))
+      ctx.warn('invalid_value', `'logsource' must be a mapping`, node.start, 'logsource');
     return logsource;
   }
   const entries = node.entries;

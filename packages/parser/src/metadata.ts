@@ -30,9 +30,10 @@ const SIGMA_VERSION_RE = /^(\d+)(?:\.\d+){0,2}$/;
 
 /** Reads the common metadata of a document; `standardKeys` are the keys of this document kind. */
 export function readMetadata(ctx: DocumentContext, doc: TreeMap, standardKeys: ReadonlySet<string>): RuleMeta {
-  const source: RuleMeta['source'] = ctx.source.file !== undefined
-    ? { file: ctx.source.file, documentIndex: ctx.documentIndex, location: ctx.locate(doc.start) }
-    : { documentIndex: ctx.documentIndex, location: ctx.locate(doc.start) };
+  const source: RuleMeta['source'] =
+    ctx.source.file !== undefined
+      ? { file: ctx.source.file, documentIndex: ctx.documentIndex, location: ctx.locate(doc.start) }
+      : { documentIndex: ctx.documentIndex, location: ctx.locate(doc.start) };
   const meta: RuleMeta = {
     title: '',
     references: [],
@@ -158,7 +159,8 @@ function setAttribute(target: Record<string, unknown>, key: string, value: unkno
 
 function readRelated(ctx: DocumentContext, node: TreeMap['entries'][number]['value']): RuleMeta['related'] {
   if (node.kind !== 'seq') {
-    if (!(node.kind === 'scalar' && node.value === null)) ctx.warn('invalid_value', `'related' must be a list of {id, type}`, node.start, 'related');
+    if (!(node.kind === 'scalar' && node.value === null))
+      ctx.warn('invalid_value', `'related' must be a list of {id, type}`, node.start, 'related');
     return [];
   }
   const out: RuleMeta['related'] = [];
@@ -178,7 +180,12 @@ function readRelated(ctx: DocumentContext, node: TreeMap['entries'][number]['val
     if (id === undefined || type === undefined) {
       ctx.warn('invalid_value', `related entry ${i} needs string 'id' and 'type'; dropped`, item.start, path);
     } else if (!RELATION_TYPES.has(type)) {
-      ctx.warn('invalid_value', `related entry ${i} has unknown type '${type}' (expected ${[...RELATION_TYPES].join(', ')}); dropped`, item.start, path);
+      ctx.warn(
+        'invalid_value',
+        `related entry ${i} has unknown type '${type}' (expected ${[...RELATION_TYPES].join(', ')}); dropped`,
+        item.start,
+        path,
+      );
     } else {
       out.push({ id, type });
     }

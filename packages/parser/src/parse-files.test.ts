@@ -54,7 +54,10 @@ describe('parseSigmaFiles', () => {
     const paths: string[] = [];
     for (let i = 0; i < 100; i++) {
       const path = join(dir, `r${String(i).padStart(3, '0')}.yml`);
-      writeFileSync(path, `title: R${i}\ndescription: ${'x'.repeat((i * 7919) % 20000)}\nlogsource: {}\ndetection:\n  s: x\n  condition: s\n`);
+      writeFileSync(
+        path,
+        `title: R${i}\ndescription: ${'x'.repeat((i * 7919) % 20000)}\nlogsource: {}\ndetection:\n  s: x\n  condition: s\n`,
+      );
       paths.push(path);
     }
     const missing = join(dir, 'missing.yml');

@@ -42,10 +42,18 @@ describe('parseSigmaYaml: documents and actions', () => {
     expect(second.logsource).toEqual(first.logsource);
     expect(second.level).toBe('high');
     expect(second.id).toBe(first.id);
-    expect(second.source).toEqual({ file: 'whoami-repeat.yml', documentIndex: 1, location: { file: 'whoami-repeat.yml', line: 14, column: 1 } });
+    expect(second.source).toEqual({
+      file: 'whoami-repeat.yml',
+      documentIndex: 1,
+      location: { file: 'whoami-repeat.yml', line: 14, column: 1 },
+    });
     const sel = second.detection.named.get('sel' + 'ection');
-    expect(sel?.kind === 'allOf' && sel.items.map((i) => [i.field.name, i.values[0]?.type === 'string' ? i.values[0].value.original : '']))
-      .toEqual([['Image', '\\whoami.exe'], ['CommandLine', 'net user']]);
+    expect(
+      sel?.kind === 'allOf' && sel.items.map((i) => [i.field.name, i.values[0]?.type === 'string' ? i.values[0].value.original : '']),
+    ).toEqual([
+      ['Image', '\\whoami.exe'],
+      ['CommandLine', 'net user'],
+    ]);
   });
 
   it('applies a global template to every following document until reset', () => {
@@ -57,8 +65,14 @@ describe('parseSigmaYaml: documents and actions', () => {
       'title: C\ndetection:\n  sel:\n    Z: 3',
     ].join('\n---\n');
     const c = parseSigmaYaml(text);
-    expect(c.rules.map((r) => [r.title, r.level, r.logsource.product])).toEqual([['A', 'low', 'windows'], ['B', 'high', 'windows']]);
-    expect(c.errors.map((e) => [e.documentIndex, e.code])).toEqual([[4, 'missing_field'], [4, 'missing_field']]);
+    expect(c.rules.map((r) => [r.title, r.level, r.logsource.product])).toEqual([
+      ['A', 'low', 'windows'],
+      ['B', 'high', 'windows'],
+    ]);
+    expect(c.errors.map((e) => [e.documentIndex, e.code])).toEqual([
+      [4, 'missing_field'],
+      [4, 'missing_field'],
+    ]);
   });
 
   it('replaces lists instead of concatenating them', () => {
@@ -104,7 +118,9 @@ describe('parseSigmaYaml: documents and actions', () => {
   });
 
   it('uses the YAML 1.2 core schema', () => {
-    const r = only(rule('  sel:\n    A: yes\n    B: 2024-01-31\n    C: true\n    D: ~\n  condition: sel', 'date: 2024-01-31\nmodified: 2024/02/01\n'));
+    const r = only(
+      rule('  sel:\n    A: yes\n    B: 2024-01-31\n    C: true\n    D: ~\n  condition: sel', 'date: 2024-01-31\nmodified: 2024/02/01\n'),
+    );
     expect(r.date).toBe('2024-01-31');
     expect(r.modified).toBe('2024/02/01');
     const sel = r.detection.named.get('sel');
@@ -196,7 +212,10 @@ describe('parseSigmaYaml: metadata', () => {
   });
 
   it('drops non-string list items and bad related entries with warnings', () => {
-    const text = rule('  sel: x\n  condition: sel', 'tags: [a, 5, {x: 1}]\nrelated:\n  - id: a\n    type: derived\n  - id: b\n    type: cousin\n  - just text\n');
+    const text = rule(
+      '  sel: x\n  condition: sel',
+      'tags: [a, 5, {x: 1}]\nrelated:\n  - id: a\n    type: derived\n  - id: b\n    type: cousin\n  - just text\n',
+    );
     const r = parseSigmaYaml(text).rules[0];
     expect(r?.tags).toEqual(['a']);
     expect(r?.related).toEqual([{ id: 'a', type: 'derived' }]);
@@ -210,12 +229,20 @@ describe('parseSigmaYaml: metadata', () => {
   });
 
   it('keeps unknown keys as custom attributes, explicit ones winning', () => {
-    const r = only(rule('  sel: x\n  condition: sel', 'my_key: {a: [1, 2]}\ntsigma.suppress: 5m\nowner: x\ncustom_attributes:\n  owner: y\n  extra: true\n'));
+    const r = only(
+      rule(
+        '  sel: x\n  condition: sel',
+        'my_key: {a: [1, 2]}\ntsigma.suppress: 5m\nowner: x\ncustom_attributes:\n  owner: y\n  extra: true\n',
+      ),
+    );
     expect(r.customAttributes).toEqual({ my_key: { a: [1, 2] }, 'tsigma.suppress': '5m', owner: 'y', extra: true });
   });
 
   it('warns about metadata of the wrong shape', () => {
-    const text = rule('  sel: x\n  condition: sel', 'description: [a]\nrelated: x\ncustom_attributes: [a]\nreferences: {a: 1}\nauthor: ~\n');
+    const text = rule(
+      '  sel: x\n  condition: sel',
+      'description: [a]\nrelated: x\ncustom_attributes: [a]\nreferences: {a: 1}\nauthor: ~\n',
+    );
     expect(problems(text).map((e) => [e.severity, e.code, e.path])).toEqual([
       ['warning', 'invalid_value', 'description'],
       ['warning', 'invalid_value', 'related'],
@@ -230,25 +257,40 @@ describe('parseSigmaYaml: metadata', () => {
   it('rejects collection keys and alias bombs', () => {
     expect(codes('? [a]\n: 1\ntitle: T')).toContain('error:invalid_value');
     const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
-    for (let i = 0; i < 8; i++) bomb.push(`${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10).fill(`*${String.fromCharCode(97 + i)}`).join(', ')}]`);
+    for (let i = 0; i < 8; i++)
+      bomb.push(
+        `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10)
+          .fill(`*${String.fromCharCode(97 + i)}`)
+          .join(', ')}]`,
+      );
     expect(codes(bomb.join('\n'))).toEqual(['error:invalid_value']);
   });
 
   it('requires a title and reads numbers as text', () => {
     expect(codes('logsource: {}\ndetection:\n  sel: x\n  condition: sel')).toEqual(['error:missing_field']);
-    expect(codes('title: {a: 1}\nlogsource: {}\ndetection:\n  sel: x\n  condition: sel')).toEqual(['error:invalid_value', 'error:missing_field']);
+    expect(codes('title: {a: 1}\nlogsource: {}\ndetection:\n  sel: x\n  condition: sel')).toEqual([
+      'error:invalid_value',
+      'error:missing_field',
+    ]);
     expect(only('title: 123\nid: 42\nlogsource: {}\ndetection:\n  sel: x\n  condition: sel')).toMatchObject({ title: '123', id: '42' });
   });
 
   it('tags every problem with the rule title, document index and path', () => {
     const [e] = problems(rule('  sel:\n    A|contians: x\n  condition: sel'));
-    expect(e).toMatchObject({ code: 'unknown_modifier', ruleTitle: 'T', documentIndex: 0, path: 'detection.sel.A|contians', file: 'r.yml' });
+    expect(e).toMatchObject({
+      code: 'unknown_modifier',
+      ruleTitle: 'T',
+      documentIndex: 0,
+      path: 'detection.sel.A|contians',
+      file: 'r.yml',
+    });
   });
 });
 
 describe('parseSigmaYaml: logsource', () => {
   it('keeps custom string dimensions and drops others with a warning', () => {
-    const text = 'title: T\nlogsource:\n  product: windows\n  service: 4\n  vendor: acme\n  nested: {a: 1}\ndetection:\n  sel: x\n  condition: sel';
+    const text =
+      'title: T\nlogsource:\n  product: windows\n  service: 4\n  vendor: acme\n  nested: {a: 1}\ndetection:\n  sel: x\n  condition: sel';
     expect(parseSigmaYaml(text).rules[0]?.logsource).toEqual({ product: 'windows', service: '4', custom: { vendor: 'acme' } });
     expect(codes(text)).toEqual(['warning:invalid_value']);
   });
@@ -280,7 +322,10 @@ describe('parseSigmaYaml: detection forms', () => {
     expect(alts?.kind === 'anyOf' && alts.branches.map((b) => b.kind)).toEqual(['allOf', 'allOf', 'keywords']);
     expect(named.get('kw')).toEqual({
       kind: 'keywords',
-      values: [{ type: 'string', value: { parts: [{ text: 'foo' }], original: 'foo', raw: false } }, { type: 'number', value: 5, isInteger: true }],
+      values: [
+        { type: 'string', value: { parts: [{ text: 'foo' }], original: 'foo', raw: false } },
+        { type: 'number', value: 5, isInteger: true },
+      ],
     });
     expect(named.get('one')?.kind).toBe('keywords');
   });
@@ -346,11 +391,16 @@ describe('parseSigmaYaml: values', () => {
       type: 'string',
       value: { parts: [{ text: '^a.*\\\\d?$' }], original: '^a.*\\\\d?$', raw: true },
     });
-    expect(firstItem(rule('  sel:\n    A|cidr: 10.0.0.0/8\n  condition: sel')).values[0]).toMatchObject({ value: { raw: true, original: '10.0.0.0/8' } });
+    expect(firstItem(rule('  sel:\n    A|cidr: 10.0.0.0/8\n  condition: sel')).values[0]).toMatchObject({
+      value: { raw: true, original: '10.0.0.0/8' },
+    });
   });
 
   it('reads numbers as text under string modifiers', () => {
-    expect(firstItem(rule('  sel:\n    A|contains: 0x10\n  condition: sel')).values[0]).toMatchObject({ type: 'string', value: { original: '0x10' } });
+    expect(firstItem(rule('  sel:\n    A|contains: 0x10\n  condition: sel')).values[0]).toMatchObject({
+      type: 'string',
+      value: { original: '0x10' },
+    });
   });
 
   it('rejects nested values and warns about empty lists and null in lists', () => {
@@ -378,7 +428,8 @@ describe('parseSigmaYaml: values', () => {
   it('reads numeric comparisons, numeric strings included', () => {
     expect(firstItem(rule("  sel:\n    A|gte: '10'\n  condition: sel")).values[0]).toEqual({ type: 'number', value: 10, isInteger: true });
     expect(firstItem(rule('  sel:\n    A|lt: 2.5\n  condition: sel')).values[0]).toEqual({ type: 'number', value: 2.5, isInteger: false });
-    for (const v of ['abc', 'null', "''", '.inf']) expect(codes(rule(`  sel:\n    A|gt: ${v}\n  condition: sel`))).toEqual(['error:incompatible_value']);
+    for (const v of ['abc', 'null', "''", '.inf'])
+      expect(codes(rule(`  sel:\n    A|gt: ${v}\n  condition: sel`))).toEqual(['error:incompatible_value']);
   });
 
   it.each([
@@ -396,7 +447,11 @@ describe('parseSigmaYaml: values', () => {
   });
 
   it('accepts a year', () => {
-    expect(firstItem(rule('  sel:\n    T|year: 2024\n  condition: sel')).values[0]).toEqual({ type: 'number', value: 2024, isInteger: true });
+    expect(firstItem(rule('  sel:\n    T|year: 2024\n  condition: sel')).values[0]).toEqual({
+      type: 'number',
+      value: 2024,
+      isInteger: true,
+    });
   });
 
   it('checks CIDR values', () => {
@@ -421,7 +476,9 @@ describe('parseSigmaYaml: values', () => {
     const c = parseSigmaYaml(text, { file: 'rules/x.yml' });
     expect(c.rules).toHaveLength(0);
     expect(c.errors.map((e) => [e.code, e.line, e.column])).toEqual([['unknown_modifier', 5, 5]]);
-    expect(c.errors[0]?.toString()).toMatch(/^rules\/x\.yml:5:5: error\[unknown_modifier\]: unknown modifier 'contians' on field 'CommandLine'/);
+    expect(c.errors[0]?.toString()).toMatch(
+      /^rules\/x\.yml:5:5: error\[unknown_modifier\]: unknown modifier 'contians' on field 'CommandLine'/,
+    );
     const conflict = problems(rule('  sel:\n    Image|endswith|startswith: x\n  condition: sel'));
     expect(conflict.map((e) => e.code)).toEqual(['conflicting_modifiers']);
     expect(conflict[0]?.message).toContain('endswith, startswith');
@@ -435,7 +492,16 @@ describe('parseSigmaYaml: values', () => {
 describe('parseSigmaYaml: conditions', () => {
   it('parses a list of conditions (OR of them)', () => {
     const d = only(rule('  a: x\n  b: y\n  condition:\n    - a\n    - b and not a')).detection;
-    expect(d.conditions).toEqual([{ op: 'id', name: 'a' }, { op: 'and', args: [{ op: 'id', name: 'b' }, { op: 'not', arg: { op: 'id', name: 'a' } }] }]);
+    expect(d.conditions).toEqual([
+      { op: 'id', name: 'a' },
+      {
+        op: 'and',
+        args: [
+          { op: 'id', name: 'b' },
+          { op: 'not', arg: { op: 'id', name: 'a' } },
+        ],
+      },
+    ]);
     expect(d.conditionStrings).toEqual(['a', 'b and not a']);
   });
 

@@ -9,7 +9,16 @@ import { DocumentContext, type SourceText } from './document-context.js';
 import { readFilterRule } from './filter-rule.js';
 import { LineIndex } from './line-index.js';
 import { scalarText } from './tree-values.js';
-import { entryOf, mergeTrees, readYamlDocuments, withoutKey, type TreeMap, type TreeProblem, type YamlDocument, type YamlSyntaxError } from './yaml-tree.js';
+import {
+  entryOf,
+  mergeTrees,
+  readYamlDocuments,
+  withoutKey,
+  type TreeMap,
+  type TreeProblem,
+  type YamlDocument,
+  type YamlSyntaxError,
+} from './yaml-tree.js';
 
 /** Options of {@link parseSigmaYaml}. */
 export interface ParseOptions {
@@ -26,7 +35,8 @@ export interface ParseOptions {
  */
 export function parseSigmaYaml(text: string, opts: ParseOptions = {}): ParsedSigmaCollection {
   const collection = createCollection();
-  const source: SourceText = opts.file === undefined ? { text, lines: new LineIndex(text) } : { text, lines: new LineIndex(text), file: opts.file };
+  const source: SourceText =
+    opts.file === undefined ? { text, lines: new LineIndex(text) } : { text, lines: new LineIndex(text), file: opts.file };
   const docs = readYamlDocuments(text);
   let template: TreeMap | undefined;
   let previous: TreeMap | undefined;
@@ -65,10 +75,21 @@ export function parseSigmaYaml(text: string, opts: ParseOptions = {}): ParsedSig
       } else if (name === 'reset') {
         template = undefined;
       } else if (name === 'repeat') {
-        if (previous === undefined) ctx.error('repeat_without_previous', `'action: repeat' needs an earlier rule document in the same file`, action.keyStart, 'action');
+        if (previous === undefined)
+          ctx.error(
+            'repeat_without_previous',
+            `'action: repeat' needs an earlier rule document in the same file`,
+            action.keyStart,
+            'action',
+          );
         else effective = mergeTrees(previous, body, mergeProblems);
       } else {
-        ctx.error('unknown_action', `unknown action '${String(name ?? '')}'; expected global, reset or repeat`, action.value.start, 'action');
+        ctx.error(
+          'unknown_action',
+          `unknown action '${String(name ?? '')}'; expected global, reset or repeat`,
+          action.value.start,
+          'action',
+        );
       }
     }
     if (effective !== undefined && template !== undefined) effective = mergeTrees(template, effective, mergeProblems);

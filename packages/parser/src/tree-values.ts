@@ -13,7 +13,12 @@ export function scalarText(node: TreeScalar): string {
  * Reads a string-valued key. Numbers and booleans are taken as written (`id: 12345`);
  * `null` counts as absent; a mapping or list is reported with `severity` and ignored.
  */
-export function readString(ctx: DocumentContext, node: TreeNode, path: string, severity: 'error' | 'warning' = 'warning'): string | undefined {
+export function readString(
+  ctx: DocumentContext,
+  node: TreeNode,
+  path: string,
+  severity: 'error' | 'warning' = 'warning',
+): string | undefined {
   if (node.kind === 'scalar') return node.value === null ? undefined : scalarText(node);
   const message = `'${path}' must be a string, not a ${node.kind === 'map' ? 'mapping' : 'list'}`;
   if (severity === 'error') ctx.error('invalid_value', message, node.start, path);
@@ -26,7 +31,12 @@ export function readStringList(ctx: DocumentContext, node: TreeNode, path: strin
   if (node.kind === 'scalar') {
     if (node.value === null) return [];
     if (typeof node.value === 'string') return [node.value];
-    ctx.warn('invalid_value', `'${path}' must be a string or a list of strings; ${typeof node.value} ${node.source} dropped`, node.start, path);
+    ctx.warn(
+      'invalid_value',
+      `'${path}' must be a string or a list of strings; ${typeof node.value} ${node.source} dropped`,
+      node.start,
+      path,
+    );
     return [];
   }
   if (node.kind === 'map') {

@@ -210,7 +210,13 @@ function scalarOf(node: Scalar, fallback: number): TreeScalar {
   const start = range?.[0] ?? fallback;
   const end = range?.[1] ?? start;
   const style: ScalarStyle =
-    node.type === Scalar.QUOTE_SINGLE ? 'single' : node.type === Scalar.QUOTE_DOUBLE ? 'double' : node.type === Scalar.PLAIN || node.type === undefined ? 'plain' : 'block';
+    node.type === Scalar.QUOTE_SINGLE
+      ? 'single'
+      : node.type === Scalar.QUOTE_DOUBLE
+        ? 'double'
+        : node.type === Scalar.PLAIN || node.type === undefined
+          ? 'plain'
+          : 'block';
   const raw = node.value;
   let value: TreeScalar['value'];
   if (raw === null || raw === undefined || typeof raw === 'string' || typeof raw === 'number' || typeof raw === 'boolean') {
@@ -246,7 +252,12 @@ export function mergeTrees(base: TreeMap, overlay: TreeMap, problems: TreeProble
 
 function mergeAt(base: TreeMap, overlay: TreeMap, problems: TreeProblem[], path: string, depth: number): TreeMap | undefined {
   if (depth >= MAX_MERGE_DEPTH) {
-    problems.push({ code: 'merge_too_deep', message: `documents nest deeper than ${MAX_MERGE_DEPTH} levels and cannot be merged`, offset: overlay.start, path });
+    problems.push({
+      code: 'merge_too_deep',
+      message: `documents nest deeper than ${MAX_MERGE_DEPTH} levels and cannot be merged`,
+      offset: overlay.start,
+      path,
+    });
     return undefined;
   }
   const entries = base.entries.slice();

@@ -51,7 +51,8 @@ export function rfc3164Lines(count: number, seed = 2): string[] {
   return Array.from({ length: count }, (_, i) => {
     const ts = `${pick(MONTHS)} ${String(1 + (i % 28)).padStart(2, ' ')} ${pad(i % 24)}:${pad(i % 60)}:${pad((i * 13) % 60)}`;
     const kind = i % 3;
-    if (kind === 0) return `<86>${ts} ${pick(HOSTS)} sshd[${1000 + (i % 5000)}]: Failed password for invalid user ${pick(USERS)} from 203.0.113.${i % 255} port ${40000 + (i % 20000)} ssh2`;
+    if (kind === 0)
+      return `<86>${ts} ${pick(HOSTS)} sshd[${1000 + (i % 5000)}]: Failed password for invalid user ${pick(USERS)} from 203.0.113.${i % 255} port ${40000 + (i % 20000)} ssh2`;
     if (kind === 1) return `<38>${ts} ${pick(HOSTS)} sudo: ${pick(USERS)} : TTY=pts/${i % 9} ; PWD=/home ; USER=root ; COMMAND=/bin/bash`;
     return `<78>${ts} ${pick(HOSTS)} CRON[${i % 40000}]: (root) CMD (cd / && run-parts --report /etc/cron.hourly)`;
   });
@@ -61,9 +62,11 @@ export function rfc3164Lines(count: number, seed = 2): string[] {
 export function rfc5424Lines(count: number, seed = 3): string[] {
   const random = seededRandom(seed);
   const pick = picker(random);
-  return Array.from({ length: count }, (_, i) =>
-    `<165>1 2024-01-15T10:${pad(i % 60)}:${pad((i * 7) % 60)}.${String(i % 1000).padStart(3, '0')}Z ${pick(HOSTS)} evntslog ${i % 9999} ID47 ` +
-    `[exampleSDID@32473 iut="${i % 10}" eventSource="Application" eventID="${1000 + (i % 100)}"] \uFEFFAn application event log entry ${i}`,
+  return Array.from(
+    { length: count },
+    (_, i) =>
+      `<165>1 2024-01-15T10:${pad(i % 60)}:${pad((i * 7) % 60)}.${String(i % 1000).padStart(3, '0')}Z ${pick(HOSTS)} evntslog ${i % 9999} ID47 ` +
+      `[exampleSDID@32473 iut="${i % 10}" eventSource="Application" eventID="${1000 + (i % 100)}"] \uFEFFAn application event log entry ${i}`,
   );
 }
 
@@ -82,16 +85,21 @@ export function logfmtLines(count: number, seed = 4): string[] {
 export function cefLines(count: number, seed = 5): string[] {
   const random = seededRandom(seed);
   const pick = picker(random);
-  return Array.from({ length: count }, (_, i) =>
-    `<134>Feb 14 19:04:54 ${pick(HOSTS)} CEF:0|Palo Alto Networks|PAN-OS|10.1.0|end|TRAFFIC|${i % 10}|rt=Feb 14 2024 19:04:54 GMT ` +
-    `src=10.1.${i % 255}.${(i * 3) % 255} dst=8.8.${i % 8}.8 spt=${40000 + (i % 20000)} dpt=${pick(['53', '443', '80'])} proto=udp ` +
-    `act=allow cs1Label=Rule cs1=allow dns ${i} suser=${pick(USERS)} request=http://x/?a\\=${i}`,
+  return Array.from(
+    { length: count },
+    (_, i) =>
+      `<134>Feb 14 19:04:54 ${pick(HOSTS)} CEF:0|Palo Alto Networks|PAN-OS|10.1.0|end|TRAFFIC|${i % 10}|rt=Feb 14 2024 19:04:54 GMT ` +
+      `src=10.1.${i % 255}.${(i * 3) % 255} dst=8.8.${i % 8}.8 spt=${40000 + (i % 20000)} dpt=${pick(['53', '443', '80'])} proto=udp ` +
+      `act=allow cs1Label=Rule cs1=allow dns ${i} suser=${pick(USERS)} request=http://x/?a\\=${i}`,
   );
 }
 
 /** Free-text lines for the plain format. */
 export function plainLines(count: number): string[] {
-  return Array.from({ length: count }, (_, i) => `2024-01-15 10:30:00,${String(i % 1000).padStart(3, '0')} INFO [worker-${i % 8}] processed batch ${i} in ${i % 97} ms`);
+  return Array.from(
+    { length: count },
+    (_, i) => `2024-01-15 10:30:00,${String(i % 1000).padStart(3, '0')} INFO [worker-${i % 8}] processed batch ${i} in ${i % 97} ms`,
+  );
 }
 
 /** Protobuf varint of a non-negative integer. */
@@ -127,8 +135,10 @@ export function otlpProtobufRequest(lines: string[]): Buffer {
     const time = Buffer.alloc(8);
     time.writeBigUInt64LE(1705314600000000000n + BigInt(i));
     const record = [
-      0x09, ...time, // field 1, fixed64
-      ...varint(2 * 8), ...varint(9), // severity_number
+      0x09,
+      ...time, // field 1, fixed64
+      ...varint(2 * 8),
+      ...varint(9), // severity_number
       ...lengthDelimited(5, text(1, line)),
       ...lengthDelimited(6, keyValue('host.name', text(1, `web${i % 8}`))),
       ...lengthDelimited(6, keyValue('seq', [...varint(3 * 8), ...varint(i)])),

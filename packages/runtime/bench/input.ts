@@ -63,9 +63,16 @@ function otlpJsonRequest(lines: string[]): Buffer {
     timeUnixNano: String(1705314600000000000n + BigInt(i)),
     severityNumber: 9,
     body: { stringValue: line },
-    attributes: [{ key: 'host.name', value: { stringValue: `web${i % 8}` } }, { key: 'seq', value: { intValue: String(i) } }],
+    attributes: [
+      { key: 'host.name', value: { stringValue: `web${i % 8}` } },
+      { key: 'seq', value: { intValue: String(i) } },
+    ],
   }));
-  return Buffer.from(JSON.stringify({ resourceLogs: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'bench' } }] }, scopeLogs: [{ logRecords }] }] }));
+  return Buffer.from(
+    JSON.stringify({
+      resourceLogs: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'bench' } }] }, scopeLogs: [{ logRecords }] }],
+    }),
+  );
 }
 
 /** Runs every case and returns the measurements in a stable order. */

@@ -5,12 +5,7 @@ import { runInputBench } from './input.js';
 import { printProcessorBench, runProcessorBench } from './processor.js';
 
 const results = runInputBench();
-const rows = results.map((r) => [
-  r.name,
-  Math.round(r.perSecond).toLocaleString('en-US'),
-  r.mbPerSecond.toFixed(1),
-  r.rssMiB.toFixed(0),
-]);
+const rows = results.map((r) => [r.name, Math.round(r.perSecond).toLocaleString('en-US'), r.mbPerSecond.toFixed(1), r.rssMiB.toFixed(0)]);
 const header = ['case', 'items/s', 'MB/s', 'RSS MiB'];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
 const format = (row: string[]): string => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');

@@ -44,7 +44,12 @@ describe('FileSink', () => {
     const path = join(dir, 'new.ndjson');
     const sink = new FileSink(path);
     await sink.send([detection]);
-    expect(readFileSync(path, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l))).toEqual([detection]);
+    expect(
+      readFileSync(path, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l)),
+    ).toEqual([detection]);
     await sink.close();
   });
 
@@ -68,9 +73,12 @@ describe('FileSink', () => {
     const sink = new FileSink(path);
     await Promise.all(Array.from({ length: 50 }, (_, i) => sink.sendRaw(JSON.stringify({ i }))));
     await sink.close();
-    expect(readFileSync(path, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { i: number }).i)).toEqual(
-      Array.from({ length: 50 }, (_, i) => i),
-    );
+    expect(
+      readFileSync(path, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { i: number }).i),
+    ).toEqual(Array.from({ length: 50 }, (_, i) => i));
   });
 
   it('rejects with the sink label when the file cannot be written', async () => {

@@ -67,9 +67,12 @@ describe('LogProcessor batches', () => {
   it('per-line formats override the batch format, and oversize lines are flagged', async () => {
     const p = await processorFor(fixture('rules', 'whoami.yml'));
     const big = `{"CommandLine":"${'a'.repeat(1_048_576)}"}`;
-    const out = p.processBatchWithFormatDetailed(['CommandLine=whoami', { line: '{"CommandLine":"whoami"}', format: { kind: 'json' } }, big], {
-      kind: 'logfmt',
-    });
+    const out = p.processBatchWithFormatDetailed(
+      ['CommandLine=whoami', { line: '{"CommandLine":"whoami"}', format: { kind: 'json' } }, big],
+      {
+        kind: 'logfmt',
+      },
+    );
     expect(titles(out.results)).toEqual([['Whoami Execution'], ['Whoami Execution'], []]);
     expect(out.parseErrors).toEqual([{ index: 2, error: 'line exceeds 1048576 bytes', oversize: true }]);
   });

@@ -144,7 +144,13 @@ export class LogProcessor {
     for (let i = 0; i < results.length; i++) results[i] ??= { detections: [], correlations: [] };
     const t4 = performance.now();
 
-    this.report(engine, lines.length, processed, { detections, correlations }, { parse: t1 - t0, decodeMerge: t2 - t1, evaluate: t3 - t2, resultMerge: t4 - t3 });
+    this.report(
+      engine,
+      lines.length,
+      processed,
+      { detections, correlations },
+      { parse: t1 - t0, decodeMerge: t2 - t1, evaluate: t3 - t2, resultMerge: t4 - t3 },
+    );
     return { results, parseErrors };
   }
 

@@ -6,7 +6,14 @@ import { flattenResults } from './results.js';
 const header = { rule_id: null, level: null, author: null, tags: [] };
 const d1 = { ...header, rule_title: 'a', matched_selections: [], matched_fields: [] } as DetectionResult;
 const d2 = { ...header, rule_title: 'b', matched_selections: [], matched_fields: [] } as DetectionResult;
-const c1 = { ...header, rule_title: 'c', correlation_type: 'event_count', group_key: [], aggregated_value: 5, timespan_secs: 60 } as CorrelationResult;
+const c1 = {
+  ...header,
+  rule_title: 'c',
+  correlation_type: 'event_count',
+  group_key: [],
+  aggregated_value: 5,
+  timespan_secs: 60,
+} as CorrelationResult;
 
 describe('flattenResults', () => {
   it('lists detections first, then correlations, in a new array', () => {

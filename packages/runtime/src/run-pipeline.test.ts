@@ -181,7 +181,10 @@ describe('runPipeline over real files', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tsigma-e2e-'));
     try {
       const input = join(dir, 'events.ndjson');
-      writeFileSync(input, ['{"CommandLine":"whoami"}', '{oops', '', '{"CommandLine":"cmd /c whoami"}', '{"CommandLine":"ls"}'].join('\n') + '\n');
+      writeFileSync(
+        input,
+        ['{"CommandLine":"whoami"}', '{oops', '', '{"CommandLine":"cmd /c whoami"}', '{"CommandLine":"ls"}'].join('\n') + '\n',
+      );
       const out = new FileSink(join(dir, 'alerts.ndjson'));
       const dlq = new FileSink(join(dir, 'dlq.ndjson'), { fsync: 'every-batch' });
       const counts = await runPipeline({
@@ -195,7 +198,10 @@ describe('runPipeline over real files', () => {
       await out.close();
       await dlq.close();
       expect(counts).toMatchObject({ received: 4, processed: 3, deadLettered: 1, results: 2 });
-      const alerts = readFileSync(join(dir, 'alerts.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { rule_title: string });
+      const alerts = readFileSync(join(dir, 'alerts.ndjson'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { rule_title: string });
       expect(alerts.map((a) => a.rule_title)).toEqual(['Whoami Execution', 'Whoami Execution']);
       const dead = JSON.parse(readFileSync(join(dir, 'dlq.ndjson'), 'utf8')) as Record<string, string>;
       expect(dead).toMatchObject({ original_event: '{oops', origin: `file:${input}#2` });

@@ -73,7 +73,15 @@ export async function runPipeline(opts: RunPipelineOptions): Promise<PipelineCou
   if (opts.signal?.aborted) onAbort();
   else opts.signal?.addEventListener('abort', onAbort, { once: true });
 
-  const counts: PipelineCounts = { received: 0, processed: 0, deadLettered: 0, discarded: 0, results: 0, resultsDeadLettered: 0, batches: 0 };
+  const counts: PipelineCounts = {
+    received: 0,
+    processed: 0,
+    deadLettered: 0,
+    discarded: 0,
+    results: 0,
+    resultsDeadLettered: 0,
+    batches: 0,
+  };
   try {
     for (;;) {
       const first = await spawned.channel.recv();
@@ -100,7 +108,13 @@ export async function runPipeline(opts: RunPipelineOptions): Promise<PipelineCou
   return counts;
 }
 
-async function processOne(batch: RawEvent[], opts: RunPipelineOptions, format: InputFormat, m: MetricsHook, counts: PipelineCounts): Promise<void> {
+async function processOne(
+  batch: RawEvent[],
+  opts: RunPipelineOptions,
+  format: InputFormat,
+  m: MetricsHook,
+  counts: PipelineCounts,
+): Promise<void> {
   const lines: BatchLine[] = batch.map((e) => (e.format === undefined ? e.payload : { line: e.payload, format: e.format }));
   const { results, parseErrors } = opts.processor.processBatchWithFormatDetailed(lines, format, opts.filter);
 
@@ -136,7 +150,13 @@ async function processOne(batch: RawEvent[], opts: RunPipelineOptions, format: I
 }
 
 /** Sends to one sink; on failure dead-letters every result (when a DLQ exists) or rethrows. False if it failed. */
-async function deliver(sink: Sink, flat: EvaluationResult[], opts: RunPipelineOptions, m: MetricsHook, counts: PipelineCounts): Promise<boolean> {
+async function deliver(
+  sink: Sink,
+  flat: EvaluationResult[],
+  opts: RunPipelineOptions,
+  m: MetricsHook,
+  counts: PipelineCounts,
+): Promise<boolean> {
   try {
     await sink.send(flat);
     return true;

@@ -213,9 +213,14 @@ export class RuntimeEngine {
     const failed = errors.filter((e) => e.severity === 'error');
     if (failed.length > 0 && this.options.skipInvalidRules !== true) {
       const first = failed[0] as RuleLoadError;
-      throw new RuntimeError('rule_load', `${failed.length} rule problem(s); first: ${describeIssue(first)}`, first.file ?? this.options.rulesPath, {
-        issues: failed,
-      });
+      throw new RuntimeError(
+        'rule_load',
+        `${failed.length} rule problem(s); first: ${describeIssue(first)}`,
+        first.file ?? this.options.rulesPath,
+        {
+          issues: failed,
+        },
+      );
     }
     for (const e of errors) warn(`${e.severity === 'error' ? 'skipped rule' : 'warning'}: ${describeIssue(e)}`);
 

@@ -105,7 +105,10 @@ export async function runEval(argv: string[], io: CliIo): Promise<number> {
   if (values['dump-correlation-state'] === true) await writeOut(io.stderr, JSON.stringify(engine.introspect(), null, 2) + '\n');
   if (!globals.noStats) {
     const noun = evtxOnly ? 'EVTX records' : 'events';
-    await writeOut(io.stderr, `Processed ${events} ${noun}, ${detections} detection matches, ${correlations} correlation matches, ${parseErrors} parse errors.\n`);
+    await writeOut(
+      io.stderr,
+      `Processed ${events} ${noun}, ${detections} detection matches, ${correlations} correlation matches, ${parseErrors} parse errors.\n`,
+    );
   }
   if (detections + correlations === 0 && io.stderr.isTTY && !globals.quiet) await writeOut(io.stderr, 'No matches.\n');
   return values['fail-on-detection'] === true && detections + correlations > 0 ? EXIT_FINDINGS : EXIT_OK;
@@ -121,7 +124,10 @@ function inputSpecsInOrder(argv: string[]): InputSpec[] {
   const specs: InputSpec[] = [];
   for (let i = 0; i < argv.length; i++) {
     const token = argv[i] ?? '';
-    const [flag, inlineValue] = token.startsWith('--') && token.includes('=') ? [token.slice(0, token.indexOf('=')), token.slice(token.indexOf('=') + 1)] : [token, undefined];
+    const [flag, inlineValue] =
+      token.startsWith('--') && token.includes('=')
+        ? [token.slice(0, token.indexOf('=')), token.slice(token.indexOf('=') + 1)]
+        : [token, undefined];
     if (flag !== '-i' && flag !== '--input' && flag !== '-e' && flag !== '--event') continue;
     const value = inlineValue ?? argv[++i] ?? '';
     if (flag === '-i' || flag === '--input') specs.push({ kind: 'file', path: value });
@@ -167,7 +173,8 @@ function correlationConfigFromFlags(values: Record<string, string | boolean | st
   }
   const mode = stringOption(values['correlation-event-mode']);
   if (mode !== undefined) {
-    if (mode !== 'none' && mode !== 'full' && mode !== 'refs') throw new CliError(EXIT_USAGE, `--correlation-event-mode must be none, full or refs, not "${mode}"`);
+    if (mode !== 'none' && mode !== 'full' && mode !== 'refs')
+      throw new CliError(EXIT_USAGE, `--correlation-event-mode must be none, full or refs, not "${mode}"`);
     config.eventMode = mode;
   }
   const counts: [string, 'maxCorrelationEvents' | 'maxStateEntries' | 'maxGroupEntries'][] = [
@@ -186,7 +193,8 @@ function correlationConfigFromFlags(values: Record<string, string | boolean | st
   if (fields.length > 0) config.timestampFields = [...fields, ...defaultCorrelationConfig().timestampFields];
   const fallback = stringOption(values['timestamp-fallback']);
   if (fallback !== undefined) {
-    if (fallback !== 'wallclock' && fallback !== 'skip') throw new CliError(EXIT_USAGE, `--timestamp-fallback must be wallclock or skip, not "${fallback}"`);
+    if (fallback !== 'wallclock' && fallback !== 'skip')
+      throw new CliError(EXIT_USAGE, `--timestamp-fallback must be wallclock or skip, not "${fallback}"`);
     config.timestampFallback = fallback;
   }
   if (values['no-detections'] === true) config.emitDetections = false;

@@ -75,7 +75,9 @@ async function readSingleEvent(spec: string, io: CliIo): Promise<Event> {
     else if (spec.startsWith('@')) text = await readFile(spec.slice(1), 'utf8');
     else text = spec;
   } catch (error) {
-    throw new CliError(EXIT_USAGE, `${spec.slice(1)}: cannot read event (${(error as NodeJS.ErrnoException).code ?? 'error'})`, { cause: error });
+    throw new CliError(EXIT_USAGE, `${spec.slice(1)}: cannot read event (${(error as NodeJS.ErrnoException).code ?? 'error'})`, {
+      cause: error,
+    });
   }
   let value: unknown;
   try {

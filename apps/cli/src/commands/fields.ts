@@ -65,7 +65,11 @@ export async function runFields(argv: string[], io: CliIo): Promise<number> {
   const fields = [...uses]
     .map(([field, use]) => ({ field, rule_count: use.rules.size, sources: [...use.sources].sort() }))
     .sort((a, b) => b.rule_count - a.rule_count || (a.field < b.field ? -1 : a.field > b.field ? 1 : 0));
-  const pipelineMappings = [...mappings.values()].map((m) => ({ original: m.original, mapped_to: [...m.mapped].sort(), pipeline: m.pipeline }));
+  const pipelineMappings = [...mappings.values()].map((m) => ({
+    original: m.original,
+    mapped_to: [...m.mapped].sort(),
+    pipeline: m.pipeline,
+  }));
 
   if (format === 'json') {
     const summary = {
@@ -81,9 +85,22 @@ export async function runFields(argv: string[], io: CliIo): Promise<number> {
   } else if (format === 'ndjson') {
     for (const f of fields) await writeOut(io.stdout, JSON.stringify(f) + '\n');
   } else {
-    await writeOut(io.stdout, renderTable(['FIELD', 'RULES', 'SOURCES'], fields.map((f) => [f.field, String(f.rule_count), f.sources.join(',')])));
+    await writeOut(
+      io.stdout,
+      renderTable(
+        ['FIELD', 'RULES', 'SOURCES'],
+        fields.map((f) => [f.field, String(f.rule_count), f.sources.join(',')]),
+      ),
+    );
     if (values['show-mapping'] === true) {
-      await writeOut(io.stdout, '\n' + renderTable(['ORIGINAL', 'MAPPED_TO', 'PIPELINE'], pipelineMappings.map((m) => [m.original, m.mapped_to.join(', '), m.pipeline])));
+      await writeOut(
+        io.stdout,
+        '\n' +
+          renderTable(
+            ['ORIGINAL', 'MAPPED_TO', 'PIPELINE'],
+            pipelineMappings.map((m) => [m.original, m.mapped_to.join(', '), m.pipeline]),
+          ),
+      );
     }
   }
   return EXIT_OK;

@@ -70,7 +70,13 @@ export async function runValidate(argv: string[], io: CliIo): Promise<number> {
   if (format === 'json') await writeOut(io.stdout, JSON.stringify({ summary, files: reports }, null, 2) + '\n');
   else if (format === 'ndjson') for (const r of reports) await writeOut(io.stdout, JSON.stringify(r) + '\n');
   else if (format === 'table') {
-    await writeOut(io.stdout, renderTable(['PATH', 'STATUS', 'ERRORS'], reports.map((r) => [r.path, r.status, String(r.errors.length)])));
+    await writeOut(
+      io.stdout,
+      renderTable(
+        ['PATH', 'STATUS', 'ERRORS'],
+        reports.map((r) => [r.path, r.status, String(r.errors.length)]),
+      ),
+    );
   } else {
     if (values.verbose === true) for (const r of reports) await writeOut(io.stdout, `${r.status === 'ok' ? 'ok   ' : 'error'} ${r.path}\n`);
     await writeOut(io.stdout, renderHumanSummary(summary, positionals));

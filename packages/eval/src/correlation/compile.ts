@@ -83,12 +83,16 @@ interface CompiledCorrelationSet {
   timestampFields: string[];
 }
 
-const VALUE_TYPES: ReadonlySet<CorrelationType> = new Set([
-  'value_count', 'value_sum', 'value_avg', 'value_percentile', 'value_median',
-]);
+const VALUE_TYPES: ReadonlySet<CorrelationType> = new Set(['value_count', 'value_sum', 'value_avg', 'value_percentile', 'value_median']);
 
 const EVENT_MODE_ALIASES: Readonly<Record<string, CorrelationEventMode>> = {
-  none: 'none', off: 'none', false: 'none', full: 'full', true: 'full', refs: 'refs', references: 'refs',
+  none: 'none',
+  off: 'none',
+  false: 'none',
+  full: 'full',
+  true: 'full',
+  refs: 'refs',
+  references: 'refs',
 };
 
 /** Reads `tsigma.<key>`, falling back to the `rsigma.` alias (spec 03 §13). */
@@ -139,8 +143,12 @@ export function compileCorrelations(
     addTimestampField(attrs, info.title, undefined);
     for (const key of ['suppress', 'action']) {
       if (readAttribute(attrs, key) === undefined) continue;
-      const warning: RuleLoadError = { title: info.title, code: 'ignored_attribute', severity: 'warning',
-        message: `tsigma.${key} only applies to correlation rules; ignored on detection rule "${info.title}"` };
+      const warning: RuleLoadError = {
+        title: info.title,
+        code: 'ignored_attribute',
+        severity: 'warning',
+        message: `tsigma.${key} only applies to correlation rules; ignored on detection rule "${info.title}"`,
+      };
       if (info.file !== undefined) warning.file = info.file;
       if (info.documentIndex !== undefined) warning.documentIndex = info.documentIndex;
       if (info.id !== undefined) warning.ruleId = info.id;
@@ -154,12 +162,15 @@ export function compileCorrelations(
   rejectCyclesAndDeepChains(rules, targets, rejected, issues);
 
   const denseIndex = new Map<number, number>();
-  rules.forEach((_, i) => { if (!rejected.has(i)) denseIndex.set(i, denseIndex.size); });
+  rules.forEach((_, i) => {
+    if (!rejected.has(i)) denseIndex.set(i, denseIndex.size);
+  });
   const correlations: CompiledCorrelation[] = [];
   rules.forEach((rule, i) => {
     if (rejected.has(i)) return;
     const slots = (targets[i] ?? []).map((t): SlotTarget =>
-      t.kind === 'rule' ? t : { kind: 'correlation', index: denseIndex.get(t.index) ?? -1 });
+      t.kind === 'rule' ? t : { kind: 'correlation', index: denseIndex.get(t.index) ?? -1 },
+    );
     correlations.push(buildCorrelation(rule, correlations.length, slots, issues));
   });
   return { correlations, issues, timestampFields };
@@ -202,8 +213,15 @@ function resolveAllReferences(
         rejected.add(i);
         changed = true;
         const ref = rule.rules[badSlot] ?? '';
-        issues.push(issue(rule, rule.title, 'unknown_rule_ref',
-          `correlation "${rule.title}" references "${ref}", which names no loaded rule or correlation`, 'error'));
+        issues.push(
+          issue(
+            rule,
+            rule.title,
+            'unknown_rule_ref',
+            `correlation "${rule.title}" references "${ref}", which names no loaded rule or correlation`,
+            'error',
+          ),
+        );
       }
     });
   }
@@ -243,7 +261,9 @@ function rejectCyclesAndDeepChains(
     stack.pop();
     state[i] = 2;
   };
-  rules.forEach((_, i) => { if (state[i] === 0) visit(i); });
+  rules.forEach((_, i) => {
+    if (state[i] === 0) visit(i);
+  });
   for (const c of onCycle) rejected.add(c);
 
   // Depths in dependency order; anything resting on a rejected correlation is rejected as unresolved.
@@ -265,12 +285,20 @@ function rejectCyclesAndDeepChains(
     const d = depthOf(i);
     if (d === Number.POSITIVE_INFINITY) {
       rejected.add(i);
-      issues.push(issue(rule, rule.title, 'unknown_rule_ref',
-        `correlation "${rule.title}" references a correlation that failed to load`, 'error'));
+      issues.push(
+        issue(rule, rule.title, 'unknown_rule_ref', `correlation "${rule.title}" references a correlation that failed to load`, 'error'),
+      );
     } else if (d > MAX_CHAIN_DEPTH) {
       rejected.add(i);
-      issues.push(issue(rule, rule.title, 'chain_too_deep',
-        `correlation "${rule.title}" is ${d} levels deep; at most ${MAX_CHAIN_DEPTH} are allowed`, 'error'));
+      issues.push(
+        issue(
+          rule,
+          rule.title,
+          'chain_too_deep',
+          `correlation "${rule.title}" is ${d} levels deep; at most ${MAX_CHAIN_DEPTH} are allowed`,
+          'error',
+        ),
+      );
     }
   });
 }
@@ -286,7 +314,7 @@ function compileProblems(rule: CorrelationRule): { code: string; message: string
     problems.push({ code: 'invalid_correlation', message: 'condition expression may only name rules listed in `rules`' });
   }
   if (VALUE_TYPES.has(rule.type)) {
-    const fields = cond.kind === 'threshold' ? cond.field ?? [] : [];
+    const fields = cond.kind === 'threshold' ? (cond.field ?? []) : [];
     if (fields.length === 0) problems.push({ code: 'invalid_correlation', message: `${rule.type} needs condition.field` });
     if (fields.length > 1 && rule.type !== 'value_count') {
       problems.push({ code: 'invalid_correlation', message: `${rule.type} takes a single condition.field` });
@@ -303,10 +331,15 @@ function compileProblems(rule: CorrelationRule): { code: string; message: string
 
 function expressionIsValid(expr: ConditionExpr, refs: ReadonlySet<string>): boolean {
   switch (expr.op) {
-    case 'id': return refs.has(expr.name);
-    case 'not': return expressionIsValid(expr.arg, refs);
-    case 'and': case 'or': return expr.args.every((a) => expressionIsValid(a, refs));
-    default: return false;
+    case 'id':
+      return refs.has(expr.name);
+    case 'not':
+      return expressionIsValid(expr.arg, refs);
+    case 'and':
+    case 'or':
+      return expr.args.every((a) => expressionIsValid(a, refs));
+    default:
+      return false;
   }
 }
 
@@ -317,12 +350,7 @@ function windowOf(rule: CorrelationRule): { mode: 'sliding' | 'tumbling' | 'sess
   return gap === undefined ? { mode } : { mode, gap };
 }
 
-function buildCorrelation(
-  rule: CorrelationRule,
-  index: number,
-  slots: SlotTarget[],
-  issues: RuleLoadError[],
-): CompiledCorrelation {
+function buildCorrelation(rule: CorrelationRule, index: number, slots: SlotTarget[], issues: RuleLoadError[]): CompiledCorrelation {
   const attrs = rule.customAttributes;
   const warn = (key: string, expected: string) =>
     issues.push(issue(rule, rule.title, 'invalid_attribute', `tsigma.${key} must be ${expected}; ignored`, 'warning'));
@@ -351,20 +379,22 @@ function buildCorrelation(
   for (const a of rule.aliases) {
     for (const key of Object.keys(a.mapping)) {
       if (!refs.has(key)) {
-        issues.push(issue(rule, rule.title, 'unknown_alias_ref',
-          `alias "${a.alias}" maps "${key}", which is not in rules`, 'warning'));
+        issues.push(issue(rule, rule.title, 'unknown_alias_ref', `alias "${a.alias}" maps "${key}", which is not in rules`, 'warning'));
       }
     }
   }
 
   const cond = rule.condition;
   const slotByRef = new Map<string, number>();
-  rule.rules.forEach((ref, i) => { if (!slotByRef.has(ref)) slotByRef.set(ref, i); });
+  rule.rules.forEach((ref, i) => {
+    if (!slotByRef.has(ref)) slotByRef.set(ref, i);
+  });
   let predicates: Predicate[] = cond.kind === 'threshold' ? cond.predicates.map((p) => ({ op: p.op, value: p.value })) : [];
   if (predicates.length === 0 && cond.kind === 'threshold') predicates = [{ op: 'gte', value: rule.rules.length }];
-  const percentile = rule.type === 'value_percentile' && cond.kind === 'threshold'
-    ? Math.min(100, Math.max(0, cond.percentile ?? DEFAULT_PERCENTILE))
-    : DEFAULT_PERCENTILE;
+  const percentile =
+    rule.type === 'value_percentile' && cond.kind === 'threshold'
+      ? Math.min(100, Math.max(0, cond.percentile ?? DEFAULT_PERCENTILE))
+      : DEFAULT_PERCENTILE;
   const window = windowOf(rule);
 
   const compiled: CompiledCorrelation = {
@@ -440,10 +470,15 @@ function renderPredicates(predicates: readonly Predicate[]): string {
 
 function renderExpression(expr: ConditionExpr): string {
   switch (expr.op) {
-    case 'id': return expr.name;
-    case 'not': return `not ${renderOperand(expr.arg)}`;
-    case 'and': case 'or': return expr.args.map(renderOperand).join(` ${expr.op} `);
-    default: return `${expr.quantifier} of ${expr.pattern}`;
+    case 'id':
+      return expr.name;
+    case 'not':
+      return `not ${renderOperand(expr.arg)}`;
+    case 'and':
+    case 'or':
+      return expr.args.map(renderOperand).join(` ${expr.op} `);
+    default:
+      return `${expr.quantifier} of ${expr.pattern}`;
   }
 }
 

@@ -6,10 +6,17 @@ import { collectionOf, correlationRule, detectionRule } from './test-support.js'
 import type { CorrelationConfig } from './types.js';
 
 const hit = detectionRule({ title: 'Hit', id: 'hit', match: { k: 'hit' } });
-const counter = (extra: Partial<Parameters<typeof correlationRule>[0]> = {}, gte = 3) => correlationRule({
-  title: 'Count', id: 'count', type: 'event_count', rules: ['hit'], groupBy: ['g'], timespan: 100,
-  condition: { kind: 'threshold', predicates: [{ op: 'gte', value: gte }] }, ...extra,
-});
+const counter = (extra: Partial<Parameters<typeof correlationRule>[0]> = {}, gte = 3) =>
+  correlationRule({
+    title: 'Count',
+    id: 'count',
+    type: 'event_count',
+    rules: ['hit'],
+    groupBy: ['g'],
+    timespan: 100,
+    condition: { kind: 'threshold', predicates: [{ op: 'gte', value: gte }] },
+    ...extra,
+  });
 
 function setup(corr: CorrelationRule, config?: Partial<CorrelationConfig>, warnings: string[] = []) {
   const engine = new CorrelationEngine(config, { onWarning: (m) => warnings.push(m) });
@@ -125,7 +132,10 @@ describe('evidence (spec 03 §9)', () => {
     at(engine, 1, 'a', { n: 1 });
     at(engine, 2, 'a', { n: 2 });
     const r = engine.processEventAt(new JsonEvent({ k: 'hit', g: 'a', n: 3 }), 3).correlations[0];
-    expect(r?.events).toEqual([{ k: 'hit', g: 'a', n: 2 }, { k: 'hit', g: 'a', n: 3 }]);
+    expect(r?.events).toEqual([
+      { k: 'hit', g: 'a', n: 2 },
+      { k: 'hit', g: 'a', n: 3 },
+    ]);
     expect(engine.eventBufferCount()).toBe(2);
     expect(engine.eventBufferBytes()).toBeGreaterThan(0);
   });

@@ -60,7 +60,10 @@ export class CorrelationState {
   /** Per compiled correlation: its attributes merged over the engine configuration. */
   readonly tuning: Tuning[];
 
-  constructor(readonly correlations: readonly CompiledCorrelation[], readonly settings: StateSettings) {
+  constructor(
+    readonly correlations: readonly CompiledCorrelation[],
+    readonly settings: StateSettings,
+  ) {
     this.windows = correlations.map(() => new Map());
     this.lastAlert = correlations.map(() => new Map());
     const config = settings.config;
@@ -77,7 +80,12 @@ export class CorrelationState {
    * Offers one contribution to one correlation at time `t`; returns the correlation result when it
    * fires. `raw` is the original event for evidence (absent for chained results).
    */
-  contribute(link: ConsumerLink, source: FieldSource, t: number, raw: FieldSource & { toJSON(): unknown } | undefined): CorrelationResult | undefined {
+  contribute(
+    link: ConsumerLink,
+    source: FieldSource,
+    t: number,
+    raw: (FieldSource & { toJSON(): unknown }) | undefined,
+  ): CorrelationResult | undefined {
     const c = link.corr;
     const value = contributionValue(link, source);
     if (value === undefined) return undefined;
@@ -186,7 +194,7 @@ export class CorrelationState {
           w.evictBefore(now - c.timespan);
         } else {
           const latest = w.latest();
-          const span = c.window === 'session' ? c.gap ?? c.timespan : c.timespan;
+          const span = c.window === 'session' ? (c.gap ?? c.timespan) : c.timespan;
           if (latest !== undefined && latest < now - span) w.clear();
         }
         if (w.size === 0) {
@@ -268,12 +276,31 @@ function buildResult(
     if (v !== null && v !== undefined) groupKey.push([(c.groupBy[i] as GroupByEntry).name, v]);
   }
   const h = c.header;
-  const result: CorrelationResult = h.custom_attributes === undefined
-    ? { rule_title: h.rule_title, rule_id: h.rule_id, level: h.level, author: h.author, tags: [...h.tags],
-      correlation_type: c.type, group_key: groupKey, aggregated_value: aggregate, timespan_secs: c.timespan }
-    : { rule_title: h.rule_title, rule_id: h.rule_id, level: h.level, author: h.author, tags: [...h.tags],
-      custom_attributes: { ...h.custom_attributes }, correlation_type: c.type, group_key: groupKey,
-      aggregated_value: aggregate, timespan_secs: c.timespan };
+  const result: CorrelationResult =
+    h.custom_attributes === undefined
+      ? {
+          rule_title: h.rule_title,
+          rule_id: h.rule_id,
+          level: h.level,
+          author: h.author,
+          tags: [...h.tags],
+          correlation_type: c.type,
+          group_key: groupKey,
+          aggregated_value: aggregate,
+          timespan_secs: c.timespan,
+        }
+      : {
+          rule_title: h.rule_title,
+          rule_id: h.rule_id,
+          level: h.level,
+          author: h.author,
+          tags: [...h.tags],
+          custom_attributes: { ...h.custom_attributes },
+          correlation_type: c.type,
+          group_key: groupKey,
+          aggregated_value: aggregate,
+          timespan_secs: c.timespan,
+        };
   if (evidence !== undefined) {
     if (mode === 'full') result.events = evidence.items.map((b) => decompressEvent(b as Buffer));
     else result.event_refs = evidence.items.map((r) => ({ ...(r as CorrelationEventRef) }));
@@ -306,7 +333,8 @@ function contributionValue(link: ConsumerLink, source: FieldSource): EntryValue 
       return link.slots;
     case 'value_count': {
       const fields = c.fields ?? [];
-      if (fields.length === 1) return stringView(readField(source, fields[0] as string, c.fieldCoalesce?.[fields[0] as string])) ?? undefined;
+      if (fields.length === 1)
+        return stringView(readField(source, fields[0] as string, c.fieldCoalesce?.[fields[0] as string])) ?? undefined;
       const parts: string[] = [];
       for (const f of fields) {
         const v = stringView(readField(source, f, c.fieldCoalesce?.[f]));

@@ -111,9 +111,15 @@ export class CorrelationEngine {
     const identityIssues: RuleLoadError[] = [];
     for (const rule of this.detector.rules().slice(loadedBefore)) {
       if (!this.registerDetectionRule(rule)) {
-        identityIssues.push({ title: rule.title, code: 'ambiguous_rule_identity', severity: 'warning', documentIndex: rule.documentIndex,
-          ...(rule.file === undefined ? {} : { file: rule.file }), ...(rule.id === undefined ? {} : { ruleId: rule.id }),
-          message: `another loaded rule has the same id and title as "${rule.title}"; correlations attribute its detections to the first one` });
+        identityIssues.push({
+          title: rule.title,
+          code: 'ambiguous_rule_identity',
+          severity: 'warning',
+          documentIndex: rule.documentIndex,
+          ...(rule.file === undefined ? {} : { file: rule.file }),
+          ...(rule.id === undefined ? {} : { ruleId: rule.id }),
+          message: `another loaded rule has the same id and title as "${rule.title}"; correlations attribute its detections to the first one`,
+        });
       }
     }
     // Correlations of every collection added so far are recompiled together, so references may cross
@@ -152,8 +158,13 @@ export class CorrelationEngine {
         out.push(transformRule(this.pipelines, rule).rule);
       } catch (err) {
         if (strict || !(err instanceof PipelineError)) throw err;
-        const e: RuleLoadError = { title: rule.title, code: err.code, message: err.message, severity: 'error',
-          documentIndex: rule.source.documentIndex };
+        const e: RuleLoadError = {
+          title: rule.title,
+          code: err.code,
+          message: err.message,
+          severity: 'error',
+          documentIndex: rule.source.documentIndex,
+        };
         if (rule.source.file !== undefined) e.file = rule.source.file;
         if (rule.id !== undefined) e.ruleId = rule.id;
         errors.push(e);
@@ -362,7 +373,9 @@ export class CorrelationEngine {
       }
     }
     this.hiddenRules = new Set();
-    referencedBy.forEach((cs, i) => { if (cs.length > 0 && cs.every((c) => !c.generate)) this.hiddenRules.add(i); });
+    referencedBy.forEach((cs, i) => {
+      if (cs.length > 0 && cs.every((c) => !c.generate)) this.hiddenRules.add(i);
+    });
     this.timestampFields = [...ruleTimestampFields, ...this.config.timestampFields.filter((f) => !ruleTimestampFields.includes(f))];
     this.state = this.newState();
   }

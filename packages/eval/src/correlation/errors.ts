@@ -3,12 +3,7 @@
 
 /** Every reason a correlation rule is rejected or a snapshot refused (spec 03 §2, §12). */
 export type CorrelationErrorCode =
-  | 'unknown_rule_ref'
-  | 'correlation_cycle'
-  | 'chain_too_deep'
-  | 'invalid_correlation'
-  | 'snapshot_version'
-  | 'snapshot_malformed';
+  'unknown_rule_ref' | 'correlation_cycle' | 'chain_too_deep' | 'invalid_correlation' | 'snapshot_version' | 'snapshot_malformed';
 
 /** Which correlation (or which snapshot part) the problem is in. */
 export interface CorrelationErrorSpot {
@@ -22,7 +17,12 @@ export interface CorrelationErrorSpot {
 export class CorrelationError extends Error {
   override readonly name = 'CorrelationError';
 
-  constructor(readonly code: CorrelationErrorCode, detail: string, readonly spot: CorrelationErrorSpot, options?: ErrorOptions) {
+  constructor(
+    readonly code: CorrelationErrorCode,
+    detail: string,
+    readonly spot: CorrelationErrorSpot,
+    options?: ErrorOptions,
+  ) {
     super(`${spot.file ?? '<memory>'}: ${spot.subject}: ${detail}`, options);
   }
 }

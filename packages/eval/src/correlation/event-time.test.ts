@@ -17,8 +17,9 @@ describe('parseEventTime (spec 03 §3)', () => {
     ['1969-12-31T23:59:00Z', 0],
   ])('%s -> %s', (input, want) => expect(parseEventTime(input)).toBe(want));
 
-  it.each(['2023-02-30T00:00:00Z', '2023-08-15', 'yesterday', '2023-08-15T25:00:00Z', true, null, Number.NaN])(
-    'rejects %s', (input) => expect(parseEventTime(input)).toBeUndefined());
+  it.each(['2023-02-30T00:00:00Z', '2023-08-15', 'yesterday', '2023-08-15T25:00:00Z', true, null, Number.NaN])('rejects %s', (input) =>
+    expect(parseEventTime(input)).toBeUndefined(),
+  );
 });
 
 describe('extractEventTime', () => {

@@ -28,7 +28,12 @@ export function parseEventTime(value: unknown): number | undefined {
   const m = DATE_TIME.exec(value);
   if (m === null) return undefined;
   const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as [
-    number, number, number, number, number, number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
   ];
   if (month < 1 || month > 12 || day < 1 || day > (DAYS_IN_MONTH[month - 1] ?? 0)) return undefined;
   if (month === 2 && day === 29 && !isLeapYear(year)) return undefined;

@@ -55,7 +55,6 @@ export class EvidenceBuffer {
   }
 }
 
-
 /** Compresses an event's JSON for `full` mode. */
 export function compressEvent(json: unknown): Buffer {
   return deflateRawSync(Buffer.from(JSON.stringify(json) ?? 'null'), { level: EVIDENCE_DEFLATE_LEVEL });

@@ -6,12 +6,23 @@ import { collectionOf, correlationRule, detectionRule } from './test-support.js'
 // Vectors of spec 03 §11: login rule, event_count by User over 60s, gte 3.
 function loginEngine(suppress?: string) {
   const engine = new CorrelationEngine();
-  engine.addCollection(collectionOf(
-    [detectionRule({ title: 'Login', id: 'login-rule', match: { EventType: 'login' } })],
-    [correlationRule({ title: 'Many Logins', type: 'event_count', rules: ['login-rule'], groupBy: ['User'], timespan: 60,
-      condition: { kind: 'threshold', predicates: [{ op: 'gte', value: 3 }] }, level: 'high',
-      ...(suppress === undefined ? {} : { attrs: { 'tsigma.suppress': suppress } }) })],
-  ));
+  engine.addCollection(
+    collectionOf(
+      [detectionRule({ title: 'Login', id: 'login-rule', match: { EventType: 'login' } })],
+      [
+        correlationRule({
+          title: 'Many Logins',
+          type: 'event_count',
+          rules: ['login-rule'],
+          groupBy: ['User'],
+          timespan: 60,
+          condition: { kind: 'threshold', predicates: [{ op: 'gte', value: 3 }] },
+          level: 'high',
+          ...(suppress === undefined ? {} : { attrs: { 'tsigma.suppress': suppress } }),
+        }),
+      ],
+    ),
+  );
   return engine;
 }
 const login = (engine: CorrelationEngine, user: string, t: number) =>
@@ -23,14 +34,36 @@ describe('introspect (spec 03 §11)', () => {
     login(engine, 'admin', 1000);
     login(engine, 'admin', 1001);
     const snap = engine.introspect();
-    expect(snap.correlations).toEqual([{ index: 0, title: 'Many Logins', type: 'event_count', timespan_secs: 60,
-      group_by: ['User'], rule_refs: ['login-rule'], threshold: '>= 3', active_groups: 1 }]);
-    expect(snap.groups).toEqual([{
-      correlation_index: 0, correlation_title: 'Many Logins', type: 'event_count',
-      group_key: [{ field: 'User', value: 'admin' }], group_key_display: 'User=admin', got: 2, threshold: '>= 3',
-      met: false, entries: 2, earliest: 1000, latest: 1001, timespan_secs: 60, seconds_to_eviction: 59,
-      window: { kind: 'event_count', timestamps: [1000, 1001] },
-    }]);
+    expect(snap.correlations).toEqual([
+      {
+        index: 0,
+        title: 'Many Logins',
+        type: 'event_count',
+        timespan_secs: 60,
+        group_by: ['User'],
+        rule_refs: ['login-rule'],
+        threshold: '>= 3',
+        active_groups: 1,
+      },
+    ]);
+    expect(snap.groups).toEqual([
+      {
+        correlation_index: 0,
+        correlation_title: 'Many Logins',
+        type: 'event_count',
+        group_key: [{ field: 'User', value: 'admin' }],
+        group_key_display: 'User=admin',
+        got: 2,
+        threshold: '>= 3',
+        met: false,
+        entries: 2,
+        earliest: 1000,
+        latest: 1001,
+        timespan_secs: 60,
+        seconds_to_eviction: 59,
+        window: { kind: 'event_count', timestamps: [1000, 1001] },
+      },
+    ]);
   });
 
   it('marks met when the threshold is reached', () => {

@@ -3,7 +3,14 @@
 
 import type { CompiledCorrelation } from './compile.js';
 import type { CorrelationState } from './correlation-state.js';
-import type { CorrelationConfig, CorrelationInfo, CorrelationStateSnapshot, GroupStateInfo, IntrospectFilter, WindowStateJson } from './types.js';
+import type {
+  CorrelationConfig,
+  CorrelationInfo,
+  CorrelationStateSnapshot,
+  GroupStateInfo,
+  IntrospectFilter,
+  WindowStateJson,
+} from './types.js';
 import { conditionHolds, currentValue, type Window } from './window.js';
 
 /** Projects `state` into the introspection wire shape, filtered and deterministically ordered. */
@@ -13,9 +20,16 @@ export function introspectState(state: CorrelationState, config: CorrelationConf
   for (const c of state.correlations) {
     if (filter.id !== undefined && c.id !== filter.id && c.name !== filter.id && c.title !== filter.id) continue;
     const windows = state.windows[c.index];
-    const info: CorrelationInfo = { index: c.index, title: c.title, type: c.type, timespan_secs: c.timespan,
-      group_by: c.groupBy.map((g) => g.name), rule_refs: [...c.slotRefs], threshold: c.thresholdText,
-      active_groups: windows?.size ?? 0 };
+    const info: CorrelationInfo = {
+      index: c.index,
+      title: c.title,
+      type: c.type,
+      timespan_secs: c.timespan,
+      group_by: c.groupBy.map((g) => g.name),
+      rule_refs: [...c.slotRefs],
+      threshold: c.thresholdText,
+      active_groups: windows?.size ?? 0,
+    };
     if (c.id !== undefined) info.id = c.id;
     if (c.name !== undefined) info.name = c.name;
     correlations.push(reorder(info, CORRELATION_INFO_KEYS));
@@ -30,7 +44,18 @@ export function introspectState(state: CorrelationState, config: CorrelationConf
   return { correlations, groups };
 }
 
-const CORRELATION_INFO_KEYS = ['index', 'id', 'name', 'title', 'type', 'timespan_secs', 'group_by', 'rule_refs', 'threshold', 'active_groups'] as const;
+const CORRELATION_INFO_KEYS = [
+  'index',
+  'id',
+  'name',
+  'title',
+  'type',
+  'timespan_secs',
+  'group_by',
+  'rule_refs',
+  'threshold',
+  'active_groups',
+] as const;
 
 // Keeps the wire key order of the spec whichever order optional keys were set in.
 function reorder<T extends object>(obj: T, keys: readonly (keyof T)[]): T {
@@ -44,9 +69,7 @@ function groupInfo(c: CompiledCorrelation, w: Window, lastAlert: number | undefi
     const value = w.group[i];
     return value === null || value === undefined ? { field: g.name } : { field: g.name, value };
   });
-  const display = group_key.length === 0
-    ? '(no group-by)'
-    : group_key.map((p) => `${p.field}=${p.value ?? '<none>'}`).join(', ');
+  const display = group_key.length === 0 ? '(no group-by)' : group_key.map((p) => `${p.field}=${p.value ?? '<none>'}`).join(', ');
   const value = currentValue(w, c);
   const met = conditionHolds(w, c, value);
   const earliest = w.earliest();
@@ -77,9 +100,27 @@ function groupInfo(c: CompiledCorrelation, w: Window, lastAlert: number | undefi
   return reorder(info, GROUP_INFO_KEYS);
 }
 
-const GROUP_INFO_KEYS = ['correlation_index', 'correlation_id', 'correlation_name', 'correlation_title', 'type', 'group_key',
-  'group_key_display', 'got', 'threshold', 'met', 'entries', 'earliest', 'latest', 'timespan_secs', 'seconds_to_eviction',
-  'last_alert', 'suppress_secs', 'suppression_remaining', 'window'] as const;
+const GROUP_INFO_KEYS = [
+  'correlation_index',
+  'correlation_id',
+  'correlation_name',
+  'correlation_title',
+  'type',
+  'group_key',
+  'group_key_display',
+  'got',
+  'threshold',
+  'met',
+  'entries',
+  'earliest',
+  'latest',
+  'timespan_secs',
+  'seconds_to_eviction',
+  'last_alert',
+  'suppress_secs',
+  'suppression_remaining',
+  'window',
+] as const;
 
 /** Raw window contents in (timestamp, sequence) order, as introspection and snapshots show them. */
 export function windowStateJson(c: CompiledCorrelation, w: Window): WindowStateJson {

@@ -120,8 +120,12 @@ describe('seed 000: Okta cross-tenant impersonation', () => {
     expect(rs.map((r) => r.detections.length)).toEqual([0, 1, 1, 0, 1, 1]);
     const wire = JSON.parse(JSON.stringify(rs[5])) as { correlations: Record<string, unknown>[] };
     expect(wire.correlations[0]).toMatchObject({
-      rule_title: 'Okta Cross-Tenant Impersonation Sequence', level: 'critical', correlation_type: 'temporal_ordered',
-      aggregated_value: 4, group_key: [['actor.alternateId', 'superadmin@acme.com']], timespan_secs: 1800,
+      rule_title: 'Okta Cross-Tenant Impersonation Sequence',
+      level: 'critical',
+      correlation_type: 'temporal_ordered',
+      aggregated_value: 4,
+      group_key: [['actor.alternateId', 'superadmin@acme.com']],
+      timespan_secs: 1800,
     });
   });
 
@@ -140,8 +144,12 @@ describe('seed 000: brute force event_count', () => {
   it('fires from the fifth failed login without timestamps (wall clock)', () => {
     const rs = process(engineFor(BRUTE_FORCE), attempts);
     expect(total(rs)).toEqual({ detections: 6, correlations: [5, 6] });
-    expect(rs[4]?.correlations[0]).toMatchObject({ rule_title: 'Brute Force Detection', level: 'high', aggregated_value: 5,
-      group_key: [['src_ip', '10.0.0.1']] });
+    expect(rs[4]?.correlations[0]).toMatchObject({
+      rule_title: 'Brute Force Detection',
+      level: 'high',
+      aggregated_value: 5,
+      group_key: [['src_ip', '10.0.0.1']],
+    });
     expect(rs[5]?.correlations[0]?.aggregated_value).toBe(6);
   });
 
@@ -163,7 +171,9 @@ transformations:
     engine.addPipeline(pipeline);
     const report = engine.addCollection(parseSigmaYaml(BRUTE_FORCE));
     expect(report.errors).toEqual([]);
-    const rs = [1, 2, 3, 4, 5].map(() => engine.processEvent(new JsonEvent({ event: { action: 'login.failed' }, source: { ip: '10.9.9.9' } })));
+    const rs = [1, 2, 3, 4, 5].map(() =>
+      engine.processEvent(new JsonEvent({ event: { action: 'login.failed' }, source: { ip: '10.9.9.9' } })),
+    );
     expect(rs[4]?.correlations[0]?.group_key).toEqual([['source.ip', '10.9.9.9']]);
   });
 });

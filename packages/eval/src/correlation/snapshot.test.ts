@@ -4,16 +4,26 @@ import { CorrelationEngine } from './engine.js';
 import { collectionOf, correlationRule, detectionRule } from './test-support.js';
 import type { CorrelationConfig, CorrelationSnapshot } from './types.js';
 
-const rules = [
-  detectionRule({ title: 'A', id: 'a', match: { k: 'a' } }),
-  detectionRule({ title: 'B', id: 'b', match: { k: 'b' } }),
-];
+const rules = [detectionRule({ title: 'A', id: 'a', match: { k: 'a' } }), detectionRule({ title: 'B', id: 'b', match: { k: 'b' } })];
 const correlations = [
-  correlationRule({ title: 'count', id: 'count', type: 'event_count', rules: ['a'], groupBy: ['g'], timespan: 100,
-    condition: { kind: 'threshold', predicates: [{ op: 'gte', value: 3 }] }, attrs: { 'tsigma.suppress': '10m' } }),
+  correlationRule({
+    title: 'count',
+    id: 'count',
+    type: 'event_count',
+    rules: ['a'],
+    groupBy: ['g'],
+    timespan: 100,
+    condition: { kind: 'threshold', predicates: [{ op: 'gte', value: 3 }] },
+    attrs: { 'tsigma.suppress': '10m' },
+  }),
   correlationRule({ title: 'order', name: 'order', type: 'temporal_ordered', rules: ['a', 'b'], groupBy: ['g'], timespan: 100 }),
-  correlationRule({ title: 'sum', type: 'value_sum', rules: ['b'], timespan: 100,
-    condition: { kind: 'threshold', predicates: [{ op: 'gt', value: 1000 }], field: ['n'] } }),
+  correlationRule({
+    title: 'sum',
+    type: 'value_sum',
+    rules: ['b'],
+    timespan: 100,
+    condition: { kind: 'threshold', predicates: [{ op: 'gt', value: 1000 }], field: ['n'] },
+  }),
 ];
 
 function engine(config: Partial<CorrelationConfig> = {}) {
@@ -52,7 +62,10 @@ describe('snapshot / restore (spec 03 §12)', () => {
     send(before, 'a', 'x', 10);
     const after = engine({ eventMode: 'refs' });
     after.restore(before.snapshot());
-    expect(after.snapshot().event_ref_buffers).toEqual({ count: [{ group: ['x'], refs: [{ timestamp: 10, id: 'a10' }] }], order: [{ group: ['x'], refs: [{ timestamp: 10, id: 'a10' }] }] });
+    expect(after.snapshot().event_ref_buffers).toEqual({
+      count: [{ group: ['x'], refs: [{ timestamp: 10, id: 'a10' }] }],
+      order: [{ group: ['x'], refs: [{ timestamp: 10, id: 'a10' }] }],
+    });
   });
 
   it('refuses another version or a malformed value without changing state', () => {
@@ -73,13 +86,21 @@ describe('snapshot / restore (spec 03 §12)', () => {
 
   it('skips unknown identities, wrong kinds and bad groups', () => {
     const e = engine();
-    const snap: CorrelationSnapshot = { version: 1, sequence: 0, last_alert: {}, event_buffers: {}, event_ref_buffers: {},
+    const snap: CorrelationSnapshot = {
+      version: 1,
+      sequence: 0,
+      last_alert: {},
+      event_buffers: {},
+      event_ref_buffers: {},
       windows: {
         gone: [{ group: ['x'], state: { kind: 'event_count', timestamps: [1] }, watermark: 1 }],
-        count: [{ group: ['x'], state: { kind: 'numeric', entries: [[1, 2]] }, watermark: 1 },
+        count: [
+          { group: ['x'], state: { kind: 'numeric', entries: [[1, 2]] }, watermark: 1 },
           { group: ['x', 'y'], state: { kind: 'event_count', timestamps: [1] }, watermark: 1 },
-          { group: ['ok'], state: { kind: 'event_count', timestamps: [1, 2] }, watermark: 2 }],
-      } };
+          { group: ['ok'], state: { kind: 'event_count', timestamps: [1, 2] }, watermark: 2 },
+        ],
+      },
+    };
     expect(e.restore(snap)).toEqual({ ok: true, windows: 1, skipped: 3 });
     expect(e.introspect().groups.map((g) => [g.group_key_display, g.entries])).toEqual([['g=ok', 2]]);
   });
@@ -90,7 +111,10 @@ describe('snapshot / restore (spec 03 §12)', () => {
     send(before, 'a', 'z', 90);
     const after = engine();
     after.restore(before.snapshot(), 111);
-    expect(after.introspect({ id: 'count' }).groups.map((g) => [g.group_key_display, g.entries])).toEqual([['g=x', 2], ['g=z', 1]]);
+    expect(after.introspect({ id: 'count' }).groups.map((g) => [g.group_key_display, g.entries])).toEqual([
+      ['g=x', 2],
+      ['g=z', 1],
+    ]);
     after.restore(before.snapshot(), 5000);
     expect(after.stateCount()).toBe(0);
     expect(after.snapshot().last_alert).toEqual({});

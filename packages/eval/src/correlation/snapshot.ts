@@ -10,29 +10,39 @@ import { CORRELATION_SNAPSHOT_VERSION, type CorrelationEventRef, type Correlatio
 import type { EntryValue, Window, WindowKey } from './window.js';
 
 /** Result of a restore: counts on success, a {@link CorrelationError} when the snapshot is refused. */
-export type RestoreOutcome =
-  | { ok: true; windows: number; skipped: number }
-  | { ok: false; error: CorrelationError };
+export type RestoreOutcome = { ok: true; windows: number; skipped: number } | { ok: false; error: CorrelationError };
 
 /** Copies all state of `state` into a snapshot, keyed by correlation identity, sorted. */
 export function exportSnapshot(state: CorrelationState): CorrelationSnapshot {
-  const snap: CorrelationSnapshot = { version: CORRELATION_SNAPSHOT_VERSION, windows: {}, last_alert: {},
-    event_buffers: {}, event_ref_buffers: {}, sequence: state.sequence };
+  const snap: CorrelationSnapshot = {
+    version: CORRELATION_SNAPSHOT_VERSION,
+    windows: {},
+    last_alert: {},
+    event_buffers: {},
+    event_ref_buffers: {},
+    sequence: state.sequence,
+  };
   const ordered = [...state.correlations].sort((a, b) => compareText(a.identity, b.identity));
   for (const c of ordered) {
     const windows = [...(state.windows[c.index]?.values() ?? [])].sort((a, b) => compareText(groupText(a.group), groupText(b.group)));
     if (windows.length > 0) {
-      (snap.windows[c.identity] ??= []).push(...windows.map((w) => ({ group: [...w.group], state: windowStateJson(c, w), watermark: w.watermark })));
+      (snap.windows[c.identity] ??= []).push(
+        ...windows.map((w) => ({ group: [...w.group], state: windowStateJson(c, w), watermark: w.watermark })),
+      );
     }
     for (const w of windows) {
       const ev = w.evidence;
       if (ev === undefined || ev.items.length === 0) continue;
       if (Buffer.isBuffer(ev.items[0])) {
-        (snap.event_buffers[c.identity] ??= []).push({ group: [...w.group],
-          entries: ev.items.map((b, i) => ({ ts: ev.ts[i] as number, data: (b as Buffer).toString('base64') })) });
+        (snap.event_buffers[c.identity] ??= []).push({
+          group: [...w.group],
+          entries: ev.items.map((b, i) => ({ ts: ev.ts[i] as number, data: (b as Buffer).toString('base64') })),
+        });
       } else {
-        (snap.event_ref_buffers[c.identity] ??= []).push({ group: [...w.group],
-          refs: ev.items.map((r) => ({ ...(r as CorrelationEventRef) })) });
+        (snap.event_ref_buffers[c.identity] ??= []).push({
+          group: [...w.group],
+          refs: ev.items.map((r) => ({ ...(r as CorrelationEventRef) })),
+        });
       }
     }
     const alerts = [...(state.lastAlert[c.index] ?? new Map<WindowKey, number>()).entries()];
@@ -46,8 +56,10 @@ export function exportSnapshot(state: CorrelationState): CorrelationSnapshot {
 
 /** Loads `raw` into the empty `state`; on refusal `state` may be partly filled and must be discarded. */
 export function importSnapshot(state: CorrelationState, raw: unknown): RestoreOutcome {
-  const refuse = (code: 'snapshot_version' | 'snapshot_malformed', detail: string): RestoreOutcome =>
-    ({ ok: false, error: new CorrelationError(code, detail, { subject: 'snapshot' }) });
+  const refuse = (code: 'snapshot_version' | 'snapshot_malformed', detail: string): RestoreOutcome => ({
+    ok: false,
+    error: new CorrelationError(code, detail, { subject: 'snapshot' }),
+  });
   if (!isRecord(raw)) return refuse('snapshot_malformed', 'a correlation snapshot must be an object');
   if (raw['version'] !== CORRELATION_SNAPSHOT_VERSION) {
     return refuse('snapshot_version', `snapshot version ${JSON.stringify(raw['version'])} is not ${CORRELATION_SNAPSHOT_VERSION}`);
@@ -65,9 +77,10 @@ export function importSnapshot(state: CorrelationState, raw: unknown): RestoreOu
   for (const [identity, list] of Object.entries(snap.windows)) {
     const c = byIdentity.get(identity);
     for (const item of Array.isArray(list) ? list : []) {
-      const entries = c === undefined || !isRecord(item) || !validGroup(item['group'], c) || !isTime(item['watermark'])
-        ? undefined
-        : entriesOf(c, item['state']);
+      const entries =
+        c === undefined || !isRecord(item) || !validGroup(item['group'], c) || !isTime(item['watermark'])
+          ? undefined
+          : entriesOf(c, item['state']);
       if (c === undefined || entries === undefined) {
         skipped++;
         continue;
@@ -117,7 +130,10 @@ function restoreEvidence(state: CorrelationState, byIdentity: ReadonlyMap<string
       const buffer = new EvidenceBuffer(state.tuning[c.index]?.maxEvents ?? 1);
       for (const r of item.refs as unknown[]) {
         if (!isRecord(r) || !isTime(r['timestamp'])) continue;
-        buffer.push(r['timestamp'], typeof r['id'] === 'string' ? { timestamp: r['timestamp'], id: r['id'] } : { timestamp: r['timestamp'] });
+        buffer.push(
+          r['timestamp'],
+          typeof r['id'] === 'string' ? { timestamp: r['timestamp'], id: r['id'] } : { timestamp: r['timestamp'] },
+        );
       }
       w.evidence = buffer;
     }
@@ -133,8 +149,9 @@ function entriesOf(c: CompiledCorrelation, s: unknown): [number, EntryValue][] |
         ? (s['timestamps'] as number[]).map((t) => [t, 0])
         : undefined;
     case 'value_count':
-      return s['kind'] === 'value_count' && Array.isArray(s['entries'])
-        && s['entries'].every((e) => Array.isArray(e) && isTime(e[0]) && typeof e[1] === 'string')
+      return s['kind'] === 'value_count' &&
+        Array.isArray(s['entries']) &&
+        s['entries'].every((e) => Array.isArray(e) && isTime(e[0]) && typeof e[1] === 'string')
         ? (s['entries'] as [number, string][]).map(([t, v]) => [t, v])
         : undefined;
     case 'temporal':
@@ -150,8 +167,9 @@ function entriesOf(c: CompiledCorrelation, s: unknown): [number, EntryValue][] |
       return out.sort((a, b) => a[0] - b[0]);
     }
     default:
-      return s['kind'] === 'numeric' && Array.isArray(s['entries'])
-        && s['entries'].every((e) => Array.isArray(e) && isTime(e[0]) && typeof e[1] === 'number' && Number.isFinite(e[1]))
+      return s['kind'] === 'numeric' &&
+        Array.isArray(s['entries']) &&
+        s['entries'].every((e) => Array.isArray(e) && isTime(e[0]) && typeof e[1] === 'number' && Number.isFinite(e[1]))
         ? (s['entries'] as [number, number][]).map(([t, v]) => [t, v])
         : undefined;
   }

@@ -4,14 +4,23 @@
 import type { CorrelationRule, CorrelationType, SigmaCollection, SigmaRule } from '@tsigma/parser';
 
 const META = {
-  references: [], tags: [], falsepositives: [], fields: [], scope: [], related: [],
+  references: [],
+  tags: [],
+  falsepositives: [],
+  fields: [],
+  scope: [],
+  related: [],
   source: { documentIndex: 0, location: { line: 1, column: 1 } },
 };
 
 /** A detection rule matching when every `match` field equals its value (case-insensitive). */
 export function detectionRule(o: {
-  title: string; id?: string; name?: string; level?: SigmaRule['level'];
-  match: Record<string, string>; attrs?: Record<string, unknown>;
+  title: string;
+  id?: string;
+  name?: string;
+  level?: SigmaRule['level'];
+  match: Record<string, string>;
+  attrs?: Record<string, unknown>;
 }): SigmaRule {
   const items = Object.entries(o.match).map(([field, value]) => ({
     field: { name: field, modifiers: [] },
@@ -19,9 +28,16 @@ export function detectionRule(o: {
     location: { line: 1, column: 1 },
   }));
   const rule: SigmaRule = {
-    ...META, kind: 'rule', title: o.title, customAttributes: o.attrs ?? {}, logsource: { custom: {} },
-    detection: { named: new Map([['selection', { kind: 'allOf', items }]]), conditions: [{ op: 'id', name: 'selection' }],
-      conditionStrings: ['selection'] },
+    ...META,
+    kind: 'rule',
+    title: o.title,
+    customAttributes: o.attrs ?? {},
+    logsource: { custom: {} },
+    detection: {
+      named: new Map([['selection', { kind: 'allOf', items }]]),
+      conditions: [{ op: 'id', name: 'selection' }],
+      conditionStrings: ['selection'],
+    },
   };
   if (o.id !== undefined) rule.id = o.id;
   if (o.name !== undefined) rule.name = o.name;
@@ -31,16 +47,34 @@ export function detectionRule(o: {
 
 /** A correlation rule; `condition` defaults to none (temporal types) and timespan is in seconds. */
 export function correlationRule(o: {
-  title: string; id?: string; name?: string; type: CorrelationType; rules: string[]; groupBy?: string[];
-  timespan: number; condition?: CorrelationRule['condition']; aliases?: CorrelationRule['aliases'];
-  generate?: boolean; level?: CorrelationRule['level']; attrs?: Record<string, unknown>;
-  window?: CorrelationRule['window']; gap?: number;
+  title: string;
+  id?: string;
+  name?: string;
+  type: CorrelationType;
+  rules: string[];
+  groupBy?: string[];
+  timespan: number;
+  condition?: CorrelationRule['condition'];
+  aliases?: CorrelationRule['aliases'];
+  generate?: boolean;
+  level?: CorrelationRule['level'];
+  attrs?: Record<string, unknown>;
+  window?: CorrelationRule['window'];
+  gap?: number;
 }): CorrelationRule {
   const rule: CorrelationRule = {
-    ...META, kind: 'correlation', title: o.title, customAttributes: o.attrs ?? {}, type: o.type, rules: o.rules,
-    groupBy: o.groupBy ?? [], timespan: { count: o.timespan, unit: 's', seconds: o.timespan, original: `${o.timespan}s` },
-    window: o.window ?? 'sliding', condition: o.condition ?? { kind: 'threshold', predicates: [] },
-    aliases: o.aliases ?? [], generate: o.generate ?? false,
+    ...META,
+    kind: 'correlation',
+    title: o.title,
+    customAttributes: o.attrs ?? {},
+    type: o.type,
+    rules: o.rules,
+    groupBy: o.groupBy ?? [],
+    timespan: { count: o.timespan, unit: 's', seconds: o.timespan, original: `${o.timespan}s` },
+    window: o.window ?? 'sliding',
+    condition: o.condition ?? { kind: 'threshold', predicates: [] },
+    aliases: o.aliases ?? [],
+    generate: o.generate ?? false,
   };
   if (o.gap !== undefined) rule.gap = { count: o.gap, unit: 's', seconds: o.gap, original: `${o.gap}s` };
   if (o.id !== undefined) rule.id = o.id;

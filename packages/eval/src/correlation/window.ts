@@ -37,7 +37,12 @@ export class Window {
   filled = 0;
   evidence: EvidenceBuffer | undefined;
 
-  constructor(readonly key: WindowKey, readonly group: (string | null)[], c: CompiledCorrelation, watermark: number) {
+  constructor(
+    readonly key: WindowKey,
+    readonly group: (string | null)[],
+    c: CompiledCorrelation,
+    watermark: number,
+  ) {
     this.watermark = watermark;
     if (c.type === 'value_count') this.distinct = new Map();
     else if (c.type === 'temporal' || c.type === 'temporal_ordered') this.slotHits = new Array<number>(c.slots.length).fill(0);
@@ -224,12 +229,24 @@ function predicatesHold(predicates: readonly Predicate[], value: number): boolea
   for (const p of predicates) {
     let ok: boolean;
     switch (p.op) {
-      case 'gt': ok = value > p.value; break;
-      case 'gte': ok = value >= p.value; break;
-      case 'lt': ok = value < p.value; break;
-      case 'lte': ok = value <= p.value; break;
-      case 'eq': ok = Math.abs(value - p.value) < Number.EPSILON; break;
-      case 'neq': ok = Math.abs(value - p.value) >= Number.EPSILON; break;
+      case 'gt':
+        ok = value > p.value;
+        break;
+      case 'gte':
+        ok = value >= p.value;
+        break;
+      case 'lt':
+        ok = value < p.value;
+        break;
+      case 'lte':
+        ok = value <= p.value;
+        break;
+      case 'eq':
+        ok = Math.abs(value - p.value) < Number.EPSILON;
+        break;
+      case 'neq':
+        ok = Math.abs(value - p.value) >= Number.EPSILON;
+        break;
     }
     if (!ok) return false;
   }
@@ -244,18 +261,25 @@ export function currentValue(w: Window, c: CompiledCorrelation): number | undefi
 /** Whether the correlation condition holds; `value` is {@link currentValue} of the same window. */
 export function conditionHolds(w: Window, c: CompiledCorrelation, value: number | undefined): boolean {
   if (c.expr !== undefined) {
-    return evaluateExpression(c, w.slotHits as number[], c.expr)
-      && (c.type !== 'temporal_ordered' || hasOrderedAssignment(w, c.positiveSlots ?? []));
+    return (
+      evaluateExpression(c, w.slotHits as number[], c.expr) &&
+      (c.type !== 'temporal_ordered' || hasOrderedAssignment(w, c.positiveSlots ?? []))
+    );
   }
   return value !== undefined && predicatesHold(c.predicates, value);
 }
 
 function evaluateExpression(c: CompiledCorrelation, hits: readonly number[], e: NonNullable<CompiledCorrelation['expr']>): boolean {
   switch (e.op) {
-    case 'id': return (hits[c.slotByRef.get(e.name) ?? -1] ?? 0) > 0;
-    case 'not': return !evaluateExpression(c, hits, e.arg);
-    case 'and': return e.args.every((a) => evaluateExpression(c, hits, a));
-    case 'or': return e.args.some((a) => evaluateExpression(c, hits, a));
-    default: return false;
+    case 'id':
+      return (hits[c.slotByRef.get(e.name) ?? -1] ?? 0) > 0;
+    case 'not':
+      return !evaluateExpression(c, hits, e.arg);
+    case 'and':
+      return e.args.every((a) => evaluateExpression(c, hits, a));
+    case 'or':
+      return e.args.some((a) => evaluateExpression(c, hits, a));
+    default:
+      return false;
   }
 }

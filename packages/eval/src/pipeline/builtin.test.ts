@@ -43,16 +43,30 @@ describe('builtin registry', () => {
 });
 
 describe('§11 vectors 1–3 (field mappings through the engine)', () => {
-  const pipe = (items: unknown[]): Pipeline => ({ name: 't', priority: 0, vars: {}, items: parseTransformationItems(items), postprocessing: [], finalizers: [], sources: [] });
+  const pipe = (items: unknown[]): Pipeline => ({
+    name: 't',
+    priority: 0,
+    vars: {},
+    items: parseTransformationItems(items),
+    postprocessing: [],
+    finalizers: [],
+    sources: [],
+  });
 
   it('1: field_name_mapping', () => {
-    const e = engineWith([pipe([{ type: 'field_name_mapping', mapping: { CommandLine: 'process.command_line' } }])], buildRule({ detection: { sel: { 'CommandLine|contains': 'whoami' } } }));
+    const e = engineWith(
+      [pipe([{ type: 'field_name_mapping', mapping: { CommandLine: 'process.command_line' } }])],
+      buildRule({ detection: { sel: { 'CommandLine|contains': 'whoami' } } }),
+    );
     expect(fires(e, { 'process.command_line': 'cmd /c whoami' })).toBe(true);
     expect(fires(e, { CommandLine: 'whoami' })).toBe(false);
   });
 
   it('2: one-to-many mapping with alternatives any', () => {
-    const e = engineWith([pipe([{ type: 'field_name_mapping', mapping: { Hashes: ['file.hash.md5', 'file.hash.sha256'] } }])], buildRule({ detection: { sel: { Hashes: 'abc', User: 'x' } } }));
+    const e = engineWith(
+      [pipe([{ type: 'field_name_mapping', mapping: { Hashes: ['file.hash.md5', 'file.hash.sha256'] } }])],
+      buildRule({ detection: { sel: { Hashes: 'abc', User: 'x' } } }),
+    );
     expect(fires(e, { 'file.hash.sha256': 'abc', User: 'x' })).toBe(true);
   });
 
@@ -116,14 +130,22 @@ describe('windows builtin (§10.1, §11 vectors 7–9)', () => {
     detection: { sel: { 'Image|endswith': '\\GRB_NET.exe', 'CommandLine|contains': '-m:scan' } },
   });
   const sysmonEvent = (eventId: number) => ({
-    Event: { System: { EventID: eventId, Channel: SYSMON }, EventData: { Image: 'C:\\Users\\x\\GRB_NET.exe', CommandLine: 'GRB_NET.exe -m:scan' } },
+    Event: {
+      System: { EventID: eventId, Channel: SYSMON },
+      EventData: { Image: 'C:\\Users\\x\\GRB_NET.exe', CommandLine: 'GRB_NET.exe -m:scan' },
+    },
   });
 
   it('7: routes process_creation to Sysmon 1 and Security 4688, including flat events', () => {
     const e = engineWith([windows], grb);
     expect(fires(e, sysmonEvent(1))).toBe(true);
     expect(
-      fires(e, { Event: { System: { EventID: 4688, Channel: 'Security' }, EventData: { NewProcessName: 'C:\\Users\\x\\GRB_NET.exe', CommandLine: 'GRB_NET.exe -m:scan' } } }),
+      fires(e, {
+        Event: {
+          System: { EventID: 4688, Channel: 'Security' },
+          EventData: { NewProcessName: 'C:\\Users\\x\\GRB_NET.exe', CommandLine: 'GRB_NET.exe -m:scan' },
+        },
+      }),
     ).toBe(true);
     expect(fires(e, sysmonEvent(11))).toBe(false);
     expect(fires(e, { Channel: SYSMON, EventID: 1, Image: 'C:\\Users\\x\\GRB_NET.exe', CommandLine: 'GRB_NET.exe -m:scan' })).toBe(true);
@@ -137,7 +159,11 @@ describe('windows builtin (§10.1, §11 vectors 7–9)', () => {
     const e = engineWith([windows], rule);
     const event = {
       Event: {
-        System: { Provider: { '#attributes': { Name: 'Service Control Manager' } }, EventID: { '#attributes': { Qualifiers: 16384 }, '#text': 7045 }, Channel: 'System' },
+        System: {
+          Provider: { '#attributes': { Name: 'Service Control Manager' } },
+          EventID: { '#attributes': { Qualifiers: 16384 }, '#text': 7045 },
+          Channel: 'System',
+        },
         EventData: { ImagePath: 'C:\\Temp\\x.exe' },
       },
     };
@@ -150,7 +176,10 @@ describe('windows builtin (§10.1, §11 vectors 7–9)', () => {
   });
 
   it('9: unnamed Data elements of classic PowerShell', () => {
-    const rule = buildRule({ logsource: { product: 'windows', category: 'ps_classic_start' }, detection: { sel: { 'Data|contains': 'HostApplication=powershell' } } });
+    const rule = buildRule({
+      logsource: { product: 'windows', category: 'ps_classic_start' },
+      detection: { sel: { 'Data|contains': 'HostApplication=powershell' } },
+    });
     const e = engineWith([windows], rule);
     const event = {
       Event: {
@@ -165,28 +194,42 @@ describe('windows builtin (§10.1, §11 vectors 7–9)', () => {
     const rule = buildRule({ logsource: { category: 'antivirus' }, detection: { sel: { 'Signature|contains': 'Mimikatz' } } });
     const e = engineWith([windows], rule);
     const event = {
-      Event: { System: { EventID: 1116, Channel: 'Microsoft-Windows-Windows Defender/Operational' }, EventData: { 'Threat Name': 'HackTool:Win32/Mimikatz' } },
+      Event: {
+        System: { EventID: 1116, Channel: 'Microsoft-Windows-Windows Defender/Operational' },
+        EventData: { 'Threat Name': 'HackTool:Win32/Mimikatz' },
+      },
     };
     expect(fires(e, event)).toBe(true);
   });
 
   it('reaches UserData below the provider element', () => {
-    const rule = buildRule({ logsource: { product: 'windows', service: 'security' }, detection: { sel: { EventID: 1102, SubjectUserName: 'bob' } } });
+    const rule = buildRule({
+      logsource: { product: 'windows', service: 'security' },
+      detection: { sel: { EventID: 1102, SubjectUserName: 'bob' } },
+    });
     const e = engineWith([windows], rule);
     const event = { Event: { System: { EventID: 1102, Channel: 'Security' }, UserData: { LogFileCleared: { SubjectUserName: 'bob' } } } };
     expect(fires(e, event)).toBe(true);
   });
 
   it('adds EventType for registry_add and registry_delete', () => {
-    const rule = buildRule({ logsource: { product: 'windows', category: 'registry_delete' }, detection: { sel: { 'TargetObject|contains': 'Run' } } });
+    const rule = buildRule({
+      logsource: { product: 'windows', category: 'registry_delete' },
+      detection: { sel: { 'TargetObject|contains': 'Run' } },
+    });
     const e = engineWith([windows], rule);
-    const ev = (type: string) => ({ Event: { System: { EventID: 12, Channel: SYSMON }, EventData: { EventType: type, TargetObject: 'HKLM\\Run' } } });
+    const ev = (type: string) => ({
+      Event: { System: { EventID: 12, Channel: SYSMON }, EventData: { EventType: type, TargetObject: 'HKLM\\Run' } },
+    });
     expect(fires(e, ev('DeleteValue'))).toBe(true);
     expect(fires(e, ev('CreateKey'))).toBe(false);
   });
 
   it('marks unrouted categories and sets the correlation timestamp field', () => {
-    const unrouted = transformRule([windows], buildRule({ logsource: { product: 'windows', category: 'file_access' }, detection: { sel: { a: 1 } } }));
+    const unrouted = transformRule(
+      [windows],
+      buildRule({ logsource: { product: 'windows', category: 'file_access' }, detection: { sel: { a: 1 } } }),
+    );
     expect(unrouted.rule.customAttributes).toEqual({
       'tsigma.windows_unrouted': 'true',
       'tsigma.timestamp_field': 'Event.System.TimeCreated.#attributes.SystemTime',
@@ -194,14 +237,25 @@ describe('windows builtin (§10.1, §11 vectors 7–9)', () => {
     expect(unrouted.appliedItems).toContain('windows_unrouted');
     const routed = transformRule([windows], grb);
     expect(routed.rule.customAttributes['tsigma.windows_unrouted']).toBeUndefined();
-    expect(routed.appliedItems).toEqual(['windows_fields_eventdata', 'windows_fields_process_creation', 'windows_fields_system', 'windows_route_process_creation', 'windows_timestamp']);
+    expect(routed.appliedItems).toEqual([
+      'windows_fields_eventdata',
+      'windows_fields_process_creation',
+      'windows_fields_system',
+      'windows_route_process_creation',
+      'windows_timestamp',
+    ]);
   });
 
   it('maps correlation group-by fields to coalesce lists', () => {
     const out = transformRule([windows], buildCorrelation({ groupBy: ['Computer', 'User'] })).rule;
     if (out.kind !== 'correlation') throw new Error('kind');
     expect(out.groupBy).toEqual(['Event.System.Computer', 'Event.EventData.User']);
-    expect(out.fieldCoalesce?.['Event.EventData.User']).toEqual(['Event.EventData.User', 'Event.UserData.User', 'Event.UserData.*.User', 'User']);
+    expect(out.fieldCoalesce?.['Event.EventData.User']).toEqual([
+      'Event.EventData.User',
+      'Event.UserData.User',
+      'Event.UserData.*.User',
+      'User',
+    ]);
   });
 
   it('leaves non-Windows rules alone', () => {
@@ -212,7 +266,10 @@ describe('windows builtin (§10.1, §11 vectors 7–9)', () => {
 
 describe('sysmon builtin', () => {
   it('adds EventID by category and rewrites the logsource', () => {
-    const rule = buildRule({ logsource: { product: 'windows', category: 'image_load' }, detection: { sel: { 'ImageLoaded|endswith': '\\x.dll' } } });
+    const rule = buildRule({
+      logsource: { product: 'windows', category: 'image_load' },
+      detection: { sel: { 'ImageLoaded|endswith': '\\x.dll' } },
+    });
     const out = transformRule([must('sysmon')], rule);
     expect(out.appliedItems).toEqual(['sysmon_image_load', 'sysmon_logsource']);
     expect((out.rule as SigmaRule).logsource).toMatchObject({ product: 'windows', service: 'sysmon', category: 'image_load' });
@@ -230,11 +287,22 @@ describe('sysmon builtin', () => {
 
 describe('ecs_windows builtin', () => {
   it('maps per category and for all Windows rules', () => {
-    const rule = buildRule({ logsource: { product: 'windows', category: 'process_creation' }, detection: { sel: { 'CommandLine|contains': 'x', ParentImage: 'p', EventID: 1, Channel: 'c' } } });
+    const rule = buildRule({
+      logsource: { product: 'windows', category: 'process_creation' },
+      detection: { sel: { 'CommandLine|contains': 'x', ParentImage: 'p', EventID: 1, Channel: 'c' } },
+    });
     const out = transformRule([must('ecs_windows')], rule).rule;
     const sel = (out as SigmaRule).detection.named.get('sel');
-    expect(sel?.kind === 'allOf' && sel.items.map((i) => i.field.name)).toEqual(['process.command_line', 'process.parent.executable', 'event.code', 'winlog.channel']);
-    const dns = transformRule([must('ecs_windows')], buildRule({ logsource: { product: 'windows', category: 'dns_query' }, detection: { sel: { QueryName: 'x' } } })).rule as SigmaRule;
+    expect(sel?.kind === 'allOf' && sel.items.map((i) => i.field.name)).toEqual([
+      'process.command_line',
+      'process.parent.executable',
+      'event.code',
+      'winlog.channel',
+    ]);
+    const dns = transformRule(
+      [must('ecs_windows')],
+      buildRule({ logsource: { product: 'windows', category: 'dns_query' }, detection: { sel: { QueryName: 'x' } } }),
+    ).rule as SigmaRule;
     const d = dns.detection.named.get('sel');
     expect(d?.kind === 'allOf' && d.items[0]?.field.name).toBe('dns.question.name');
   });

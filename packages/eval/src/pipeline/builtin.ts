@@ -139,7 +139,10 @@ const SERVICE_CHANNELS: Readonly<Record<string, string[]>> = {
   'diagnosis-scripted': [`${MS}Diagnosis-Scripted/Operational`],
   'driver-framework': [`${MS}DriverFrameworks-UserMode/Operational`],
   'kernel-shimengine': [`${MS}Kernel-ShimEngine/Operational`, `${MS}Kernel-ShimEngine/Diagnostic`],
-  'application-experience': [`${MS}Application-Experience/Program-Telemetry`, `${MS}Application-Experience/Program-Compatibility-Assistant`],
+  'application-experience': [
+    `${MS}Application-Experience/Program-Telemetry`,
+    `${MS}Application-Experience/Program-Compatibility-Assistant`,
+  ],
   'certificateservicesclient-lifecycle-system': [`${MS}CertificateServicesClient-Lifecycle-System/Operational`],
   'hyper-v-worker': [`${MS}Hyper-V-Worker`],
   'kernel-event-tracing': [`${MS}Kernel-EventTracing`],
@@ -213,7 +216,9 @@ function windowsItems(): RawItem[] {
     });
   }
   // Categories only ETW can observe (file_access, file_rename, …) get no routing; the attribute tells users why.
-  const routed: Record<string, unknown> = Object.fromEntries(routeIds.map((id, i) => [`r${i}`, { type: 'processing_item_applied', processing_item_id: id }]));
+  const routed: Record<string, unknown> = Object.fromEntries(
+    routeIds.map((id, i) => [`r${i}`, { type: 'processing_item_applied', processing_item_id: id }]),
+  );
   items.push({
     id: 'windows_unrouted',
     type: 'set_custom_attribute',

@@ -243,7 +243,12 @@ function parseConditionSet<C>(
       expr = parseCondExpr(exprText);
     } catch (cause) {
       if (!(cause instanceof CondExprSyntaxError)) throw cause;
-      throw new PipelineError('condition_expr_syntax', cause.message, ctx.file === undefined ? { path: `${itemPath}.${exprKey}` } : { file: ctx.file, path: `${itemPath}.${exprKey}` }, { cause });
+      throw new PipelineError(
+        'condition_expr_syntax',
+        cause.message,
+        ctx.file === undefined ? { path: `${itemPath}.${exprKey}` } : { file: ctx.file, path: `${itemPath}.${exprKey}` },
+        { cause },
+      );
     }
     const known = new Set(conditions.map((c) => c.id));
     for (const id of condExprIds(expr)) {
@@ -295,7 +300,8 @@ function parseTransformation(ctx: Ctx, o: Obj, type: string, path: string): Tran
         const spec = parseFieldKey(k);
         if ('unknownModifier' in spec) fail(ctx, 'invalid_param', `unknown modifier '${spec.unknownModifier}'`, `${path}.conditions.${k}`);
         const values = Array.isArray(v) ? v : [v];
-        if (!values.every(isScalar)) fail(ctx, 'invalid_param', 'condition values must be scalars or lists of scalars', `${path}.conditions.${k}`);
+        if (!values.every(isScalar))
+          fail(ctx, 'invalid_param', 'condition values must be scalars or lists of scalars', `${path}.conditions.${k}`);
         conditions.push([k, v]);
       }
       const fieldRefs: [string, string][] = [];
@@ -355,7 +361,8 @@ function parseTransformation(ctx: Ctx, o: Obj, type: string, path: string): Tran
       if (!('value' in o)) fail(ctx, 'missing_param', `${type} needs 'value'`, path);
       const value = o['value'];
       if (!isScalar(value)) fail(ctx, 'invalid_param', "'value' must be a scalar", `${path}.value`);
-      const forceType = o['force_type'] === undefined || o['force_type'] === null ? undefined : oneOf(ctx, o, 'force_type', path, ['str', 'num'], 'str');
+      const forceType =
+        o['force_type'] === undefined || o['force_type'] === null ? undefined : oneOf(ctx, o, 'force_type', path, ['str', 'num'], 'str');
       return forceType === undefined ? { type, value } : { type, value, forceType };
     }
     case 'convert_type':
@@ -406,7 +413,12 @@ function parseTransformation(ctx: Ctx, o: Obj, type: string, path: string): Tran
     }
     default:
       if (UNSUPPORTED_TYPES.has(type)) {
-        return fail(ctx, 'unsupported_transformation', `transformation '${type}' needs a query backend or I/O and is not supported`, `${path}.type`);
+        return fail(
+          ctx,
+          'unsupported_transformation',
+          `transformation '${type}' needs a query backend or I/O and is not supported`,
+          `${path}.type`,
+        );
       }
       return fail(ctx, 'unknown_transformation', `unknown transformation type '${type}'`, `${path}.type`);
   }

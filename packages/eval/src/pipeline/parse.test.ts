@@ -42,7 +42,11 @@ describe('parsePipeline', () => {
     const p = parsePipeline(FULL, { file: 'p.yml' });
     expect(p).toMatchObject({ name: 'my_mapping', priority: 20, vars: { admins: ['alice', 'bob'], port: ['443'] }, file: 'p.yml' });
     expect(p.items).toHaveLength(1);
-    expect(p.items[0]).toMatchObject({ id: 'map_process', path: 'transformations[0]', transformation: { type: 'field_name_mapping', alternatives: 'any' } });
+    expect(p.items[0]).toMatchObject({
+      id: 'map_process',
+      path: 'transformations[0]',
+      transformation: { type: 'field_name_mapping', alternatives: 'any' },
+    });
     expect(p.postprocessing).toEqual([{ type: 'x' }]);
     expect(p.sources).toEqual([{ id: 'ips', type: 'file' }]);
     expect(p.warnings).toBeUndefined();
@@ -69,16 +73,56 @@ describe('parsePipeline', () => {
     ['transformations:\n  - id: a\n    type: frobnicate\n', 'unknown_transformation', 'transformations[0].type', 3],
     ['transformations:\n  - type: extract_fields\n', 'unsupported_transformation', 'transformations[0].type', 2],
     ['transformations:\n  - type: http_placeholders\n', 'unsupported_transformation', 'transformations[0].type', 2],
-    ['transformations:\n  - type: regex\n    rule_conditions: [{ type: moon_phase }]\n', 'unknown_condition', 'transformations[0].rule_conditions[0].type', 3],
-    ['transformations:\n  - type: regex\n    detection_item_conditions: [{ type: match_string, pattern: "(" }]\n', 'invalid_regex', 'transformations[0].detection_item_conditions[0].pattern', 3],
-    ['transformations:\n  - type: regex\n    rule_conditions: [{ type: tag, tag: x }]\n    rule_cond_expr: "cond_0 and ("\n', 'condition_expr_syntax', 'transformations[0].rule_cond_expr', 4],
-    ['transformations:\n  - type: regex\n    rule_conditions: [{ type: tag, tag: x }]\n    rule_cond_expr: "cond_0 or b"\n', 'unknown_condition_id', 'transformations[0].rule_cond_expr', 4],
-    ['transformations:\n  - type: set_state\n    key: k\n    val: "${source.x}"\n', 'source_template_outside_vars', 'transformations[0].val', 4],
-    ['transformations:\n  - type: field_name_mapping\n    mapping: { a: b }\n    alternatives: some\n', 'invalid_param', 'transformations[0].alternatives', 4],
+    [
+      'transformations:\n  - type: regex\n    rule_conditions: [{ type: moon_phase }]\n',
+      'unknown_condition',
+      'transformations[0].rule_conditions[0].type',
+      3,
+    ],
+    [
+      'transformations:\n  - type: regex\n    detection_item_conditions: [{ type: match_string, pattern: "(" }]\n',
+      'invalid_regex',
+      'transformations[0].detection_item_conditions[0].pattern',
+      3,
+    ],
+    [
+      'transformations:\n  - type: regex\n    rule_conditions: [{ type: tag, tag: x }]\n    rule_cond_expr: "cond_0 and ("\n',
+      'condition_expr_syntax',
+      'transformations[0].rule_cond_expr',
+      4,
+    ],
+    [
+      'transformations:\n  - type: regex\n    rule_conditions: [{ type: tag, tag: x }]\n    rule_cond_expr: "cond_0 or b"\n',
+      'unknown_condition_id',
+      'transformations[0].rule_cond_expr',
+      4,
+    ],
+    [
+      'transformations:\n  - type: set_state\n    key: k\n    val: "${source.x}"\n',
+      'source_template_outside_vars',
+      'transformations[0].val',
+      4,
+    ],
+    [
+      'transformations:\n  - type: field_name_mapping\n    mapping: { a: b }\n    alternatives: some\n',
+      'invalid_param',
+      'transformations[0].alternatives',
+      4,
+    ],
     ['transformations:\n  - type: tag\n', 'unknown_transformation', 'transformations[0].type', 2],
     ['transformations:\n  - 5\n', 'not_a_mapping', 'transformations[0]', 2],
-    ['transformations:\n  - type: add_condition\n    conditions: { "a|contians": 1 }\n', 'invalid_param', 'transformations[0].conditions.a|contians', 3],
-    ['transformations:\n  - type: field_name_mapping\n    mapping: { Event.EventData.Image: [1, {x: 1}] }\n', 'invalid_param', 'transformations[0].mapping.Event.EventData.Image[1]', 3],
+    [
+      'transformations:\n  - type: add_condition\n    conditions: { "a|contians": 1 }\n',
+      'invalid_param',
+      'transformations[0].conditions.a|contians',
+      3,
+    ],
+    [
+      'transformations:\n  - type: field_name_mapping\n    mapping: { Event.EventData.Image: [1, {x: 1}] }\n',
+      'invalid_param',
+      'transformations[0].mapping.Event.EventData.Image[1]',
+      3,
+    ],
   ])('%j → %s at %s', (yaml, code, path, line) => {
     const e = errorOf(() => parsePipeline(yaml, { file: 'bad.yml' }));
     expect(e.code).toBe(code);
@@ -96,7 +140,13 @@ describe('parsePipeline', () => {
     const [caseItem, nest, state] = parseTransformationItems([
       { type: 'case_transformation', case: 'upper' },
       { type: 'nest', transformations: [{ type: 'regex' }] },
-      { type: 'set_state', key: 'k', value: 1, rule_conditions: [{ type: 'processing_state', key: 'k', value: 1 }], rule_cond_expression: 'cond_0' },
+      {
+        type: 'set_state',
+        key: 'k',
+        value: 1,
+        rule_conditions: [{ type: 'processing_state', key: 'k', value: 1 }],
+        rule_cond_expression: 'cond_0',
+      },
     ]);
     expect(caseItem?.transformation).toEqual({ type: 'case', method: 'upper' });
     expect(nest?.transformation).toMatchObject({ type: 'nest', items: [{ path: 'transformations[1].transformations[0]' }] });
@@ -120,9 +170,30 @@ describe('parseCondExpr', () => {
   it('follows Sigma precedence: not > and > or', () => {
     expect(parseCondExpr('a or b and not c')).toEqual({
       op: 'or',
-      args: [{ op: 'id', name: 'a' }, { op: 'and', args: [{ op: 'id', name: 'b' }, { op: 'not', arg: { op: 'id', name: 'c' } }] }],
+      args: [
+        { op: 'id', name: 'a' },
+        {
+          op: 'and',
+          args: [
+            { op: 'id', name: 'b' },
+            { op: 'not', arg: { op: 'id', name: 'c' } },
+          ],
+        },
+      ],
     });
-    expect(parseCondExpr('(a OR b) AND c')).toEqual({ op: 'and', args: [{ op: 'or', args: [{ op: 'id', name: 'a' }, { op: 'id', name: 'b' }] }, { op: 'id', name: 'c' }] });
+    expect(parseCondExpr('(a OR b) AND c')).toEqual({
+      op: 'and',
+      args: [
+        {
+          op: 'or',
+          args: [
+            { op: 'id', name: 'a' },
+            { op: 'id', name: 'b' },
+          ],
+        },
+        { op: 'id', name: 'c' },
+      ],
+    });
   });
 
   it.each(['', 'a and', '(a', 'a b', 'a & b', ')'])('rejects %j', (text) => {

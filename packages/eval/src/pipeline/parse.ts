@@ -75,7 +75,11 @@ function withPosition(err: PipelineError, root: YamlNode | null, lc: LineCounter
   const node = locate(root, err.path);
   const offset = node?.range?.[0];
   const pos = offset === undefined ? undefined : lc.linePos(offset);
-  const spot = { path: err.path, ...(file !== undefined ? { file } : {}), ...(pos !== undefined ? { line: pos.line, column: pos.col } : {}) };
+  const spot = {
+    path: err.path,
+    ...(file !== undefined ? { file } : {}),
+    ...(pos !== undefined ? { line: pos.line, column: pos.col } : {}),
+  };
   return new PipelineError(err.code, err.detail, spot, { cause: err.cause });
 }
 
@@ -108,7 +112,11 @@ function parseVars(value: unknown, file: string | undefined): Record<string, str
     const list = Array.isArray(v) ? v : [v];
     vars[name] = list.map((x, i) => {
       if (typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean') return String(x);
-      throw new PipelineError('invalid_param', `var '${name}' must be a string, a number or a list of those`, spot(Array.isArray(v) ? `vars.${name}[${i}]` : `vars.${name}`));
+      throw new PipelineError(
+        'invalid_param',
+        `var '${name}' must be a string, a number or a list of those`,
+        spot(Array.isArray(v) ? `vars.${name}[${i}]` : `vars.${name}`),
+      );
     });
   }
   return vars;
@@ -116,7 +124,8 @@ function parseVars(value: unknown, file: string | undefined): Record<string, str
 
 function listOf(value: unknown, key: string, file: string | undefined): unknown[] {
   if (value === undefined || value === null) return [];
-  if (!Array.isArray(value)) throw new PipelineError('invalid_param', `'${key}' must be a list`, file === undefined ? { path: key } : { file, path: key });
+  if (!Array.isArray(value))
+    throw new PipelineError('invalid_param', `'${key}' must be a list`, file === undefined ? { path: key } : { file, path: key });
   return value;
 }
 
@@ -129,7 +138,11 @@ function buildPipeline(doc: unknown, file: string | undefined): Pipeline {
     if (k === 'vars' || k === 'sources') continue;
     const hit = findSourceTemplate(v, k);
     if (hit !== undefined) {
-      throw new PipelineError('source_template_outside_vars', "'${source.…}' may appear only in 'vars' values and 'include' items", spot(hit));
+      throw new PipelineError(
+        'source_template_outside_vars',
+        "'${source.…}' may appear only in 'vars' values and 'include' items",
+        spot(hit),
+      );
     }
   }
   const name = doc['name'] ?? DEFAULT_PIPELINE_NAME;
@@ -142,7 +155,10 @@ function buildPipeline(doc: unknown, file: string | undefined): Pipeline {
     name,
     priority,
     vars: parseVars(doc['vars'], file),
-    items: parseTransformationItems(doc['transformations'] ?? [], file === undefined ? { path: 'transformations' } : { file, path: 'transformations' }),
+    items: parseTransformationItems(
+      doc['transformations'] ?? [],
+      file === undefined ? { path: 'transformations' } : { file, path: 'transformations' },
+    ),
     postprocessing: listOf(doc['postprocessing'], 'postprocessing', file),
     finalizers: listOf(doc['finalizers'], 'finalizers', file),
     sources: listOf(doc['sources'], 'sources', file),

@@ -8,7 +8,16 @@ import { sortPipelines, transformRule } from './transform.js';
 import type { AnyRule, Pipeline } from './types.js';
 
 function pipeline(items: unknown[], extra: Partial<Pipeline> = {}): Pipeline {
-  return { name: 'test', priority: 0, vars: {}, items: parseTransformationItems(items), postprocessing: [], finalizers: [], sources: [], ...extra };
+  return {
+    name: 'test',
+    priority: 0,
+    vars: {},
+    items: parseTransformationItems(items),
+    postprocessing: [],
+    finalizers: [],
+    sources: [],
+    ...extra,
+  };
 }
 
 function apply(items: unknown[], rule: AnyRule, extra: Partial<Pipeline> = {}) {
@@ -32,7 +41,10 @@ function items(rule: AnyRule, name = 'sel'): DetectionItem[] {
 function show(d: Detection): unknown {
   switch (d.kind) {
     case 'allOf':
-      return d.items.map((i) => [[i.field.name, ...i.field.modifiers].join('|'), i.values.map((v) => (v.type === 'string' ? v.value.original : v.type === 'null' ? null : v.value))]);
+      return d.items.map((i) => [
+        [i.field.name, ...i.field.modifiers].join('|'),
+        i.values.map((v) => (v.type === 'string' ? v.value.original : v.type === 'null' ? null : v.value)),
+      ]);
     case 'anyOf':
       return { anyOf: d.branches.map(show) };
     case 'keywords':
@@ -57,13 +69,25 @@ describe('transformRule basics', () => {
     const r = buildRule({ detection: { sel: { CommandLine: 'x' } } });
     const before = structuredClone(r);
     expect(transformRule([], r).rule).toEqual(r);
-    apply([{ type: 'field_name_mapping', mapping: { CommandLine: 'cmd' } }, { type: 'add_condition', conditions: { EventID: 1 } }], r);
+    apply(
+      [
+        { type: 'field_name_mapping', mapping: { CommandLine: 'cmd' } },
+        { type: 'add_condition', conditions: { EventID: 1 } },
+      ],
+      r,
+    );
     expect(r).toEqual(before);
   });
 
   it('reports applied item ids sorted and merges state, later pipelines winning', () => {
     const r = buildRule({ detection: { sel: { a: 'x' } } });
-    const p1 = pipeline([{ id: 'z_item', type: 'set_state', key: 'k', val: 'one' }, { id: 'a_item', type: 'set_state', key: 'only1', val: 1 }], { priority: 1 });
+    const p1 = pipeline(
+      [
+        { id: 'z_item', type: 'set_state', key: 'k', val: 'one' },
+        { id: 'a_item', type: 'set_state', key: 'only1', val: 1 },
+      ],
+      { priority: 1 },
+    );
     const p2 = pipeline([{ id: 'm_item', type: 'set_state', key: 'k', val: 'two' }], { priority: 2 });
     const out = transformRule([p2, p1], r);
     expect(out.appliedItems).toEqual(['a_item', 'm_item', 'z_item']);
@@ -91,15 +115,24 @@ describe('field name transformations', () => {
     const out = apply([{ type: 'field_name_mapping', mapping: { Hashes: ['file.hash.md5', 'file.hash.sha256'] } }], r).rule;
     expect(show(det(out, 'sel'))).toEqual({
       anyOf: [
-        [['file.hash.md5', ['abc']], ['User', ['x']]],
-        [['file.hash.sha256', ['abc']], ['User', ['x']]],
+        [
+          ['file.hash.md5', ['abc']],
+          ['User', ['x']],
+        ],
+        [
+          ['file.hash.sha256', ['abc']],
+          ['User', ['x']],
+        ],
       ],
     });
   });
 
   it('alternatives first keeps one item with a coalesce list (vector 3)', () => {
     const r = buildRule({ detection: { sel: { 'Hashes|exists': false } } });
-    const out = apply([{ type: 'field_name_mapping', alternatives: 'first', mapping: { Hashes: ['file.hash.md5', 'file.hash.sha256'] } }], r).rule;
+    const out = apply(
+      [{ type: 'field_name_mapping', alternatives: 'first', mapping: { Hashes: ['file.hash.md5', 'file.hash.sha256'] } }],
+      r,
+    ).rule;
     const [item] = items(out);
     expect(item?.field).toEqual({ name: 'file.hash.md5', modifiers: ['exists'], coalesce: ['file.hash.md5', 'file.hash.sha256'] });
   });
@@ -109,7 +142,12 @@ describe('field name transformations', () => {
     const out = apply(
       [
         { type: 'field_name_mapping', alternatives: 'first', mapping: { Image: ['a.Image', 'Image'] } },
-        { type: 'field_name_prefix', alternatives: 'first', prefix: ['p.', ''], field_name_conditions: [{ type: 'exclude_fields', match_type: 'regex', fields: ['^a\\.'] }] },
+        {
+          type: 'field_name_prefix',
+          alternatives: 'first',
+          prefix: ['p.', ''],
+          field_name_conditions: [{ type: 'exclude_fields', match_type: 'regex', fields: ['^a\\.'] }],
+        },
       ],
       r,
     ).rule;
@@ -126,7 +164,7 @@ describe('field name transformations', () => {
 
   it('field_name_prefix_mapping replaces the first matching prefix in mapping order', () => {
     const r = buildRule({ detection: { sel: { 'winlog.user': 'x', 'other.f': 'y' } } });
-    const out = apply([{ type: 'field_name_prefix_mapping', mapping: { 'winlog.': 'user.', 'win': 'nope.' } }], r).rule;
+    const out = apply([{ type: 'field_name_prefix_mapping', mapping: { 'winlog.': 'user.', win: 'nope.' } }], r).rule;
     expect(items(out).map((i) => i.field.name)).toEqual(['user.user', 'other.f']);
   });
 
@@ -160,7 +198,10 @@ describe('field name transformations', () => {
 
   it('renames correlation group-by (not aliases), alias targets and condition fields', () => {
     const c = buildCorrelation({ groupBy: ['User', 'ip'], field: ['User'], aliases: [{ alias: 'ip', mapping: { base: 'SourceIp' } }] });
-    const out = apply([{ type: 'field_name_mapping', alternatives: 'first', mapping: { User: ['user.name', 'User'], SourceIp: 'source.ip', ip: 'never' } }], c).rule;
+    const out = apply(
+      [{ type: 'field_name_mapping', alternatives: 'first', mapping: { User: ['user.name', 'User'], SourceIp: 'source.ip', ip: 'never' } }],
+      c,
+    ).rule;
     if (out.kind !== 'correlation') throw new Error('kind');
     expect(out.groupBy).toEqual(['user.name', 'ip']);
     expect(out.aliases[0]?.mapping).toEqual({ base: 'source.ip' });
@@ -178,7 +219,15 @@ describe('add_condition and structure', () => {
   it('adds a hidden detection ANDed to every condition (vector 4)', () => {
     const r = buildRule({ detection: { sel: { a: 'x' } }, condition: { op: 'of', quantifier: 1, pattern: 'them' } });
     const out = apply([{ type: 'add_condition', conditions: { EventID: 1 } }], r).rule as SigmaRule;
-    expect(out.detection.conditions).toEqual([{ op: 'and', args: [{ op: 'of', quantifier: 1, pattern: 'them' }, { op: 'id', name: '_tsigma_cond_0' }] }]);
+    expect(out.detection.conditions).toEqual([
+      {
+        op: 'and',
+        args: [
+          { op: 'of', quantifier: 1, pattern: 'them' },
+          { op: 'id', name: '_tsigma_cond_0' },
+        ],
+      },
+    ]);
     expect(out.detection.conditionStrings).toEqual(['(all of them) and _tsigma_cond_0']);
     expect(show(det(out, '_tsigma_cond_0'))).toEqual([['EventID', [1]]]);
   });
@@ -196,7 +245,16 @@ describe('add_condition and structure', () => {
     expect(show(det(out, '_tsigma_cond_1'))).toEqual([['Target|fieldref', ['Source']]]);
     expect(out.detection.conditions[0]).toEqual({
       op: 'and',
-      args: [{ op: 'and', args: [{ op: 'not', arg: { op: 'id', name: '_tsigma_cond_0' } }, { op: 'of', quantifier: 'all', pattern: 'them' }] }, { op: 'id', name: '_tsigma_cond_1' }],
+      args: [
+        {
+          op: 'and',
+          args: [
+            { op: 'not', arg: { op: 'id', name: '_tsigma_cond_0' } },
+            { op: 'of', quantifier: 'all', pattern: 'them' },
+          ],
+        },
+        { op: 'id', name: '_tsigma_cond_1' },
+      ],
     });
   });
 
@@ -231,8 +289,14 @@ describe('add_condition and structure', () => {
     const out = apply([{ type: 'hashes_fields', valid_hash_algos: ['MD5', 'SHA256'], field_prefix: 'File' }], r).rule;
     expect(show(det(out, 'sel'))).toEqual({
       anyOf: [
-        [['FileMD5|contains', ['AAA']], ['User', ['u']]],
-        [['FileSHA256|contains', ['BBB']], ['User', ['u']]],
+        [
+          ['FileMD5|contains', ['AAA']],
+          ['User', ['u']],
+        ],
+        [
+          ['FileSHA256|contains', ['BBB']],
+          ['User', ['u']],
+        ],
       ],
     });
   });
@@ -242,8 +306,14 @@ describe('add_condition and structure', () => {
     const sha1 = 'b'.repeat(40);
     const r = buildRule({ detection: { sel: { 'Hash|all': [md5, `sha1=${sha1}`] } } });
     const out = apply([{ type: 'hashes_fields', valid_hash_algos: ['md5', 'sha1'] }], r).rule;
-    expect(show(det(out, 'sel'))).toEqual([['md5|all', [md5]], ['sha1|all', [sha1]]]);
-    const dropped = apply([{ type: 'hashes_fields', valid_hash_algos: ['md5'], field_prefix: 'hash', drop_algo_prefix: true }], buildRule({ detection: { sel: { Hashes: md5 } } })).rule;
+    expect(show(det(out, 'sel'))).toEqual([
+      ['md5|all', [md5]],
+      ['sha1|all', [sha1]],
+    ]);
+    const dropped = apply(
+      [{ type: 'hashes_fields', valid_hash_algos: ['md5'], field_prefix: 'hash', drop_algo_prefix: true }],
+      buildRule({ detection: { sel: { Hashes: md5 } } }),
+    ).rule;
     expect(show(det(dropped, 'sel'))).toEqual([['hash', [md5]]]);
   });
 
@@ -257,19 +327,42 @@ describe('pipeline regexes', () => {
   it('run in linear time, honour a leading (?i) and reject lookaround', () => {
     const r = buildRule({ detection: { sel: { a: `${'a'.repeat(5000)}!`, B: 'x' } } });
     const start = performance.now();
-    const out = apply([{ type: 'set_value', value: 'hit', detection_item_conditions: [{ type: 'match_string', pattern: '(a+)+$' }] }], r).rule;
+    const out = apply(
+      [{ type: 'set_value', value: 'hit', detection_item_conditions: [{ type: 'match_string', pattern: '(a+)+$' }] }],
+      r,
+    ).rule;
     expect(performance.now() - start).toBeLessThan(1000);
-    expect(show(det(out, 'sel'))).toEqual([['a', ['a'.repeat(5000) + '!']], ['B', ['x']]]);
-    const ci = apply([{ type: 'field_name_prefix', prefix: 'p.', field_name_conditions: [{ type: 'include_fields', match_type: 'regex', fields: ['(?i)^b$'] }] }], r).rule;
+    expect(show(det(out, 'sel'))).toEqual([
+      ['a', ['a'.repeat(5000) + '!']],
+      ['B', ['x']],
+    ]);
+    const ci = apply(
+      [
+        {
+          type: 'field_name_prefix',
+          prefix: 'p.',
+          field_name_conditions: [{ type: 'include_fields', match_type: 'regex', fields: ['(?i)^b$'] }],
+        },
+      ],
+      r,
+    ).rule;
     expect(items(ci).map((i) => i.field.name)).toEqual(['a', 'p.B']);
-    expect(errorOf(() => parseTransformationItems([{ type: 'replace_string', regex: 'a(?=b)', replacement: '' }])).code).toBe('invalid_regex');
+    expect(errorOf(() => parseTransformationItems([{ type: 'replace_string', regex: 'a(?=b)', replacement: '' }])).code).toBe(
+      'invalid_regex',
+    );
   });
 });
 
 describe('value transformations', () => {
   it('replace_string rewrites source text and re-parses, with group references', () => {
     const r = buildRule({ detection: { sel: { Path: 'C:\\Users\\bob\\*' }, kw: ['hello world'] } });
-    const out = apply([{ type: 'replace_string', regex: '^C:\\\\Users\\\\([^\\\\]+)', replacement: 'D:\\\\home\\\\\\1' }, { type: 'replace_string', regex: 'world', replacement: 'there' }], r).rule;
+    const out = apply(
+      [
+        { type: 'replace_string', regex: '^C:\\\\Users\\\\([^\\\\]+)', replacement: 'D:\\\\home\\\\\\1' },
+        { type: 'replace_string', regex: 'world', replacement: 'there' },
+      ],
+      r,
+    ).rule;
     const v = items(out)[0]?.values[0];
     expect(v?.type === 'string' && v.value.original).toBe('D:\\\\home\\\\bob\\*');
     expect(show(det(out, 'kw'))).toEqual({ keywords: ['hello there'] });
@@ -316,7 +409,10 @@ describe('value transformations', () => {
   it('respects detection item and field name conditions', () => {
     const r = buildRule({ detection: { sel: { a: 'x', b: 'x' } } });
     const out = apply([{ type: 'set_value', value: 'y', field_name_conditions: [{ type: 'include_fields', fields: ['b'] }] }], r).rule;
-    expect(show(det(out, 'sel'))).toEqual([['a', ['x']], ['b', ['y']]]);
+    expect(show(det(out, 'sel'))).toEqual([
+      ['a', ['x']],
+      ['b', ['y']],
+    ]);
   });
 
   it('regex is a no-op', () => {
@@ -337,17 +433,32 @@ describe('placeholders (vector 6)', () => {
     expect(errorOf(() => apply([{ type: 'value_placeholders' }], r, { vars })).code).toBe('undefined_placeholder');
     const p = buildRule({ detection: { sel: { Path: '%TEMP%\\x.exe', U: '%one%x' } } });
     const out = apply([{ type: 'value_placeholders' }], p, { vars }).rule;
-    expect(show(det(out, 'sel'))).toEqual([['Path', ['%TEMP%\\x.exe']], ['U', ['o*x']]]);
+    expect(show(det(out, 'sel'))).toEqual([
+      ['Path', ['%TEMP%\\x.exe']],
+      ['U', ['o*x']],
+    ]);
     const parts = items(out)[1]?.values[0];
     expect(parts?.type === 'string' && parts.value.parts).toEqual([{ text: 'o' }, { wildcard: '*' }, { text: 'x' }]);
-    expect(show(det(apply([{ type: 'value_placeholders', require_expand: true }], p, { vars }).rule, 'sel'))).toEqual([['Path', ['%TEMP%\\x.exe']], ['U', ['%one%x']]]);
+    expect(show(det(apply([{ type: 'value_placeholders', require_expand: true }], p, { vars }).rule, 'sel'))).toEqual([
+      ['Path', ['%TEMP%\\x.exe']],
+      ['U', ['%one%x']],
+    ]);
   });
 
   it('expands several placeholders as a Cartesian product; include/exclude select names', () => {
     const r = buildRule({ detection: { sel: { 'a|expand': '%admins%-%admins%' } } });
-    expect(show(det(apply([{ type: 'value_placeholders' }], r, { vars }).rule, 'sel'))).toEqual([['a', ['alice-alice', 'alice-bob', 'bob-alice', 'bob-bob']]]);
+    expect(show(det(apply([{ type: 'value_placeholders' }], r, { vars }).rule, 'sel'))).toEqual([
+      ['a', ['alice-alice', 'alice-bob', 'bob-alice', 'bob-bob']],
+    ]);
     const two = buildRule({ detection: { sel: { 'a|expand': '%admins%/%rest%' } } });
-    const out = apply([{ type: 'value_placeholders', exclude: ['rest'] }, { type: 'wildcard_placeholders', include: ['rest'] }], two, { vars }).rule;
+    const out = apply(
+      [
+        { type: 'value_placeholders', exclude: ['rest'] },
+        { type: 'wildcard_placeholders', include: ['rest'] },
+      ],
+      two,
+      { vars },
+    ).rule;
     expect(show(det(out, 'sel'))).toEqual([['a', ['alice/*', 'bob/*']]]);
   });
 
@@ -360,20 +471,30 @@ describe('placeholders (vector 6)', () => {
 
   it('query_expression_placeholders only records state', () => {
     const r = buildRule({ detection: { sel: { 'a|expand': '%admins%' } } });
-    const out = apply([{ type: 'query_expression_placeholders', expression: '{field} in {id}' }, { type: 'value_placeholders' }], r, { vars });
+    const out = apply([{ type: 'query_expression_placeholders', expression: '{field} in {id}' }, { type: 'value_placeholders' }], r, {
+      vars,
+    });
     expect(out.state['query_expression_placeholders']).toEqual({ expression: '{field} in {id}', mapping: {} });
   });
 
   it('an unexpanded ${source.…} var fails the rule', () => {
     const r = buildRule({ detection: { sel: { 'a|expand': '%x%' } } });
-    expect(errorOf(() => apply([{ type: 'value_placeholders' }], r, { vars: { x: ['${source.ips}'] } })).code).toBe('unresolved_placeholder');
+    expect(errorOf(() => apply([{ type: 'value_placeholders' }], r, { vars: { x: ['${source.ips}'] } })).code).toBe(
+      'unresolved_placeholder',
+    );
   });
 });
 
 describe('metadata, state and control', () => {
   it('add_field / remove_field / set_field edit fields without duplicates', () => {
     const r = buildRule({ detection: { sel: { a: 'x' } }, meta: { fields: ['a'] } });
-    const out = apply([{ type: 'add_field', field: ['a', 'b', 'c'] }, { type: 'remove_field', field: 'c' }], r).rule;
+    const out = apply(
+      [
+        { type: 'add_field', field: ['a', 'b', 'c'] },
+        { type: 'remove_field', field: 'c' },
+      ],
+      r,
+    ).rule;
     expect(out.fields).toEqual(['a', 'b']);
     expect(apply([{ type: 'set_field', fields: ['z', 'z'] }], r).rule.fields).toEqual(['z']);
   });
@@ -389,7 +510,10 @@ describe('metadata, state and control', () => {
       { type: 'set_state', key: 'mode', value: 'ecs' },
       { id: 'seen', type: 'add_field', field: 'f', rule_conditions: [{ type: 'processing_state', key: 'mode', val: 'ecs' }] },
     ]);
-    const p2 = pipeline([{ id: 'fresh', type: 'add_field', field: 'g', rule_conditions: [{ type: 'processing_state', key: 'mode', val: 'ecs' }] }], { priority: 1 });
+    const p2 = pipeline(
+      [{ id: 'fresh', type: 'add_field', field: 'g', rule_conditions: [{ type: 'processing_state', key: 'mode', val: 'ecs' }] }],
+      { priority: 1 },
+    );
     expect(transformRule([p1, p2], r).appliedItems).toEqual(['seen']);
   });
 
@@ -404,7 +528,9 @@ describe('metadata, state and control', () => {
   });
 
   it('detection_item_failure fails when an item satisfies its conditions', () => {
-    const items = [{ type: 'detection_item_failure', message: 'no regex', detection_item_conditions: [{ type: 'match_string', pattern: '^\\^' }] }];
+    const items = [
+      { type: 'detection_item_failure', message: 'no regex', detection_item_conditions: [{ type: 'match_string', pattern: '^\\^' }] },
+    ];
     expect(errorOf(() => apply(items, buildRule({ detection: { sel: { 'a|re': '^x' } } }))).code).toBe('pipeline_detection_item_failure');
     expect(() => apply(items, buildRule({ detection: { sel: { a: 'x' } } }))).not.toThrow();
   });
@@ -418,7 +544,9 @@ describe('metadata, state and control', () => {
           type: 'nest',
           rule_conditions: [{ type: 'logsource', category: 'process_creation' }],
           field_name_conditions: [{ type: 'include_fields', fields: ['a', 'b'] }],
-          items: [{ id: 'inner', type: 'field_name_prefix', prefix: 'p.', field_name_conditions: [{ type: 'exclude_fields', fields: ['b'] }] }],
+          items: [
+            { id: 'inner', type: 'field_name_prefix', prefix: 'p.', field_name_conditions: [{ type: 'exclude_fields', fields: ['b'] }] },
+          ],
         },
       ],
       r,
@@ -433,7 +561,15 @@ describe('rule conditions', () => {
     title: 'Suspicious Thing',
     logsource: proc,
     detection: { sel: { EventID: 4688, Image: 'x' } },
-    meta: { level: 'high', status: 'test', id: 'ID-1', author: 'Ann', description: 'finds a thing', tags: ['attack.t1059'], customAttributes: { team: 'blue' } },
+    meta: {
+      level: 'high',
+      status: 'test',
+      id: 'ID-1',
+      author: 'Ann',
+      description: 'finds a thing',
+      tags: ['attack.t1059'],
+      customAttributes: { team: 'blue' },
+    },
   });
   const applies = (cond: unknown, rule: AnyRule = r): boolean =>
     apply([{ id: 'probe', type: 'set_state', key: 'k', val: 1, rule_conditions: [cond] }], rule).appliedItems.includes('probe');
@@ -460,13 +596,25 @@ describe('rule conditions', () => {
   it('logsource is false for correlations and uses a filter’s own logsource', () => {
     expect(applies({ type: 'logsource', product: 'windows' }, buildCorrelation({ groupBy: [] }))).toBe(false);
     expect(applies({ type: 'logsource', product: 'windows' }, buildFilter({ detection: { s: { a: 1 } } }))).toBe(false);
-    expect(applies({ type: 'logsource', product: 'windows' }, buildFilter({ logsource: { product: 'windows' }, detection: { s: { a: 1 } } }))).toBe(true);
+    expect(
+      applies({ type: 'logsource', product: 'windows' }, buildFilter({ logsource: { product: 'windows' }, detection: { s: { a: 1 } } })),
+    ).toBe(true);
     expect(applies({ type: 'is_sigma_filter' }, buildFilter({ detection: { s: { a: 1 } } }))).toBe(true);
   });
 
   it('processing_item_applied sees items of earlier pipelines', () => {
     const p1 = pipeline([{ id: 'first', type: 'add_field', field: 'x' }]);
-    const p2 = pipeline([{ id: 'second', type: 'add_field', field: 'y', rule_conditions: [{ type: 'processing_item_applied', processing_item_id: 'first' }] }], { priority: 1 });
+    const p2 = pipeline(
+      [
+        {
+          id: 'second',
+          type: 'add_field',
+          field: 'y',
+          rule_conditions: [{ type: 'processing_item_applied', processing_item_id: 'first' }],
+        },
+      ],
+      { priority: 1 },
+    );
     expect(transformRule([p1, p2], r).appliedItems).toEqual(['first', 'second']);
   });
 
@@ -511,8 +659,16 @@ describe('detection item and field name conditions', () => {
     const out = apply(
       [
         { id: 'mark', type: 'set_value', value: 'z', field_name_conditions: [{ type: 'include_fields', fields: ['b'] }] },
-        { type: 'field_name_prefix', prefix: 'm.', detection_item_conditions: [{ type: 'processing_item_applied', processing_item_id: 'mark' }] },
-        { type: 'field_name_suffix', suffix: '.f', field_name_conditions: [{ type: 'processing_item_applied', processing_item_id: 'mark' }] },
+        {
+          type: 'field_name_prefix',
+          prefix: 'm.',
+          detection_item_conditions: [{ type: 'processing_item_applied', processing_item_id: 'mark' }],
+        },
+        {
+          type: 'field_name_suffix',
+          suffix: '.f',
+          field_name_conditions: [{ type: 'processing_item_applied', processing_item_id: 'mark' }],
+        },
       ],
       r,
     ).rule;
@@ -521,7 +677,8 @@ describe('detection item and field name conditions', () => {
 
   it('include_fields / exclude_fields, plain and regex; keyword items only without field conditions', () => {
     const k = buildRule({ detection: { sel: { proc_a: 'x', proc_b: 'y', other: 'z' }, kw: ['abc'] } });
-    const names = (cond: object) => items(apply([{ type: 'field_name_prefix', prefix: '!', field_name_conditions: [cond] }], k).rule).map((i) => i.field.name);
+    const names = (cond: object) =>
+      items(apply([{ type: 'field_name_prefix', prefix: '!', field_name_conditions: [cond] }], k).rule).map((i) => i.field.name);
     expect(names({ type: 'include_fields', fields: ['proc_a', 'other'] })).toEqual(['!proc_a', 'proc_b', '!other']);
     expect(names({ type: 'exclude_fields', match_type: 're', fields: ['^proc_'] })).toEqual(['proc_a', 'proc_b', '!other']);
     const kw = (extra: object) => show(det(apply([{ type: 'replace_string', regex: 'a', replacement: 'A', ...extra }], k).rule, 'kw'));

@@ -1,15 +1,7 @@
 // Applies processing pipelines to parsed rules (spec 04 §3–§8), tracking applied items and pipeline state (§6).
 // Works on a deep copy: the input rule is never mutated. It never evaluates events.
 
-import type {
-  ConditionExpr,
-  CorrelationRule,
-  Detection,
-  DetectionItem,
-  FilterRule,
-  SigmaRule,
-  SigmaValue,
-} from '@tsigma/parser';
+import type { ConditionExpr, CorrelationRule, Detection, DetectionItem, FilterRule, SigmaRule, SigmaValue } from '@tsigma/parser';
 import { parseSigmaString } from '@tsigma/parser';
 
 import {
@@ -221,7 +213,9 @@ function applyFieldNames(run: Run, t: FieldNameTransformation, pi: ProcessingIte
     return;
   }
   rewriteItems(run, pi, (item) => {
-    const detOk = [...inh.det, pi.detectionItemConditions].every((s) => evalConditionSet(s, (c) => testDetectionItemCondition(item, c, run)));
+    const detOk = [...inh.det, pi.detectionItemConditions].every((s) =>
+      evalConditionSet(s, (c) => testDetectionItemCondition(item, c, run)),
+    );
     if (!detOk) return undefined;
     const refsChanged = renameFieldRefs(run, item, rename, mode);
     const name = item.field.name;
@@ -283,7 +277,12 @@ function warnFirstOnly(run: Run, name: string, names: string[]): void {
   run.warnings.push(`'${name}' maps to ${names.join(', ')}; only '${names[0] ?? ''}' is used here (use alternatives: first to coalesce)`);
 }
 
-function renameCorrelationFields(run: Run, rule: CorrelationRule, rename: (name: string) => string[] | undefined, mode: 'any' | 'first'): void {
+function renameCorrelationFields(
+  run: Run,
+  rule: CorrelationRule,
+  rename: (name: string) => string[] | undefined,
+  mode: 'any' | 'first',
+): void {
   const one = (name: string): string => {
     const names = rename(name);
     if (names === undefined) return name;
@@ -325,7 +324,11 @@ function applyAddCondition(run: Run, rule: SigmaRule, t: Extract<Transformation,
     return { field, values, location: sourceLocation(run) };
   });
   for (const [field, other] of t.fieldRefs) {
-    items.push({ field: { name: field, modifiers: ['fieldref'] }, values: [toSigmaValue(other, ['fieldref'])], location: sourceLocation(run) });
+    items.push({
+      field: { name: field, modifiers: ['fieldref'] },
+      values: [toSigmaValue(other, ['fieldref'])],
+      location: sourceLocation(run),
+    });
   }
   for (const item of items) markItem(run, item, pi.id);
   const named = new Map(rule.detection.named);
@@ -467,7 +470,9 @@ function settleExpand(item: DetectionItem): DetectionItem {
   if (!item.field.modifiers.includes('expand')) return item;
   if (item.values.some((v) => v.type === 'string' && hasPlaceholder(v.value.original))) return item;
   item.field.modifiers = item.field.modifiers.filter((m) => m !== 'expand');
-  item.values = item.values.map((v) => (v.type === 'string' && v.value.original.includes('\\%') ? reparse(unescapePercent(v.value.original), item) : v));
+  item.values = item.values.map((v) =>
+    v.type === 'string' && v.value.original.includes('\\%') ? reparse(unescapePercent(v.value.original), item) : v,
+  );
   return item;
 }
 
@@ -497,7 +502,12 @@ function applyPlaceholders(
 function applyValueTransformation(run: Run, t: Transformation, pi: ProcessingItem, inh: Inherited): boolean {
   switch (t.type) {
     case 'replace_string':
-      rewriteValues(run, pi, inh, (values, item) => changedList(values, values.map((v) => replaceInValue(v, item, t))));
+      rewriteValues(run, pi, inh, (values, item) =>
+        changedList(
+          values,
+          values.map((v) => replaceInValue(v, item, t)),
+        ),
+      );
       return true;
     case 'map_string':
       rewriteValues(run, pi, inh, (values, item) =>
@@ -519,7 +529,12 @@ function applyValueTransformation(run: Run, t: Transformation, pi: ProcessingIte
       });
       return true;
     case 'convert_type':
-      rewriteValues(run, pi, inh, (values, item) => changedList(values, values.map((v) => convertValue(v, t.target, item))));
+      rewriteValues(run, pi, inh, (values, item) =>
+        changedList(
+          values,
+          values.map((v) => convertValue(v, t.target, item)),
+        ),
+      );
       return true;
     case 'case':
       rewriteValues(run, pi, inh, (values, item) =>
@@ -627,7 +642,12 @@ function finishPlaceholders(run: Run): void {
     settleExpand(item);
     const left = item.values.find((v) => v.type === 'string' && hasPlaceholder(v.value.original));
     if (left !== undefined) {
-      throw ruleError(run, 'unresolved_placeholder', `value '${valueText(left)}' of '${item.field.name ?? ''}' still holds a placeholder`, 'detection');
+      throw ruleError(
+        run,
+        'unresolved_placeholder',
+        `value '${valueText(left)}' of '${item.field.name ?? ''}' still holds a placeholder`,
+        'detection',
+      );
     }
   }
 }

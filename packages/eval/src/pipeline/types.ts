@@ -24,10 +24,7 @@ export interface Pipeline {
 }
 
 /** A boolean expression over condition ids (spec 04 §3 `*_cond_expr`). */
-export type CondExpr =
-  | { op: 'and' | 'or'; args: CondExpr[] }
-  | { op: 'not'; arg: CondExpr }
-  | { op: 'id'; name: string };
+export type CondExpr = { op: 'and' | 'or'; args: CondExpr[] } | { op: 'not'; arg: CondExpr } | { op: 'id'; name: string };
 
 /** A set of conditions with the way they are combined. Empty = true. */
 export interface ConditionSet<C> {

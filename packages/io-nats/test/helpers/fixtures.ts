@@ -32,7 +32,12 @@ function hasOutput(r: ProcessResult): boolean {
  * Processes one message: evaluates it, publishes every result with output to each sink (in order), then acks.
  * Returns the results so scenarios can count detections and correlations.
  */
-export async function processMessage(processor: LogProcessor, raw: RawEvent, format: InputFormat, sinks: readonly Sink[]): Promise<ProcessResult[]> {
+export async function processMessage(
+  processor: LogProcessor,
+  raw: RawEvent,
+  format: InputFormat,
+  sinks: readonly Sink[],
+): Promise<ProcessResult[]> {
   const results = processor.processBatchWithFormat([raw.payload], format);
   for (const r of results) {
     if (!hasOutput(r)) continue;

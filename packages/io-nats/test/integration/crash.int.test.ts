@@ -51,7 +51,14 @@ describe.skipIf(!run)('crash of a consumer process (at-least-once)', () => {
     await (await NatsSink.connect({ url: server.url }, 'crash.out')).close();
 
     const settings: ConsumerSettings = {
-      url: server.url, input: 'crash.in', output: 'crash.out', durable: 'crash-worker', rulesDir: rules.dir, ackWaitMs: 2000, delayMs: 10, label: 'first',
+      url: server.url,
+      input: 'crash.in',
+      output: 'crash.out',
+      durable: 'crash-worker',
+      rulesDir: rules.dir,
+      ackWaitMs: 2000,
+      delayMs: 10,
+      label: 'first',
     };
     const first = await startConsumer(settings);
     expect(await waitFor(async () => (await inspector.count(outStream)) >= KILL_AFTER, 20_000), first.stderr()).toBe(true);
@@ -80,7 +87,9 @@ describe.skipIf(!run)('crash of a consumer process (at-least-once)', () => {
     }
     const lost = Array.from({ length: N }, (_, s) => s).filter((s) => !seen.has(s));
     const duplicates = [...seen.values()].reduce((n, c) => n + c - 1, 0);
-    console.info(`crash test: ${N} inputs, ${atKill} results before SIGKILL, ${records.length} results in total, ${duplicates} duplicates, ${lost.length} lost`);
+    console.info(
+      `crash test: ${N} inputs, ${atKill} results before SIGKILL, ${records.length} results in total, ${duplicates} duplicates, ${lost.length} lost`,
+    );
     expect(lost).toEqual([]);
     expect(records.length).toBe(N + duplicates);
     expect(seen.size).toBe(N);

@@ -3,7 +3,15 @@
 import { DeliverPolicy, jetstreamManager } from '@nats-io/jetstream';
 import { DeadLetterWriter, type RawEvent } from '@tsigma/runtime';
 import { describe, expect, it } from 'vitest';
-import { assertNoFeedbackLoop, connectNats, NatsConfigError, streamNameFor, NatsSource, type NatsSourceOptions, type ReplayPolicy } from '../../src/index.js';
+import {
+  assertNoFeedbackLoop,
+  connectNats,
+  NatsConfigError,
+  streamNameFor,
+  NatsSource,
+  type NatsSourceOptions,
+  type ReplayPolicy,
+} from '../../src/index.js';
 import { buildProcessor, JSON_FORMAT, RULE_WHOAMI, writeRules } from '../helpers/fixtures.js';
 import { useNatsServer } from '../helpers/harness.js';
 import { natsServerAvailable, recvWithin } from '../helpers/nats-server.js';
@@ -211,7 +219,10 @@ describe.skipIf(!run)('NATS delivery guarantees (spec 06 §6.2)', () => {
     const subject = 'sendresults.out';
     const out = await sink(subject);
     const header = { rule_id: null, level: null, author: null, tags: [], matched_selections: ['selection'], matched_fields: [] };
-    await out.send([{ rule_title: 'first', ...header }, { rule_title: 'second', ...header }]);
+    await out.send([
+      { rule_title: 'first', ...header },
+      { rule_title: 'second', ...header },
+    ]);
     await out.send([]);
     const got = await takeAll(await source(subject, { kind: 'all' }, 'sendresults'));
     expect(got.map((p) => (JSON.parse(p) as { rule_title: string }).rule_title)).toEqual(['first', 'second']);
@@ -245,7 +256,12 @@ describe.skipIf(!run)('NATS delivery guarantees (spec 06 §6.2)', () => {
     const outcome = processor.processBatchWithFormatDetailed([raw!.payload], JSON_FORMAT);
     expect(outcome.parseErrors).toHaveLength(1);
     const origin = raw!.origin;
-    await dlq.write({ originalEvent: raw!.payload, category: 'parse error', detail: outcome.parseErrors[0]!.error, ...(origin ? { origin } : {}) });
+    await dlq.write({
+      originalEvent: raw!.payload,
+      category: 'parse error',
+      detail: outcome.parseErrors[0]!.error,
+      ...(origin ? { origin } : {}),
+    });
     await raw!.ackToken.ack();
 
     const dlqSrc = await source('dlq.tsigma', { kind: 'all' }, 'dlq-reader');

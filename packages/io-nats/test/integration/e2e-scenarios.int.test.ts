@@ -4,7 +4,15 @@ import type { ProcessResult } from '@tsigma/eval';
 import { FanOutSink, type Sink } from '@tsigma/runtime';
 import { describe, expect, it } from 'vitest';
 import { NatsSource } from '../../src/index.js';
-import { bruteForceCorrelation, buildProcessor, JSON_FORMAT, processMessage, RULE_FAILED_LOGIN, RULE_WHOAMI, writeRules } from '../helpers/fixtures.js';
+import {
+  bruteForceCorrelation,
+  buildProcessor,
+  JSON_FORMAT,
+  processMessage,
+  RULE_FAILED_LOGIN,
+  RULE_WHOAMI,
+  writeRules,
+} from '../helpers/fixtures.js';
 import { useNatsServer } from '../helpers/harness.js';
 import { natsServerAvailable, recvWithin } from '../helpers/nats-server.js';
 

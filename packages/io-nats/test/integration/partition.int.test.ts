@@ -59,9 +59,20 @@ describe.skipIf(!run)('partitioned scale-out with an account subject mapping (sp
       for (const p of procs) await endConsumer(p, 'SIGTERM');
     });
     // Consumers first: each creates the stream for its partition filter, which the mapped publishes land in.
-    const started = await Promise.all(layout.filterSubjects.map((input, i) => startConsumer({
-      url: server.url, input, output: `partout.${i}`, durable: `scale-${i}`, rulesDir: rules.dir, ackWaitMs: 30_000, delayMs: 0, label: String(i),
-    })));
+    const started = await Promise.all(
+      layout.filterSubjects.map((input, i) =>
+        startConsumer({
+          url: server.url,
+          input,
+          output: `partout.${i}`,
+          durable: `scale-${i}`,
+          rulesDir: rules.dir,
+          ackWaitMs: 30_000,
+          delayMs: 0,
+          label: String(i),
+        }),
+      ),
+    );
     procs.push(...started);
 
     // The producer publishes to <prefix>.<key>; the server's mapping decides the partition.
@@ -93,7 +104,10 @@ describe.skipIf(!run)('partitioned scale-out with an account subject mapping (sp
     const expected = new Map<number, number[]>();
     for (const e of events) {
       const [r] = processor.processBatchWithFormat([e.json], JSON_FORMAT);
-      expected.set(e.seq, (r?.correlations ?? []).map((c) => c.aggregated_value));
+      expected.set(
+        e.seq,
+        (r?.correlations ?? []).map((c) => c.aggregated_value),
+      );
     }
     const actual = new Map(records.map((r) => [r.seq, r.correlations.map((c) => c.value)]));
     expect(actual).toEqual(expected);

@@ -81,7 +81,12 @@ describe('parseCef', () => {
       'CEF:0|ArcSight|ArcSight|7.14.0.8123.0|agent:030|Connector Raw Event Statistics|Low|eventId=41 mrt=1705314600000 ' +
         'categorySignificance=/Normal categoryBehavior=/Execute/Query categoryOutcome=/Success',
     );
-    expect(event).toMatchObject({ signatureId: 'agent:030', severity: 'Low', categoryBehavior: '/Execute/Query', categoryOutcome: '/Success' });
+    expect(event).toMatchObject({
+      signatureId: 'agent:030',
+      severity: 'Low',
+      categoryBehavior: '/Execute/Query',
+      categoryOutcome: '/Success',
+    });
   });
 
   it('unescapes header \\| and \\\\ and keeps other backslashes', () => {
@@ -116,7 +121,13 @@ describe('parseCef', () => {
   it('accepts an empty or =-free extension', () => {
     const event = parseCef('CEF:1|a|b|c|d|e|f|');
     expect(event).toEqual({
-      cef_version: '1', deviceVendor: 'a', deviceProduct: 'b', deviceVersion: 'c', signatureId: 'd', name: 'e', severity: 'f',
+      cef_version: '1',
+      deviceVendor: 'a',
+      deviceProduct: 'b',
+      deviceVersion: 'c',
+      signatureId: 'd',
+      name: 'e',
+      severity: 'f',
     });
     expect(Object.keys(parseCef('CEF:0|a|b|c|d|e|f|no pairs here'))).toHaveLength(7);
   });

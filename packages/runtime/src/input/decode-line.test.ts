@@ -62,7 +62,12 @@ describe('decodeLine: auto detection (05 §4.5)', () => {
     expect(ok('{not json}', AUTO)).toEqual({ value: { _raw: '{not json}' }, fromJson: false });
     expect(ok('<34>Oct 11 22:14:15 host su: test', AUTO)).toEqual({
       value: {
-        timestamp: '2024-10-11T22:14:15+00:00', hostname: 'host', appname: 'su', facility: 'LOG_AUTH', severity: 'SEV_CRIT', _raw: 'test',
+        timestamp: '2024-10-11T22:14:15+00:00',
+        hostname: 'host',
+        appname: 'su',
+        facility: 'LOG_AUTH',
+        severity: 'SEV_CRIT',
+        _raw: 'test',
       },
       fromJson: false,
     });
@@ -147,7 +152,31 @@ describe('parseSyslogTzOffset', () => {
 });
 
 describe('decodeLine: never throws', () => {
-  const syslogish = fc.constantFrom('<', '>', '1', '3', '4', ' ', '-', '[', ']', '=', '"', '\\', ':', 'T', 'Z', 'Oct', '2024-01-15T10:30:00Z', 'CEF:0|', '|', 'a', '{', '}', '\uFEFF');
+  const syslogish = fc.constantFrom(
+    '<',
+    '>',
+    '1',
+    '3',
+    '4',
+    ' ',
+    '-',
+    '[',
+    ']',
+    '=',
+    '"',
+    '\\',
+    ':',
+    'T',
+    'Z',
+    'Oct',
+    '2024-01-15T10:30:00Z',
+    'CEF:0|',
+    '|',
+    'a',
+    '{',
+    '}',
+    '\uFEFF',
+  );
   const lines = fc.oneof(fc.string({ unit: 'binary' }), fc.string({ unit: syslogish, maxLength: 40 }));
   const formats: InputFormat[] = [AUTO, { kind: 'json' }, { kind: 'syslog' }, { kind: 'logfmt' }, { kind: 'cef' }, { kind: 'plain' }];
 

@@ -45,7 +45,8 @@ describe('splitJsonDocuments: the three shapes', () => {
   });
 
   it('splits concatenated pretty-printed objects as in SigmaHQ regression_data', () => {
-    const text = '{\n  "EventID": 4688,\n  "CommandLine": "whoami /all"\n}\n{\n  "EventID": 1,\n  "Image": "C:\\\\Windows\\\\cmd.exe"\n}{"x":1} {"y":2}';
+    const text =
+      '{\n  "EventID": 4688,\n  "CommandLine": "whoami /all"\n}\n{\n  "EventID": 1,\n  "Image": "C:\\\\Windows\\\\cmd.exe"\n}{"x":1} {"y":2}';
     const docs = splitJsonDocuments(text);
     expect(docs.map((d) => d.line)).toEqual([1, 5, 8, 8]);
     expect(docs.map((d) => (d.ok ? JSON.parse(d.text) : d))).toEqual([
@@ -111,7 +112,10 @@ describe('splitJsonDocuments: broken input', () => {
     for (const text of cases) {
       const docs = splitJsonDocuments(text);
       expect(docs.length, text).toBeGreaterThan(0);
-      expect(docs.every((d) => !d.ok), text).toBe(true);
+      expect(
+        docs.every((d) => !d.ok),
+        text,
+      ).toBe(true);
       expect(() => JSON.parse(text), text).toThrow();
     }
   });
@@ -205,9 +209,12 @@ describe('splitJsonDocuments: agrees with JSON.parse', () => {
 
   it('never yields a document JSON.parse rejects', () => {
     fc.assert(
-      fc.property(fc.string({ unit: fc.constantFrom('{', '}', '[', ']', '"', ',', ':', '1', '-', 'e', '.', 't', 'r', 'u', 'n', ' ', '\n', '\\') }), (text) => {
-        for (const doc of splitJsonDocuments(text)) if (doc.ok) expect(() => JSON.parse(doc.text)).not.toThrow();
-      }),
+      fc.property(
+        fc.string({ unit: fc.constantFrom('{', '}', '[', ']', '"', ',', ':', '1', '-', 'e', '.', 't', 'r', 'u', 'n', ' ', '\n', '\\') }),
+        (text) => {
+          for (const doc of splitJsonDocuments(text)) if (doc.ok) expect(() => JSON.parse(doc.text)).not.toThrow();
+        },
+      ),
       { numRuns: 2000 },
     );
   });

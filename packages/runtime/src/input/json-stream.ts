@@ -384,9 +384,7 @@ export async function* readJsonDocuments(
 
 /** Characters that can begin a JSON value: `{ [ "`, `-`, digits, and the first letters of true/false/null. */
 function startsValue(c: number): boolean {
-  return (
-    c === 0x7b || c === 0x5b || c === 0x22 || c === 0x2d || (c >= 0x30 && c <= 0x39) || c === 0x74 || c === 0x66 || c === 0x6e
-  );
+  return c === 0x7b || c === 0x5b || c === 0x22 || c === 0x2d || (c >= 0x30 && c <= 0x39) || c === 0x74 || c === 0x66 || c === 0x6e;
 }
 
 function exceedsDocumentLimit(text: string): boolean {

@@ -24,7 +24,9 @@ describe('parseLogfmt', () => {
   });
 
   it('parses a Heroku error line with a quoted description', () => {
-    const event = parseLogfmt('at=error code=H12 desc="Request timeout" method=GET path="/slow" dyno=web.2 connect=0ms service=30000ms status=503');
+    const event = parseLogfmt(
+      'at=error code=H12 desc="Request timeout" method=GET path="/slow" dyno=web.2 connect=0ms service=30000ms status=503',
+    );
     expect(event).toMatchObject({ at: 'error', code: 'H12', desc: 'Request timeout', status: '503' });
   });
 

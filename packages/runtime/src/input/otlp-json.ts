@@ -3,8 +3,13 @@
 // Accepts lowerCamelCase and snake_case keys, int64 as string or number, hex ids, base64 bytes.
 
 import {
-  MAX_ANY_VALUE_DEPTH, attributesToObject, buildLogEvent, int64ToJson,
-  type Attribute, type LogRecordParts, type RecordContext,
+  MAX_ANY_VALUE_DEPTH,
+  attributesToObject,
+  buildLogEvent,
+  int64ToJson,
+  type Attribute,
+  type LogRecordParts,
+  type RecordContext,
 } from './otlp-record.js';
 
 /** Thrown for a JSON body whose shape is not an ExportLogsServiceRequest; names the offending path. */
@@ -83,7 +88,10 @@ function readAttributes(holder: JsonObject, path: string, depth = 0, camel = 'at
     const value = field(pair, 'value', 'value');
     // A pair without a value is left out, as rsigma does; an empty value object becomes null.
     if (value === undefined || value === null) return;
-    attributes.push([stringField(pair, 'key', 'key', kvPath), readAnyValue(asObject(value, `${kvPath}.value`), `${kvPath}.value`, depth + 1)]);
+    attributes.push([
+      stringField(pair, 'key', 'key', kvPath),
+      readAnyValue(asObject(value, `${kvPath}.value`), `${kvPath}.value`, depth + 1),
+    ]);
   });
   return attributes;
 }
@@ -101,7 +109,9 @@ function readAnyValue(value: JsonObject, path: string, depth: number): unknown {
   const array = field(value, 'arrayValue', 'array_value');
   if (array !== undefined) {
     const values = arrayField(asObject(array, `${path}.arrayValue`), 'values', 'values', `${path}.arrayValue`);
-    return values.map((item, i) => readAnyValue(asObject(item, `${path}.arrayValue.values[${i}]`), `${path}.arrayValue.values[${i}]`, depth + 1));
+    return values.map((item, i) =>
+      readAnyValue(asObject(item, `${path}.arrayValue.values[${i}]`), `${path}.arrayValue.values[${i}]`, depth + 1),
+    );
   }
   const kvlist = field(value, 'kvlistValue', 'kvlist_value');
   if (kvlist !== undefined) {

@@ -2,8 +2,14 @@
 // resource/v1) into flat events. Unknown fields are skipped, as protobuf requires; nothing else is interpreted.
 
 import {
-  MAX_ANY_VALUE_DEPTH, attributesToObject, buildLogEvent, int64ToJson, toHex,
-  type Attribute, type LogRecordParts, type RecordContext,
+  MAX_ANY_VALUE_DEPTH,
+  attributesToObject,
+  buildLogEvent,
+  int64ToJson,
+  toHex,
+  type Attribute,
+  type LogRecordParts,
+  type RecordContext,
 } from './otlp-record.js';
 import { ProtoReader, WireFormatError, WireType } from './protobuf-reader.js';
 
@@ -73,7 +79,13 @@ function readScopeLogs(reader: ProtoReader, resource: Attribute[], events: Recor
  */
 function readLogRecord(reader: ProtoReader): LogRecordParts {
   const record: LogRecordParts = {
-    timeUnixNano: 0n, observedTimeUnixNano: 0n, severityNumber: 0, severityText: '', traceId: '', spanId: '', attributes: [],
+    timeUnixNano: 0n,
+    observedTimeUnixNano: 0n,
+    severityNumber: 0,
+    severityText: '',
+    traceId: '',
+    spanId: '',
+    attributes: [],
   };
   while (reader.more()) {
     const [field, wire] = reader.tag();

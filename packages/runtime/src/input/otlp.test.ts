@@ -35,8 +35,16 @@ const sv = (s: string): Bytes => str(1, s);
 const bv = (b: boolean): Bytes => vint(2, b ? 1 : 0);
 const iv = (n: bigint): Bytes => vint(3, n);
 const dv = (x: number): Bytes => double(4, x);
-const av = (...items: Bytes[]): Bytes => len(5, items.flatMap((i) => len(1, i)));
-const kvl = (...pairs: Bytes[]): Bytes => len(6, pairs.flatMap((p) => len(1, p)));
+const av = (...items: Bytes[]): Bytes =>
+  len(
+    5,
+    items.flatMap((i) => len(1, i)),
+  );
+const kvl = (...pairs: Bytes[]): Bytes =>
+  len(
+    6,
+    pairs.flatMap((p) => len(1, p)),
+  );
 const bytesv = (b: Bytes): Bytes => len(7, b);
 const kv = (key: string, value: Bytes): Bytes => [...str(1, key), ...len(2, value)];
 // Messages
@@ -89,11 +97,7 @@ describe('decodeOtlpLogRecords: spec scenario (05 §11 test 9)', () => {
   });
 
   it('decodes the same request as gzip-compressed protobuf to the same event', () => {
-    const record = [
-      ...fixed64(1, 1705314600000000001n),
-      ...len(5, kvl(kv('EventID', iv(4625n)))),
-      ...len(6, kv('host', sv('h1'))),
-    ];
+    const record = [...fixed64(1, 1705314600000000001n), ...len(5, kvl(kv('EventID', iv(4625n)))), ...len(6, kv('host', sv('h1')))];
     const body = request([...len(1, resource(kv('service.name', sv('winlogbeat')))), ...len(2, len(2, record))]);
     expect(decodeOtlpLogRecords(gzipSync(body), 'application/x-protobuf', 'gzip')).toEqual([expected]);
     expect(decodeOtlpLogRecords(body, undefined)).toEqual([expected]);
@@ -124,8 +128,21 @@ describe('decodeOtlpLogRecords: JSON', () => {
       },
     ]);
     expect(Object.keys(events[0]!)).toEqual([
-      'timestamp', 'observed_timestamp', 'severity_text', 'body', 'trace_id', 'span_id', 'string.attribute', 'boolean.attribute',
-      'int.attribute', 'double.attribute', 'array.attribute', 'map.attribute', 'resource.service.name', 'scope.name', 'scope.version',
+      'timestamp',
+      'observed_timestamp',
+      'severity_text',
+      'body',
+      'trace_id',
+      'span_id',
+      'string.attribute',
+      'boolean.attribute',
+      'int.attribute',
+      'double.attribute',
+      'array.attribute',
+      'map.attribute',
+      'resource.service.name',
+      'scope.name',
+      'scope.version',
     ]);
   });
 
@@ -157,7 +174,16 @@ describe('decodeOtlpLogRecords: JSON', () => {
       ],
     };
     expect(decodeOtlpLogRecords(Buffer.from(JSON.stringify(body)), 'application/json; charset=utf-8')).toEqual([
-      { severity_number: 13, severity_text: 'WARN', body: 'hi', big: '9007199254740993', neg: -5, raw: 'deadbeef', empty: null, inf: Infinity },
+      {
+        severity_number: 13,
+        severity_text: 'WARN',
+        body: 'hi',
+        big: '9007199254740993',
+        neg: -5,
+        raw: 'deadbeef',
+        empty: null,
+        inf: Infinity,
+      },
     ]);
   });
 
@@ -293,7 +319,8 @@ describe('formatUnixNanos', () => {
 
 describe('decodeOtlpLogs', () => {
   it('wraps each record as a JSON raw event with a json format override', () => {
-    const json = '{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"body":{"kvlistValue":{"values":[{"key":"EventID","value":{"intValue":4625}}]}}}]}]}]}';
+    const json =
+      '{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"body":{"kvlistValue":{"values":[{"key":"EventID","value":{"intValue":4625}}]}}}]}]}]}';
     const [event, ...rest] = decodeOtlpLogs(Buffer.from(json), 'application/json');
     expect(rest).toEqual([]);
     expect(JSON.parse(event!.payload)).toEqual({ EventID: 4625 });

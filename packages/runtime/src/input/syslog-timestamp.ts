@@ -31,12 +31,7 @@ export function readRfc3339(text: string, start: number): FoundTimestamp | undef
  * The year is the current UTC year, moved by one when the message month and the current month straddle
  * New Year; the wall time is read in `tzOffsetMinutes`.
  */
-export function readBsdTimestamp(
-  text: string,
-  start: number,
-  nowMs: number,
-  tzOffsetMinutes: number,
-): FoundTimestamp | undefined {
+export function readBsdTimestamp(text: string, start: number, nowMs: number, tzOffsetMinutes: number): FoundTimestamp | undefined {
   BSD.lastIndex = start;
   const m = BSD.exec(text);
   if (!m) return undefined;

@@ -59,10 +59,16 @@ describe('syslog: RFC 3164', () => {
     expect(event).toMatchObject({ hostname: 'bastion', appname: 'sshd', procid: '12345', facility: 'LOG_AUTHPRIV', severity: 'SEV_INFO' });
     expect(event._raw).toBe('Failed password for invalid user admin from 203.0.113.5 port 52314 ssh2');
     expect(syslog('<78>May 10 03:17:01 web02 CRON[40417]: (root) CMD (cd / && run-parts --report /etc/cron.hourly)')).toMatchObject({
-      appname: 'CRON', procid: '40417', facility: 'LOG_CRON', _raw: '(root) CMD (cd / && run-parts --report /etc/cron.hourly)',
+      appname: 'CRON',
+      procid: '40417',
+      facility: 'LOG_CRON',
+      _raw: '(root) CMD (cd / && run-parts --report /etc/cron.hourly)',
     });
     expect(syslog('<22>Mar  1 12:00:00 mx1 postfix/smtpd[2211]: connect from unknown[198.51.100.7]')).toMatchObject({
-      hostname: 'mx1', appname: 'postfix/smtpd', procid: '2211', facility: 'LOG_MAIL',
+      hostname: 'mx1',
+      appname: 'postfix/smtpd',
+      procid: '2211',
+      facility: 'LOG_MAIL',
     });
   });
 
@@ -88,7 +94,10 @@ describe('syslog: RFC 3164', () => {
 
   it('parses lines without PRI (explicit syslog mode)', () => {
     expect(syslog('Oct 11 22:14:15 mymachine su: test')).toEqual({
-      timestamp: '2024-10-11T22:14:15+00:00', hostname: 'mymachine', appname: 'su', _raw: 'test',
+      timestamp: '2024-10-11T22:14:15+00:00',
+      hostname: 'mymachine',
+      appname: 'su',
+      _raw: 'test',
     });
   });
 
@@ -109,14 +118,18 @@ describe('syslog: RFC 3164', () => {
 
   it('does not take an impossible date for a timestamp', () => {
     expect(syslog('<13>Feb 30 10:00:00 h a: x')).toEqual({
-      facility: 'LOG_USER', severity: 'SEV_NOTICE', _raw: 'Feb 30 10:00:00 h a: x',
+      facility: 'LOG_USER',
+      severity: 'SEV_NOTICE',
+      _raw: 'Feb 30 10:00:00 h a: x',
     });
   });
 });
 
 describe('syslog: RFC 5424', () => {
   it('parses the RFC 5424 §6.5 examples', () => {
-    expect(syslog("<34>1 2003-10-11T22:14:15.003Z mymachine.example.com su - ID47 - \uFEFF'su root' failed for lonvick on /dev/pts/8")).toEqual({
+    expect(
+      syslog("<34>1 2003-10-11T22:14:15.003Z mymachine.example.com su - ID47 - \uFEFF'su root' failed for lonvick on /dev/pts/8"),
+    ).toEqual({
       timestamp: '2003-10-11T22:14:15.003+00:00',
       hostname: 'mymachine.example.com',
       appname: 'su',
@@ -159,7 +172,11 @@ describe('syslog: RFC 5424', () => {
 
   it('omits _raw for an empty message and accepts a nil timestamp', () => {
     expect(syslog('<14>1 - host app 42 - -')).toEqual({
-      hostname: 'host', appname: 'app', procid: '42', facility: 'LOG_USER', severity: 'SEV_INFO',
+      hostname: 'host',
+      appname: 'app',
+      procid: '42',
+      facility: 'LOG_USER',
+      severity: 'SEV_INFO',
     });
   });
 
@@ -183,7 +200,9 @@ describe('syslog: RFC 5424', () => {
   it('falls back to RFC 3164 when a header part is malformed', () => {
     // Month 13 is not a date, so the RFC 5424 header is rejected; the facility survives.
     expect(syslog('<34>1 2003-13-11T22:14:15Z host app - - - msg')).toEqual({
-      facility: 'LOG_AUTH', severity: 'SEV_CRIT', _raw: '1 2003-13-11T22:14:15Z host app - - - msg',
+      facility: 'LOG_AUTH',
+      severity: 'SEV_CRIT',
+      _raw: '1 2003-13-11T22:14:15Z host app - - - msg',
     });
     // Unterminated structured data.
     expect(syslog('<34>1 2003-10-11T22:14:15Z host app - - [x@1 a="b" msg')._raw).toBe(

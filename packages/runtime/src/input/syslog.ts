@@ -8,9 +8,30 @@ import { readBsdTimestamp, readRfc3339 } from './syslog-timestamp.js';
 
 /** Facility names by code (RFC 5424 §6.2.1), spelled as rsigma spells them so rules port unchanged. */
 const FACILITIES = [
-  'LOG_KERN', 'LOG_USER', 'LOG_MAIL', 'LOG_DAEMON', 'LOG_AUTH', 'LOG_SYSLOG', 'LOG_LPR', 'LOG_NEWS',
-  'LOG_UUCP', 'LOG_CRON', 'LOG_AUTHPRIV', 'LOG_FTP', 'LOG_NTP', 'LOG_AUDIT', 'LOG_ALERT', 'LOG_CLOCKD',
-  'LOG_LOCAL0', 'LOG_LOCAL1', 'LOG_LOCAL2', 'LOG_LOCAL3', 'LOG_LOCAL4', 'LOG_LOCAL5', 'LOG_LOCAL6', 'LOG_LOCAL7',
+  'LOG_KERN',
+  'LOG_USER',
+  'LOG_MAIL',
+  'LOG_DAEMON',
+  'LOG_AUTH',
+  'LOG_SYSLOG',
+  'LOG_LPR',
+  'LOG_NEWS',
+  'LOG_UUCP',
+  'LOG_CRON',
+  'LOG_AUTHPRIV',
+  'LOG_FTP',
+  'LOG_NTP',
+  'LOG_AUDIT',
+  'LOG_ALERT',
+  'LOG_CLOCKD',
+  'LOG_LOCAL0',
+  'LOG_LOCAL1',
+  'LOG_LOCAL2',
+  'LOG_LOCAL3',
+  'LOG_LOCAL4',
+  'LOG_LOCAL5',
+  'LOG_LOCAL6',
+  'LOG_LOCAL7',
 ];
 /** Severity names by code (RFC 5424 §6.2.1). */
 const SEVERITIES = ['SEV_EMERG', 'SEV_ALERT', 'SEV_CRIT', 'SEV_ERR', 'SEV_WARNING', 'SEV_NOTICE', 'SEV_INFO', 'SEV_DEBUG'];
@@ -263,7 +284,8 @@ function tokenEndAt(text: string, pos: number): number {
  * Unicode White_Space as Rust's `str::trim` sees it. JavaScript's `trim` would also remove U+FEFF, which must
  * survive when `stripBom` is off, and would keep U+0085.
  */
-const EDGE_SPACE = /^[\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|[\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/g;
+const EDGE_SPACE =
+  /^[\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|[\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/g;
 
 function cleanMessage(message: string, config: SyslogConfig): string {
   const unmarked = config.stripBom && message.startsWith(BOM) ? message.slice(1) : message;
