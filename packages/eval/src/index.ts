@@ -12,6 +12,10 @@ export {
 } from './pipeline/index.js';
 export type { Pipeline, PipelineErrorCode, PipelineErrorSpot, ProcessingItem, TransformedRule } from './pipeline/index.js';
 
+// Logging seam shared by every package.
+export { silentLogger } from './logger.js';
+export type { LogFields, Logger, LogLevel } from './logger.js';
+
 // Detection engine (spec 02).
 export { Engine } from './engine.js';
 export type { EngineOptions, LoadReport, RuleLoadError } from './engine.js';

@@ -12,20 +12,20 @@ export type { RuntimeErrorCode } from './errors.js';
 export { parseDuration } from './duration.js';
 
 // I/O plug-in surface and built-ins (spec 05 §7).
-export type { AckToken, EventSource, RawEvent, Sink } from './io-types.js';
-export { NOOP_ACK } from './io-types.js';
-export { BoundedChannel } from './bounded-channel.js';
-export { spawnSource } from './spawn-source.js';
-export type { SpawnedSource, SpawnSourceOptions } from './spawn-source.js';
-export { StdinSource } from './stdin-source.js';
-export { FileSource, DEFAULT_FOLLOW_POLL_MS } from './file-source.js';
-export type { FileSourceOptions } from './file-source.js';
-export { StdoutSink } from './stdout-sink.js';
-export { FileSink } from './file-sink.js';
-export type { FileSinkOptions, FsyncPolicy } from './file-sink.js';
-export { FanOutSink } from './fan-out-sink.js';
-export { DeadLetterWriter, formatDeadLetter } from './dead-letter.js';
-export type { DeadLetter, DeadLetterCategory, DeadLetterLine, DeadLetterWriterOptions } from './dead-letter.js';
+export type { AckToken, EventSource, RawEvent, Sink } from './io/io-types.js';
+export { NOOP_ACK } from './io/io-types.js';
+export { BoundedChannel } from './io/bounded-channel.js';
+export { spawnSource } from './io/spawn-source.js';
+export type { SpawnedSource, SpawnSourceOptions } from './io/spawn-source.js';
+export { StdinSource } from './io/stdin-source.js';
+export { FileSource, DEFAULT_FOLLOW_POLL_MS } from './io/file-source.js';
+export type { FileSourceOptions } from './io/file-source.js';
+export { StdoutSink } from './io/stdout-sink.js';
+export { FileSink } from './io/file-sink.js';
+export type { FileSinkOptions, FsyncPolicy } from './io/file-sink.js';
+export { FanOutSink } from './io/fan-out-sink.js';
+export { DeadLetterWriter, formatDeadLetter } from './io/dead-letter.js';
+export type { DeadLetter, DeadLetterCategory, DeadLetterLine, DeadLetterWriterOptions } from './io/dead-letter.js';
 export { runPipeline, DEFAULT_BATCH_SIZE, DEFAULT_CHANNEL_CAPACITY } from './run-pipeline.js';
 export type { PipelineCounts, RunPipelineOptions } from './run-pipeline.js';
 

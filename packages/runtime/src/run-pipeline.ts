@@ -3,14 +3,14 @@
 
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { EvaluationResult } from '@tsigma/eval';
-import type { DeadLetterWriter } from './dead-letter.js';
+import type { DeadLetterWriter } from './io/dead-letter.js';
 import type { EventFilter } from './event-filter.js';
 import type { InputFormat } from './input/input-format.js';
-import type { EventSource, RawEvent, Sink } from './io-types.js';
+import type { EventSource, RawEvent, Sink } from './io/io-types.js';
 import type { BatchLine, LogProcessor } from './log-processor.js';
 import type { MetricsHook } from './metrics.js';
 import { flattenResults } from './results.js';
-import { spawnSource } from './spawn-source.js';
+import { spawnSource } from './io/spawn-source.js';
 
 /** Default most raw events evaluated in one batch: amortises per-batch costs while keeping latency low. */
 export const DEFAULT_BATCH_SIZE = 256;

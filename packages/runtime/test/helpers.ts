@@ -4,7 +4,7 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EvaluationResult } from '@tsigma/eval';
-import type { EventSource, RawEvent, Sink } from '../src/io-types.js';
+import type { EventSource, RawEvent, Sink } from '../src/io/io-types.js';
 
 /** Absolute path of a fixture under test/fixtures. */
 export function fixture(...parts: string[]): string {

@@ -2,7 +2,7 @@
 // No HTTP here: status codes, body-size limits on the socket and metrics belong to the daemon.
 
 import { gunzipSync } from 'node:zlib';
-import { NOOP_ACK, type RawEvent } from '../io-types.js';
+import { NOOP_ACK, type RawEvent } from '../io/io-types.js';
 import type { InputFormat } from './input-format.js';
 import { decodeLogsJson, OtlpJsonShapeError } from './otlp-json.js';
 import { decodeLogsProtobuf } from './otlp-protobuf.js';

@@ -3,7 +3,7 @@
 
 import { open, type FileHandle } from 'node:fs/promises';
 import type { EvaluationResult } from '@tsigma/eval';
-import { RuntimeError } from './errors.js';
+import { RuntimeError } from '../errors.js';
 import type { Sink } from './io-types.js';
 import { serializeResults } from './ndjson.js';
 

@@ -3,7 +3,7 @@
 
 import { BoundedChannel } from './bounded-channel.js';
 import type { EventSource, RawEvent } from './io-types.js';
-import type { MetricsHook } from './metrics.js';
+import type { MetricsHook } from '../metrics.js';
 
 /** Options of {@link spawnSource}. */
 export interface SpawnSourceOptions {

@@ -3,7 +3,7 @@
 
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
-import { RuntimeError } from './errors.js';
+import { RuntimeError } from '../errors.js';
 import type { EventSource, RawEvent } from './io-types.js';
 import { NOOP_ACK } from './io-types.js';
 import { LineSplitter } from './line-splitter.js';

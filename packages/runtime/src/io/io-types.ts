@@ -2,7 +2,7 @@
 // Types only; the built-in sources and sinks and the NATS package implement them.
 
 import type { EvaluationResult } from '@tsigma/eval';
-import type { InputFormat } from './input/input-format.js';
+import type { InputFormat } from '../input/input-format.js';
 
 /**
  * Acknowledges one raw event back to its source. A source that redelivers (NATS) must only consider an event

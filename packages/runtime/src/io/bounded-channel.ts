@@ -1,7 +1,7 @@
 // A bounded async FIFO between a producer and a consumer (spec 05 §7): back-pressure instead of unbounded growth.
 // Never drops a value; it does not know about events, sources or metrics.
 
-import { RuntimeError } from './errors.js';
+import { RuntimeError } from '../errors.js';
 
 interface Waiter<T> {
   resolve(value: T): void;

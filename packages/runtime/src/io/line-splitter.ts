@@ -2,7 +2,7 @@
 // Bounded: a line that never ends is cut at MAX_BUFFERED_LINE_CHARS instead of growing without limit.
 
 import { StringDecoder } from 'node:string_decoder';
-import { MAX_LINE_BYTES } from './input/decode-line.js';
+import { MAX_LINE_BYTES } from '../input/decode-line.js';
 
 /**
  * Longest line kept in memory. Anything longer is already an `oversize` parse failure (1 MiB of UTF-8 is at

@@ -3,7 +3,7 @@
 
 import type { Writable } from 'node:stream';
 import type { EvaluationResult } from '@tsigma/eval';
-import { RuntimeError } from './errors.js';
+import { RuntimeError } from '../errors.js';
 import type { Sink } from './io-types.js';
 import { serializeResults } from './ndjson.js';
 

@@ -2,7 +2,7 @@
 // Builds and writes entries only; deciding what to dead-letter is the caller's job (runPipeline, the daemon).
 
 import type { Sink } from './io-types.js';
-import type { MetricsHook } from './metrics.js';
+import type { MetricsHook } from '../metrics.js';
 
 /** Why an entry was dead-lettered; `oversize` replaces `parse error` for lines over the 1 MiB limit. */
 export type DeadLetterCategory = 'parse error' | 'oversize' | 'sink delivery failed' | 'shutdown';

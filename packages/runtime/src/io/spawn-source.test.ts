@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ArraySource } from '../test/helpers.js';
+import { ArraySource } from '../../test/helpers.js';
 import type { EventSource, RawEvent } from './io-types.js';
 import { NOOP_ACK } from './io-types.js';
 import { spawnSource } from './spawn-source.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BoundedChannel } from './bounded-channel.js';
-import { RuntimeError } from './errors.js';
+import { RuntimeError } from '../errors.js';
 
 describe('BoundedChannel', () => {
   it('delivers in FIFO order and ends with undefined after close and drain', async () => {
