@@ -83,7 +83,7 @@ function timed<T>(run: () => T): { seconds: number; value: T } {
 
 async function measure(name: string, rulesPath: string, lines: readonly string[]): Promise<ProcessorBenchResult> {
   const t0 = performance.now();
-  const runtime = new RuntimeEngine({ rulesPath, skipInvalidRules: true, onWarning: () => {} });
+  const runtime = new RuntimeEngine({ rulesPath, skipInvalidRules: true });
   const stats = await runtime.loadRules();
   const loadSeconds = (performance.now() - t0) / 1000;
   const processor = new LogProcessor(runtime);

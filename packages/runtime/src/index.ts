@@ -3,9 +3,11 @@
 // Rule loading, batch processing, hot reload (spec 05 §2–3).
 export { RuntimeEngine } from './runtime-engine.js';
 export type { EngineStats, RuleSummary, RuntimeEngineOptions } from './runtime-engine.js';
+export { findRuleFiles } from './rule-files.js';
+export { describeRuleLoadError } from './rule-load-errors.js';
 export { LogProcessor } from './log-processor.js';
 export type { BatchLine, BatchParseError, BatchProcessOutcome } from './log-processor.js';
-export type { FieldOrigin, RuleFieldSet, RuleFieldUsage } from './rule-fields.js';
+export type { FieldMapping, FieldOrigin, RuleFieldSet, RuleFieldUsage } from './rule-fields.js';
 export { flattenResults } from './results.js';
 export { RuntimeError } from './errors.js';
 export type { RuntimeErrorCode } from './errors.js';
@@ -18,6 +20,11 @@ export { BoundedChannel } from './io/bounded-channel.js';
 export { spawnSource } from './io/spawn-source.js';
 export type { SpawnedSource, SpawnSourceOptions } from './io/spawn-source.js';
 export { StdinSource } from './io/stdin-source.js';
+export { JsonDocumentSource } from './io/json-document-source.js';
+export { InlineEventSource } from './io/inline-source.js';
+export { EvtxSource } from './io/evtx-source.js';
+export { openEventInputs } from './io/event-inputs.js';
+export type { EventInput, EventInputOptions, InputInfo } from './io/event-inputs.js';
 export { FileSource, DEFAULT_FOLLOW_POLL_MS } from './io/file-source.js';
 export type { FileSourceOptions } from './io/file-source.js';
 export { StdoutSink } from './io/stdout-sink.js';
@@ -47,6 +54,3 @@ export { JsonDocumentSplitter, MAX_DOCUMENT_BYTES, readJsonDocuments, splitJsonD
 export type { JsonDocument } from './input/json-stream.js';
 export { decodeOtlpLogRecords, decodeOtlpLogs, MAX_OTLP_DECOMPRESSED_BYTES, OtlpError, otlpEncodingOf } from './input/otlp.js';
 export type { OtlpEncoding, OtlpErrorCode, OtlpLogEvent } from './input/otlp.js';
-
-// EVTX files (spec 05 §5), implemented in @tsigma/evtx.
-export { EvtxFileReader } from '@tsigma/evtx';

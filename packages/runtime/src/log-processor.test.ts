@@ -15,7 +15,7 @@ afterEach(() => {
 });
 
 async function processorFor(rulesPath: string, metrics?: MetricsHook): Promise<LogProcessor> {
-  const engine = new RuntimeEngine({ rulesPath, onWarning: () => {} });
+  const engine = new RuntimeEngine({ rulesPath });
   await engine.loadRules();
   return new LogProcessor(engine, metrics);
 }

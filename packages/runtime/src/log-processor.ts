@@ -8,11 +8,22 @@ import { decodeLine } from './input/decode-line.js';
 import type { InputFormat } from './input/input-format.js';
 import { isJsonObject } from './input/json-line.js';
 import { ParseFailure } from './input/parse-failure.js';
+import type { RawEvent } from './io/io-types.js';
 import type { MetricsHook } from './metrics.js';
 import { RuntimeEngine, type EngineStats } from './runtime-engine.js';
 
-/** A line, optionally with its own format (e.g. OTLP records arrive as JSON whatever the configured format). */
-export type BatchLine = string | { line: string; format: InputFormat };
+/**
+ * A line, optionally with its own format (e.g. OTLP records arrive as JSON whatever the configured format); or an
+ * event its source already decoded (`value`, e.g. an EVTX record); or one its source could not decode (`failure`).
+ */
+export type BatchLine = string | { line: string; format: InputFormat } | { value: object } | { failure: string };
+
+/** The batch line of a raw event: its decoded value, its source-side failure, or its payload (and own format). */
+export function batchLineOf(event: RawEvent): BatchLine {
+  if (event.value !== undefined) return { value: event.value };
+  if (event.failure !== undefined) return { failure: event.failure };
+  return event.format === undefined ? event.payload : { line: event.payload, format: event.format };
+}
 
 /** A line that produced no event, or lost some of its filter outputs. */
 export interface BatchParseError {
@@ -85,6 +96,16 @@ export class LogProcessor {
     const parseErrors: BatchParseError[] = [];
     for (let i = 0; i < lines.length; i++) {
       const item = lines[i] as BatchLine;
+      if (typeof item !== 'string' && !('line' in item)) {
+        if ('value' in item) {
+          decoded[i] = item.value;
+          fromJson[i] = true;
+        } else {
+          parseErrors.push({ index: i, error: item.failure });
+          m.onParseError?.();
+        }
+        continue;
+      }
       const line = typeof item === 'string' ? item : item.line;
       if (isBlank(line)) continue;
       const d = decodeLine(line, typeof item === 'string' ? format : item.format, hasFilter);
@@ -253,7 +274,7 @@ export class LogProcessor {
 
 function assertLoaded(engine: RuntimeEngine): void {
   if (!engine.isLoaded) {
-    throw new RuntimeError('not_loaded', 'LogProcessor needs an engine whose loadRules() has succeeded', engine.options.rulesPath);
+    throw new RuntimeError('not_loaded', 'LogProcessor needs an engine whose loadRules() has succeeded', String(engine.options.rulesPath));
   }
 }
 

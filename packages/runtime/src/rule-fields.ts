@@ -1,7 +1,7 @@
 // The set of event fields the loaded rules reference, after pipelines (spec 05 §2 `ruleFieldSet`, spec 11 §6).
 // Pure: walks rule ASTs; it neither reads files nor compiles anything.
 
-import type { CorrelationRule, Detection, Detections, FilterRule, SigmaRule } from '@tsigma/parser';
+import type { CorrelationRule, Detection, DetectionItem, Detections, FilterRule, SigmaRule } from '@tsigma/parser';
 
 /** Where a field reference was found. */
 export type FieldOrigin = 'detection' | 'correlation' | 'filter' | 'metadata';
@@ -87,4 +87,60 @@ function correlationFields(c: CorrelationRule): string[] {
   for (const a of c.aliases) out.push(...Object.values(a.mapping));
   if (c.fieldCoalesce !== undefined) for (const paths of Object.values(c.fieldCoalesce)) out.push(...paths);
   return out;
+}
+
+/** How the pipelines renamed one detection field (spec 11 §6 `--show-mapping`). */
+export interface FieldMapping {
+  original: string;
+  /** Names after the pipelines, sorted. */
+  mappedTo: string[];
+  /** The pipelines' names joined with `+`. */
+  pipeline: string;
+}
+
+/**
+ * Pairs each detection item's field name before and after the pipelines (by detection name and item position)
+ * and lists the names that changed. `before[i]` and `after[i]` must be the same rule.
+ */
+export function collectFieldMappings(
+  before: readonly SigmaRule[],
+  after: readonly SigmaRule[],
+  pipelines: readonly { name: string }[],
+): FieldMapping[] {
+  if (pipelines.length === 0) return [];
+  const pipeline = pipelines.map((p) => p.name).join('+');
+  const out = new Map<string, Set<string>>();
+  before.forEach((rule, r) => {
+    const mappedRule = after[r];
+    if (mappedRule === undefined) return;
+    for (const [name, detection] of rule.detection.named) {
+      const mapped = mappedRule.detection.named.get(name);
+      if (mapped === undefined) continue;
+      const itemsBefore = detectionItems(detection);
+      const itemsAfter = detectionItems(mapped);
+      itemsBefore.forEach((item, index) => {
+        const other = itemsAfter[index];
+        const original = item.field.name;
+        if (other === undefined || original === null) return;
+        const targets = itemFieldNames(other).filter((f) => f !== original);
+        if (targets.length === 0) return;
+        let set = out.get(original);
+        if (set === undefined) out.set(original, (set = new Set()));
+        for (const t of targets) set.add(t);
+      });
+    }
+  });
+  return [...out].map(([original, mapped]) => ({ original, mappedTo: [...mapped].sort(), pipeline }));
+}
+
+function detectionItems(d: Detection): DetectionItem[] {
+  if (d.kind === 'allOf') return [...d.items];
+  if (d.kind === 'anyOf') return d.branches.flatMap(detectionItems);
+  return [];
+}
+
+/** A field item's names: the coalesced alternatives when a pipeline set them, else the name; keywords have none. */
+function itemFieldNames(item: DetectionItem): string[] {
+  if (item.field.coalesce !== undefined && item.field.coalesce.length > 0) return item.field.coalesce;
+  return item.field.name === null ? [] : [item.field.name];
 }

@@ -13,7 +13,7 @@ import { runPipeline } from './run-pipeline.js';
 import { RuntimeEngine } from './runtime-engine.js';
 
 async function processor(): Promise<LogProcessor> {
-  const engine = new RuntimeEngine({ rulesPath: fixture('rules', 'whoami.yml'), onWarning: () => {} });
+  const engine = new RuntimeEngine({ rulesPath: fixture('rules', 'whoami.yml') });
   await engine.loadRules();
   return new LogProcessor(engine);
 }
@@ -204,7 +204,7 @@ describe('runPipeline over real files', () => {
         .map((l) => JSON.parse(l) as { rule_title: string });
       expect(alerts.map((a) => a.rule_title)).toEqual(['Whoami Execution', 'Whoami Execution']);
       const dead = JSON.parse(readFileSync(join(dir, 'dlq.ndjson'), 'utf8')) as Record<string, string>;
-      expect(dead).toMatchObject({ original_event: '{oops', origin: `file:${input}#2` });
+      expect(dead).toMatchObject({ original_event: '{oops', origin: `${input}:2` });
       expect(dead.error).toMatch(/^parse error: /);
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -7,7 +7,7 @@ import type { DeadLetterWriter } from './io/dead-letter.js';
 import type { EventFilter } from './event-filter.js';
 import type { InputFormat } from './input/input-format.js';
 import type { EventSource, RawEvent, Sink } from './io/io-types.js';
-import type { BatchLine, LogProcessor } from './log-processor.js';
+import { batchLineOf, type BatchLine, type LogProcessor } from './log-processor.js';
 import type { MetricsHook } from './metrics.js';
 import { flattenResults } from './results.js';
 import { spawnSource } from './io/spawn-source.js';
@@ -115,7 +115,7 @@ async function processOne(
   m: MetricsHook,
   counts: PipelineCounts,
 ): Promise<void> {
-  const lines: BatchLine[] = batch.map((e) => (e.format === undefined ? e.payload : { line: e.payload, format: e.format }));
+  const lines: BatchLine[] = batch.map(batchLineOf);
   const { results, parseErrors } = opts.processor.processBatchWithFormatDetailed(lines, format, opts.filter);
 
   const tDispatch = performance.now();

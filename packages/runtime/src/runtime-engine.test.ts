@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { JsonEvent, parsePipeline } from '@tsigma/eval';
+import { JsonEvent, parsePipeline, silentLogger } from '@tsigma/eval';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fixture, tempRules } from '../test/helpers.js';
 import { RuntimeError } from './errors.js';
@@ -18,19 +18,19 @@ function temp(...files: string[]): string {
   return t.dir;
 }
 
-const quiet = { onWarning: () => {} };
+const quiet = {};
 
 describe('RuntimeEngine', () => {
   it('loads a single rule file and evaluates a batch in order', async () => {
     const engine = new RuntimeEngine({ rulesPath: fixture('rules', 'whoami.yml'), ...quiet });
     expect(engine.isLoaded).toBe(false);
     const stats = await engine.loadRules();
-    expect(stats).toEqual({ detectionRules: 1, correlationRules: 0, filterRules: 0, stateEntries: 0, skipped: [] });
+    expect(stats).toEqual({ detectionRules: 1, correlationRules: 0, filterRules: 0, stateEntries: 0, skipped: [], warnings: [], files: 1 });
     const out = engine.processBatch([new JsonEvent({ CommandLine: 'ls' }), new JsonEvent({ CommandLine: 'cmd /c whoami' })]);
     expect(out.map((r) => r.detections.map((d) => d.rule_title))).toEqual([[], ['Whoami Execution']]);
     expect(out[1]?.detections[0]?.event).toBeUndefined();
     expect(engine.exportState()).toBeNull();
-    expect(engine.introspectCorrelations()).toBeNull();
+    expect(engine.introspectCorrelations()).toEqual({ correlations: [], groups: [] });
   });
 
   it('loads a directory recursively with correlations, lists rules and fields', async () => {
@@ -92,7 +92,7 @@ describe('RuntimeEngine', () => {
     expect(() => strict.processBatch([])).toThrow(expect.objectContaining({ code: 'not_loaded' }));
 
     const warnings: string[] = [];
-    const lenient = new RuntimeEngine({ rulesPath: dir, skipInvalidRules: true, onWarning: (m) => warnings.push(m) });
+    const lenient = new RuntimeEngine({ rulesPath: dir, skipInvalidRules: true, logger: { ...silentLogger, warn: (m: string) => warnings.push(m) } });
     const stats = await lenient.loadRules();
     expect(stats.detectionRules).toBe(1);
     expect(stats.skipped).toMatchObject([{ file: join(dir, 'broken.yml'), code: 'unknown_modifier' }]);

@@ -1,11 +1,10 @@
-// RuntimeEngine (spec 05 §2): loads rules and pipelines from disk into a detection or correlation engine.
+// RuntimeEngine (spec 05 §2): loads rules and pipelines from disk into a correlation engine, file by file.
 // A load builds everything aside and publishes it in one step; a failed load leaves the previous state untouched.
 
-import { stat } from 'node:fs/promises';
 import {
   CorrelationEngine,
-  Engine,
   parsePipelineFile,
+  silentLogger,
   sortPipelines,
   transformRule,
   type CorrelationConfig,
@@ -13,26 +12,24 @@ import {
   type CorrelationSnapshot,
   type CorrelationStateSnapshot,
   type Event,
+  type Logger,
   type Pipeline,
   type ProcessResult,
   type RuleLoadError,
 } from '@tsigma/eval';
-import {
-  parseSigmaDirectory,
-  parseSigmaFile,
-  type CorrelationRule,
-  type FilterRule,
-  type Level,
-  type SigmaCollection,
-  type SigmaRule,
-} from '@tsigma/parser';
+import { readSigmaFiles, type CorrelationRule, type FilterRule, type Level, type SigmaCollection, type SigmaRule } from '@tsigma/parser';
 import { RuntimeError } from './errors.js';
-import { collectRuleFields, type FieldSources, type RuleFieldSet } from './rule-fields.js';
+import { describeRuleLoadError } from './rule-load-errors.js';
+import { collectFieldMappings, collectRuleFields, type FieldMapping, type FieldSources, type RuleFieldSet } from './rule-fields.js';
+import { findRuleFiles } from './rule-files.js';
 
 /** Construction options; kept as given so a hot reload rebuilds with the same settings. */
 export interface RuntimeEngineOptions {
-  /** A rule file, or a directory read recursively (`*.yml` / `*.yaml`, lexical order, hidden dirs skipped). */
-  rulesPath: string;
+  /**
+   * Rule files, or directories read recursively (`*.yml` / `*.yaml`, lexical order, hidden dirs skipped); several
+   * paths load as one collection, so filters and correlations may reference rules of any of them.
+   */
+  rulesPath: string | readonly string[];
   /** Parsed pipelines (builtins via `resolvePipeline`). */
   pipelines?: Pipeline[];
   /** Pipeline files, re-read on every `loadRules()`. */
@@ -43,8 +40,8 @@ export interface RuntimeEngineOptions {
   includeEvent?: boolean;
   /** Leave out rules that fail to parse or compile (listed in `stats.skipped`) instead of failing the load. */
   skipInvalidRules?: boolean;
-  /** Receives load warnings (skipped rules, parser and engine warnings); default: one line on stderr each. */
-  onWarning?: (message: string) => void;
+  /** Receives load problems (warn) and correlation-state warnings; default: silent. */
+  logger?: Logger;
   /** Wall clock in epoch seconds for the correlation `wallclock` timestamp fallback (spec 03 §3). */
   clock?: () => number;
 }
@@ -58,6 +55,10 @@ export interface EngineStats {
   stateEntries: number;
   /** Rules left out under `skipInvalidRules` (severity `error` only). */
   skipped: RuleLoadError[];
+  /** Problems that did not cost a rule (severity `warning`), in load order. */
+  warnings: RuleLoadError[];
+  /** Rule files read. */
+  files: number;
 }
 
 /** One loaded rule, for listings (CLI, daemon API). */
@@ -71,14 +72,13 @@ export interface RuleSummary {
   tags: string[];
 }
 
-/** The compiled evaluator: a plain detection engine, or a correlation engine wrapping one. */
-type Backend = { kind: 'detection'; engine: Engine } | { kind: 'correlation'; engine: CorrelationEngine };
-
 interface Loaded {
-  backend: Backend;
+  engine: CorrelationEngine;
   stats: Omit<EngineStats, 'stateEntries'>;
   rules: RuleSummary[];
-  fields: () => RuleFieldSet;
+  files: string[];
+  pipelines: Pipeline[];
+  fields?: { set: RuleFieldSet; mappings: FieldMapping[] };
 }
 
 /**
@@ -103,31 +103,30 @@ export class RuntimeEngine {
   }
 
   /**
-   * Reads pipelines (from `pipelinePaths`) and rules, compiles them and publishes the result.
-   * Rejects with a RuntimeError naming the file: `pipeline_load` for a bad pipeline file, `sources_unavailable`
-   * for pipelines that need dynamic sources, `rule_load` (with every problem in `issues`) for bad rules unless
-   * `skipInvalidRules`. Nothing observable changes unless it resolves.
+   * Reads pipelines (from `pipelinePaths`) and rules, compiles them and publishes the result. Rule files are
+   * parsed one at a time and compiled before the next is read, so the ASTs of the whole corpus never sit in
+   * memory together. Rejects with a RuntimeError naming the file: `pipeline_load` for a bad pipeline file,
+   * `sources_unavailable` for pipelines that need dynamic sources, `rule_load` (with every problem in `issues`)
+   * for an unreadable rules path or bad rules unless `skipInvalidRules`. Nothing observable changes unless it
+   * resolves.
    */
   async loadRules(): Promise<EngineStats> {
     const pipelines = sortPipelines([...(this.options.pipelines ?? []), ...(await this.readPipelineFiles())]);
     rejectDynamicSources(pipelines);
-    const collection = await this.readRules();
-    this.loaded = this.compile(collection, pipelines);
+    const files = await findRuleFiles(this.rulePaths());
+    this.loaded = this.compile(files, pipelines);
     return this.stats();
   }
 
   /** Evaluates events in order; one ProcessResult per event. Correlation state advances across batches. */
   processBatch(events: readonly Event[]): ProcessResult[] {
-    const { backend } = this.require();
-    if (backend.kind === 'correlation') return backend.engine.processBatch(events);
-    const detector = backend.engine;
-    return events.map((e) => ({ detections: detector.evaluate(e), correlations: [] }));
+    return this.require().engine.processBatch(events);
   }
 
   /** Rule counts of the current load, skipped rules, and live correlation windows now. */
   stats(): EngineStats {
     const l = this.require();
-    return { ...l.stats, skipped: [...l.stats.skipped], stateEntries: correlationOf(l)?.stateCount() ?? 0 };
+    return { ...l.stats, skipped: [...l.stats.skipped], warnings: [...l.stats.warnings], stateEntries: correlationOf(l)?.stateCount() ?? 0 };
   }
 
   /** Correlation state as a JSON-safe snapshot; null when no correlation rules are loaded. */
@@ -144,12 +143,15 @@ export class RuntimeEngine {
     return correlation === undefined ? true : correlation.importState(snapshot);
   }
 
-  /** Read-only view of correlation windows (spec 03 §11); null when no correlation rules are loaded. */
-  introspectCorrelations(id?: string, group?: string): CorrelationStateSnapshot | null {
+  /**
+   * Read-only view of correlation windows (spec 03 §11). With no correlation rules loaded it is the engine's
+   * empty view (no correlations, no windows), so a state dump always has the same shape.
+   */
+  introspectCorrelations(id?: string, group?: string): CorrelationStateSnapshot {
     const filter: { id?: string; group?: string } = {};
     if (id !== undefined) filter.id = id;
     if (group !== undefined) filter.group = group;
-    return correlationOf(this.require())?.introspect(filter) ?? null;
+    return this.require().engine.introspect(filter);
   }
 
   /** The loaded rules: detections, then correlations, then filters, each in file order. */
@@ -157,14 +159,37 @@ export class RuntimeEngine {
     return [...this.require().rules];
   }
 
-  /** Fields referenced by the loaded rules, after pipelines. */
+  /**
+   * Fields referenced by the loaded rules, after pipelines. Computed on first use by reading the rule files of the
+   * load again (the load keeps no ASTs), so a file edited since the load is read as it is now.
+   */
   ruleFieldSet(): RuleFieldSet {
-    return this.require().fields();
+    return this.fieldsOfLoad().set;
+  }
+
+  /** How the pipelines renamed each detection field: original name → names after the pipelines. */
+  fieldMappings(): FieldMapping[] {
+    return this.fieldsOfLoad().mappings;
+  }
+
+  private fieldsOfLoad(): NonNullable<Loaded['fields']> {
+    const l = this.require();
+    if (l.fields === undefined) {
+      const accepted = acceptedRules(readSigmaFiles(l.files), l.stats.skipped);
+      const transformed = transformAll(l.pipelines, accepted);
+      l.fields = { set: collectRuleFields(transformed), mappings: collectFieldMappings(accepted.rules, transformed.rules, l.pipelines) };
+    }
+    return l.fields;
+  }
+
+  private rulePaths(): readonly string[] {
+    const p = this.options.rulesPath;
+    return typeof p === 'string' ? [p] : p;
   }
 
   private require(): Loaded {
     if (this.loaded === undefined) {
-      throw new RuntimeError('not_loaded', 'loadRules() has not completed successfully', this.options.rulesPath);
+      throw new RuntimeError('not_loaded', 'loadRules() has not completed successfully', this.rulePaths().join(', '));
     }
     return this.loaded;
   }
@@ -181,78 +206,83 @@ export class RuntimeEngine {
     return out;
   }
 
-  private async readRules(): Promise<SigmaCollection> {
-    const path = this.options.rulesPath;
-    let isDir: boolean;
-    try {
-      isDir = (await stat(path)).isDirectory();
-    } catch (err) {
-      throw new RuntimeError('rule_load', `cannot read rules path: ${(err as Error).message}`, path, { cause: err });
-    }
-    return isDir ? parseSigmaDirectory(path) : parseSigmaFile(path);
-  }
+  private compile(files: string[], pipelines: Pipeline[]): Loaded {
+    const logger = this.options.logger ?? silentLogger;
+    const options: CorrelationEngineOptions = {
+      engine: { includeEvent: this.options.includeEvent ?? false },
+      onWarning: (message) => logger.warn(message),
+    };
+    if (this.options.clock !== undefined) options.clock = this.options.clock;
+    const engine = new CorrelationEngine(this.options.correlationConfig, options);
+    for (const p of pipelines) engine.addPipeline(p);
 
-  private compile(collection: SigmaCollection, pipelines: Pipeline[]): Loaded {
-    const warn = this.options.onWarning ?? writeWarning;
-    const includeEvent = this.options.includeEvent ?? false;
-    let backend: Backend;
-    let errors: RuleLoadError[];
-    if (collection.correlations.length > 0) {
-      const options: CorrelationEngineOptions = { engine: { includeEvent }, onWarning: warn };
-      if (this.options.clock !== undefined) options.clock = this.options.clock;
-      const correlation = new CorrelationEngine(this.options.correlationConfig, options);
-      for (const p of pipelines) correlation.addPipeline(p);
-      errors = correlation.addCollection(collection).errors;
-      backend = { kind: 'correlation', engine: correlation };
-    } else {
-      const detector = new Engine({ includeEvent });
-      for (const p of pipelines) detector.addPipeline(p);
-      errors = detector.addCollection(collection).errors;
-      backend = { kind: 'detection', engine: detector };
-    }
-    const failed = errors.filter((e) => e.severity === 'error');
+    // Summaries are taken as each file's collection passes by; the collection itself is garbage once compiled.
+    const candidates: { kind: RuleSummary['kind']; rule: SigmaRule | CorrelationRule | FilterRule }[] = [];
+    const report = engine.addCollections(tapCollections(readSigmaFiles(files), candidates));
+
+    const failed = report.errors.filter((e) => e.severity === 'error');
+    const warnings = report.errors.filter((e) => e.severity !== 'error');
     if (failed.length > 0 && this.options.skipInvalidRules !== true) {
       const first = failed[0] as RuleLoadError;
-      throw new RuntimeError(
-        'rule_load',
-        `${failed.length} rule problem(s); first: ${describeIssue(first)}`,
-        first.file ?? this.options.rulesPath,
-        {
-          issues: failed,
-        },
-      );
+      throw new RuntimeError('rule_load', `${failed.length} rule problem(s); first: ${describeRuleLoadError(first)}`, first.file ?? files[0] ?? '', {
+        issues: failed,
+      });
     }
-    for (const e of errors) warn(`${e.severity === 'error' ? 'skipped rule' : 'warning'}: ${describeIssue(e)}`);
+    for (const e of report.errors) logger.warn(describeRuleLoadError(e), { file: e.file, code: e.code, rule: e.ruleId ?? e.title });
 
-    const loaded = <T extends SigmaRule | CorrelationRule | FilterRule>(r: T): boolean => !failed.some((e) => sameDocument(e, r));
-    const accepted = {
-      rules: collection.rules.filter(loaded),
-      correlations: collection.correlations.filter(loaded),
-      filters: collection.filters.filter(loaded),
-    };
-    const rules: RuleSummary[] = [
-      ...accepted.rules.map((r) => summary('detection', r)),
-      ...accepted.correlations.map((c) => summary('correlation', c)),
-      ...accepted.filters.map((f) => summary('filter', f)),
-    ];
-    let fields: RuleFieldSet | undefined;
+    const isFailed = failedDocuments(failed);
+    const rules = candidates.filter((c) => !isFailed(c.rule)).map((c) => summary(c.kind, c.rule));
+    const count = (kind: RuleSummary['kind']): number => rules.filter((r) => r.kind === kind).length;
     return {
-      backend,
+      engine,
       stats: {
-        detectionRules: accepted.rules.length,
-        correlationRules: accepted.correlations.length,
-        filterRules: accepted.filters.length,
+        detectionRules: count('detection'),
+        correlationRules: count('correlation'),
+        filterRules: count('filter'),
         skipped: failed,
+        warnings,
+        files: files.length,
       },
-      rules,
-      // Computed on first use: transforming every rule again is wasted work for a reload nobody inspects.
-      fields: () => (fields ??= collectRuleFields(transformAll(pipelines, accepted))),
+      // Detections, then correlations, then filters, each in file order.
+      rules: [...rules.filter((r) => r.kind === 'detection'), ...rules.filter((r) => r.kind === 'correlation'), ...rules.filter((r) => r.kind === 'filter')],
+      files,
+      pipelines,
     };
   }
 }
 
+/** Passes collections through unchanged, noting each rule for the summaries. */
+function* tapCollections(
+  parts: Iterable<SigmaCollection>,
+  out: { kind: RuleSummary['kind']; rule: SigmaRule | CorrelationRule | FilterRule }[],
+): Generator<SigmaCollection> {
+  for (const c of parts) {
+    for (const rule of c.rules) out.push({ kind: 'detection', rule });
+    for (const rule of c.correlations) out.push({ kind: 'correlation', rule });
+    for (const rule of c.filters) out.push({ kind: 'filter', rule });
+    yield c;
+  }
+}
+
+/** The rules of `parts` that the load kept (documents with an error were skipped). */
+function acceptedRules(parts: Iterable<SigmaCollection>, skipped: readonly RuleLoadError[]): FieldSources {
+  const isFailed = failedDocuments(skipped);
+  const out = { rules: [] as SigmaRule[], correlations: [] as CorrelationRule[], filters: [] as FilterRule[] };
+  for (const c of parts) {
+    for (const r of c.rules) if (!isFailed(r)) out.rules.push(r);
+    for (const r of c.correlations) if (!isFailed(r)) out.correlations.push(r);
+    for (const r of c.filters) if (!isFailed(r)) out.filters.push(r);
+  }
+  return out;
+}
+
+function failedDocuments(failed: readonly RuleLoadError[]): (r: SigmaRule | CorrelationRule | FilterRule) => boolean {
+  const keys = new Set(failed.filter((e) => e.documentIndex !== undefined).map((e) => `${e.file ?? ''}\u0000${e.documentIndex}`));
+  return (r) => keys.has(`${r.source.file ?? ''}\u0000${r.source.documentIndex}`);
+}
+
 /** Applies the pipelines to each accepted rule, for the post-pipeline field set. */
-function transformAll(pipelines: readonly Pipeline[], src: FieldSources): FieldSources {
+function transformAll(pipelines: readonly Pipeline[], src: FieldSources): { rules: SigmaRule[]; correlations: CorrelationRule[]; filters: FilterRule[] } {
   const one = <T extends SigmaRule | CorrelationRule | FilterRule>(r: T): T => {
     if (pipelines.length === 0) return r;
     try {
@@ -280,25 +310,9 @@ function rejectDynamicSources(pipelines: readonly Pipeline[]): void {
 }
 
 function correlationOf(l: Loaded): CorrelationEngine | undefined {
-  return l.backend.kind === 'correlation' ? l.backend.engine : undefined;
-}
-
-function sameDocument(e: RuleLoadError, r: SigmaRule | CorrelationRule | FilterRule): boolean {
-  return e.file === r.source.file && e.documentIndex === r.source.documentIndex && e.documentIndex !== undefined;
+  return l.stats.correlationRules > 0 ? l.engine : undefined;
 }
 
 function summary(kind: RuleSummary['kind'], r: SigmaRule | CorrelationRule | FilterRule): RuleSummary {
   return { id: r.id ?? null, title: r.title, level: r.level ?? null, kind, path: r.source.file ?? null, tags: [...r.tags] };
-}
-
-function describeIssue(e: RuleLoadError): string {
-  const where = [e.file ?? '<unknown file>', e.documentIndex !== undefined ? `document ${e.documentIndex}` : undefined]
-    .filter((x) => x !== undefined)
-    .join(' ');
-  const title = e.title.length > 0 ? ` (rule "${e.title}")` : '';
-  return `${where}${title}: [${e.code}] ${e.message}`;
-}
-
-function writeWarning(message: string): void {
-  process.stderr.write(`tsigma: ${message}\n`);
 }

@@ -24,7 +24,7 @@ describe('FileSource', () => {
     expect(await next(src)).toBe('one');
     const two = await src.recv();
     expect(two?.payload).toBe('two');
-    expect(two?.origin).toBe(`file:${path}#3`);
+    expect(two?.origin).toBe(`${path}:3`);
     expect(await next(src)).toBe('three');
     expect(await src.recv()).toBeNull();
     await src.close();

@@ -25,7 +25,7 @@ export interface FileSourceOptions {
 }
 
 /**
- * Reads non-blank lines of a file as RawEvents (no-op ack, origin `file:<path>#<line>`). Without `follow`,
+ * Reads non-blank lines of a file as RawEvents (no-op ack, origin `<path>:<line>`). Without `follow`,
  * `recv()` resolves null at end of file; with it, it waits for more data until `close()`. A path that does not
  * exist rejects with a RuntimeError (`io`) unless following, which waits for the file to appear.
  *
@@ -81,7 +81,7 @@ export class FileSource implements EventSource {
       if (line !== undefined) {
         this.lineNo++;
         if (line.trim().length === 0) continue;
-        return { payload: line, ackToken: NOOP_ACK, origin: `file:${this.path}#${this.lineNo}` };
+        return { payload: line, ackToken: NOOP_ACK, origin: `${this.path}:${this.lineNo}` };
       }
       if (await this.readMore()) continue;
       if (!this.follow) {

@@ -21,15 +21,27 @@ export interface RawEvent {
   /** The raw line or message body. */
   payload: string;
   ackToken: AckToken;
-  /** Where it came from, e.g. `stdin`, `file:/var/log/x.log:42`, `nats:events.x#42`; copied into dead letters. */
+  /** Where it came from, text inputs `<name>:<line>` (`stdin:3`, `/var/log/x.log:42`), EVTX `<path>#<record id>`, NATS `nats:<subject>#<seq>`; copied into dead letters. */
   origin?: string;
   /** Overrides the configured input format for this event (e.g. OTLP records are JSON). */
   format?: InputFormat;
+  /**
+   * The event already decoded by its source (an EVTX record): evaluated as is, without parsing `payload`, which
+   * then only serves dead letters (a source may compute it lazily).
+   */
+  value?: object;
+  /** Set by a source that already knows the payload cannot be decoded (a broken JSON document): the reason. */
+  failure?: string;
 }
 
 /** A pull-based event source; `recv()` resolves `null` once the source is exhausted or closed. */
 export interface EventSource {
   recv(): Promise<RawEvent | null>;
+  /**
+   * Up to `max` events at once, waiting only for the first; `null` once exhausted. Optional: sources that have
+   * many events ready (a file, a NATS pull batch) offer it so the loop pays one promise per batch, not per event.
+   */
+  recvMany?(max: number): Promise<RawEvent[] | null>;
   close(): Promise<void>;
 }
 

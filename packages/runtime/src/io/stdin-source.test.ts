@@ -19,7 +19,7 @@ describe('StdinSource', () => {
     const src = new StdinSource(Readable.from(['x\n\ny\n']), 'stdin');
     const a = await src.recv();
     const b = await src.recv();
-    expect([a?.origin, b?.origin]).toEqual(['stdin#1', 'stdin#3']);
+    expect([a?.origin, b?.origin]).toEqual(['stdin:1', 'stdin:3']);
     await expect(a?.ackToken.ack()).resolves.toBeUndefined();
   });
 

@@ -2,13 +2,17 @@
 // Reads in paused mode, pulling a chunk only when the consumer asks for more, so a slow consumer stops the reads.
 
 import type { Readable } from 'node:stream';
+import { ChunkReader } from './chunk-reader.js';
 import type { EventSource, RawEvent } from './io-types.js';
 import { NOOP_ACK } from './io-types.js';
 import { LineSplitter } from './line-splitter.js';
 
+const BOM = 0xfeff;
+
 /**
  * Reads non-blank lines from a Readable (default `process.stdin`); each line is one RawEvent with a no-op ack
- * and origin `<label>#<line number>`. `recv()` resolves null at end of input or after `close()`.
+ * and origin `<label>:<line number>` (blank lines count). A byte-order mark before the first line is dropped.
+ * `recv()` resolves null at end of input or after `close()`.
  *
  * @example
  * const source = new StdinSource(createReadStream('events.ndjson'), 'events.ndjson');
@@ -16,77 +20,70 @@ import { LineSplitter } from './line-splitter.js';
  */
 export class StdinSource implements EventSource {
   private readonly splitter = new LineSplitter();
+  private readonly reader: ChunkReader;
   private pending: string[] = [];
+  private pendingAt = 0;
   private lineNo = 0;
   private ended = false;
   private closed = false;
-  private wake: (() => void) | undefined;
 
   constructor(
-    private readonly input: Readable = process.stdin,
+    input: Readable | ChunkReader = process.stdin,
     private readonly label = 'stdin',
   ) {
-    input.pause();
+    this.reader = input instanceof ChunkReader ? input : new ChunkReader(input);
+  }
+
+  /** Bytes read from the stream so far (for progress displays). */
+  get bytesRead(): number {
+    return this.reader.bytesRead;
   }
 
   async recv(): Promise<RawEvent | null> {
-    for (;;) {
+    const one = await this.recvMany(1);
+    return one === null ? null : (one[0] as RawEvent);
+  }
+
+  async recvMany(max: number): Promise<RawEvent[] | null> {
+    const out: RawEvent[] = [];
+    while (out.length === 0) {
       if (this.closed) return null;
-      const line = this.pending.shift();
-      if (line !== undefined) {
+      while (this.pendingAt < this.pending.length && out.length < max) {
+        const line = this.pending[this.pendingAt++] as string;
         this.lineNo++;
         if (line.trim().length === 0) continue;
-        return { payload: line, ackToken: NOOP_ACK, origin: `${this.label}#${this.lineNo}` };
+        out.push({ payload: line, ackToken: NOOP_ACK, origin: `${this.label}:${this.lineNo}` });
       }
-      if (this.ended) return null;
-      const chunk = await this.readChunk();
-      if (chunk === null) {
-        this.ended = true;
-        const last = this.splitter.end();
-        if (last !== undefined) this.pending.push(last);
-      } else {
-        this.pending = this.splitter.push(chunk);
-      }
+      if (out.length > 0 || !(await this.refill())) break;
     }
+    return out.length > 0 ? out : null;
   }
 
   /** Stops reading; a pending `recv()` resolves null. The underlying stream is left to its owner. */
   close(): Promise<void> {
     this.closed = true;
-    this.wake?.();
+    this.reader.close();
     return Promise.resolve();
   }
 
-  /** The next chunk, or null at end of stream / on close; waits for `readable` instead of flowing. */
-  private async readChunk(): Promise<Buffer | string | null> {
-    for (;;) {
-      if (this.closed) return null;
-      const chunk = this.input.read() as Buffer | string | null;
-      if (chunk !== null) return chunk;
-      if (this.input.readableEnded || this.input.destroyed) {
-        const error = this.input.errored;
-        if (error) throw error;
-        return null;
+  /** Reads until at least one line is pending; false at the end of input. */
+  private async refill(): Promise<boolean> {
+    while (this.pendingAt >= this.pending.length) {
+      if (this.ended || this.closed) return false;
+      const chunk = await this.reader.next();
+      const first = this.lineNo === 0 && this.pending.length === 0;
+      if (chunk === null) {
+        this.ended = true;
+        const last = this.splitter.end();
+        this.pending = last === undefined ? [] : [last];
+      } else {
+        this.pending = this.splitter.push(chunk);
       }
-      await new Promise<void>((resolve, reject) => {
-        const done = (): void => {
-          this.input.off('readable', done);
-          this.input.off('end', done);
-          this.input.off('close', done);
-          this.input.off('error', fail);
-          this.wake = undefined;
-          resolve();
-        };
-        const fail = (err: Error): void => {
-          done();
-          reject(err);
-        };
-        this.wake = done;
-        this.input.on('readable', done);
-        this.input.on('end', done);
-        this.input.on('close', done);
-        this.input.on('error', fail);
-      });
+      this.pendingAt = 0;
+      if (first && this.pending.length > 0 && (this.pending[0] as string).charCodeAt(0) === BOM) {
+        this.pending[0] = (this.pending[0] as string).slice(1);
+      }
     }
+    return true;
   }
 }
