@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 
 /** A text sink that may ask the writer to wait (stdout, stderr, a test buffer). */
 export interface TextOut {
-  write(text: string): boolean;
+  write(text: string, callback?: (error?: Error | null) => void): boolean;
   once(event: 'drain', listener: () => void): unknown;
   readonly isTTY?: boolean;
 }

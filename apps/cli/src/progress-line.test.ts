@@ -21,7 +21,7 @@ describe('ProgressLine', () => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'performance'] });
     const stderr = terminal(true);
     const line = new ProgressLine(stderr, 2, false);
-    line.setInput({ name: 'big.evtx', bytesRead: () => 512 * 1024, totalBytes: 1024 * 1024, evtx: true }, 1);
+    line.setInput({ index: 1, name: 'big.evtx', kind: 'evtx', progress: () => ({ bytesRead: 512 * 1024, totalBytes: 1024 * 1024 }) }, 1);
     line.events = 1500;
     line.matches = 3;
     vi.advanceTimersByTime(500);
@@ -41,7 +41,7 @@ describe('ProgressLine', () => {
     ] as const) {
       const stderr = terminal(tty);
       const line = new ProgressLine(stderr, 1, quiet);
-      line.setInput({ name: 'x.log', bytesRead: () => 1, totalBytes: 2, evtx: false }, 0);
+      line.setInput({ index: 0, name: 'x.log', kind: 'lines', progress: () => ({ bytesRead: 1, totalBytes: 2 }) }, 0);
       vi.advanceTimersByTime(5000);
       line.stop();
       expect(stderr.text).toBe('');

@@ -1,7 +1,7 @@
 // The single redrawn status line `eval` shows on a terminal (spec 11 §7): drawn only on a TTY,
 // only after the run has lasted a second, at most every 250 ms, and erased before anything else is printed.
 import type { TextOut } from './cli-io.js';
-import type { InputProgress } from './event-inputs.js';
+import type { InputInfo } from '@tsigma/runtime';
 
 /** Nothing is drawn before the run has lasted this long, so short runs stay silent. */
 const FIRST_DRAW_AFTER_MS = 1000;
@@ -14,7 +14,7 @@ export class ProgressLine {
   private readonly startedAt = performance.now();
   private timer: NodeJS.Timeout | undefined;
   private drawn = false;
-  private input: InputProgress | undefined;
+  private input: InputInfo | undefined;
   private inputIndex = 0;
   events = 0;
   matches = 0;
@@ -32,7 +32,7 @@ export class ProgressLine {
   }
 
   /** Switches the line to the input now being read. */
-  setInput(input: InputProgress, index: number): void {
+  setInput(input: InputInfo, index: number): void {
     this.input = input;
     this.inputIndex = index;
   }
@@ -53,14 +53,15 @@ export class ProgressLine {
     const elapsedMs = performance.now() - this.startedAt;
     if (elapsedMs < FIRST_DRAW_AFTER_MS) return;
     const parts = [`[${this.inputIndex + 1}/${this.inputCount}]`, this.input?.name ?? ''];
-    const total = this.input?.totalBytes;
-    if (this.input && total) {
-      const read = this.input.bytesRead();
+    const progress = this.input?.progress();
+    const total = progress?.totalBytes;
+    if (progress && total) {
+      const read = progress.bytesRead;
       parts.push(`${Math.min(100, Math.floor((read / total) * 100))}%`, `${formatBytes(read)} / ${formatBytes(total)}`);
     }
     const rate = Math.round(this.events / (elapsedMs / 1000));
     parts.push(
-      `${this.events.toLocaleString('en-US')} ${this.input?.evtx ? 'records' : 'events'}`,
+      `${this.events.toLocaleString('en-US')} ${this.input?.kind === 'evtx' ? 'records' : 'events'}`,
       `${rate.toLocaleString('en-US')} ev/s`,
       `${this.matches} matches`,
     );

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { PassThrough, Writable } from 'node:stream';
+import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { corpusPath, describeCorpus } from '../../../test/corpus.js';
 import { writeCorrelationWorkload } from '../bench/workload.js';
@@ -16,11 +16,15 @@ import { run } from '../src/run.js';
 const FIX = resolve(import.meta.dirname, 'fixtures');
 const DEMO = resolve(import.meta.dirname, '../../../demo');
 
-class TextBuffer extends Writable implements TextOut {
+class TextBuffer implements TextOut {
   text = '';
-  override write(chunk: string): boolean {
+  write(chunk: string, callback?: (error?: Error | null) => void): boolean {
     this.text += chunk;
+    callback?.();
     return true;
+  }
+  once(): this {
+    return this;
   }
 }
 

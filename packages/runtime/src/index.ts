@@ -28,6 +28,7 @@ export type { EventInput, EventInputOptions, InputInfo } from './io/event-inputs
 export { FileSource, DEFAULT_FOLLOW_POLL_MS } from './io/file-source.js';
 export type { FileSourceOptions } from './io/file-source.js';
 export { StdoutSink } from './io/stdout-sink.js';
+export type { TextWriter } from './io/stdout-sink.js';
 export { FileSink } from './io/file-sink.js';
 export type { FileSinkOptions, FsyncPolicy } from './io/file-sink.js';
 export { FanOutSink } from './io/fan-out-sink.js';
@@ -48,7 +49,7 @@ export type { Clock, DecodedLine } from './input/decode-line.js';
 export { parseLine } from './input/parse-line.js';
 export { ParseFailure } from './input/parse-failure.js';
 export type { ParseFailureCode } from './input/parse-failure.js';
-export { DEFAULT_SYSLOG_CONFIG, parseSyslogTzOffset } from './input/input-format.js';
+export { DEFAULT_SYSLOG_CONFIG, INPUT_FORMAT_NAMES, inputFormatNamed, parseSyslogTzOffset } from './input/input-format.js';
 export type { InputFormat, SyslogConfig } from './input/input-format.js';
 export { JsonDocumentSplitter, MAX_DOCUMENT_BYTES, readJsonDocuments, splitJsonDocuments } from './input/json-stream.js';
 export type { JsonDocument } from './input/json-stream.js';

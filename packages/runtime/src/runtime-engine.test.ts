@@ -25,7 +25,7 @@ describe('RuntimeEngine', () => {
     const engine = new RuntimeEngine({ rulesPath: fixture('rules', 'whoami.yml'), ...quiet });
     expect(engine.isLoaded).toBe(false);
     const stats = await engine.loadRules();
-    expect(stats).toEqual({ detectionRules: 1, correlationRules: 0, filterRules: 0, stateEntries: 0, skipped: [], warnings: [], files: 1 });
+    expect(stats).toEqual({ detectionRules: 1, correlationRules: 0, filterRules: 0, stateEntries: 0, skipped: [], issues: [], files: 1 });
     const out = engine.processBatch([new JsonEvent({ CommandLine: 'ls' }), new JsonEvent({ CommandLine: 'cmd /c whoami' })]);
     expect(out.map((r) => r.detections.map((d) => d.rule_title))).toEqual([[], ['Whoami Execution']]);
     expect(out[1]?.detections[0]?.event).toBeUndefined();
@@ -92,7 +92,11 @@ describe('RuntimeEngine', () => {
     expect(() => strict.processBatch([])).toThrow(expect.objectContaining({ code: 'not_loaded' }));
 
     const warnings: string[] = [];
-    const lenient = new RuntimeEngine({ rulesPath: dir, skipInvalidRules: true, logger: { ...silentLogger, warn: (m: string) => warnings.push(m) } });
+    const lenient = new RuntimeEngine({
+      rulesPath: dir,
+      skipInvalidRules: true,
+      logger: { ...silentLogger, warn: (m: string) => warnings.push(m) },
+    });
     const stats = await lenient.loadRules();
     expect(stats.detectionRules).toBe(1);
     expect(stats.skipped).toMatchObject([{ file: join(dir, 'broken.yml'), code: 'unknown_modifier' }]);

@@ -15,6 +15,7 @@ import {
   type Logger,
   type Pipeline,
   type ProcessResult,
+  type RuleExplanation,
   type RuleLoadError,
 } from '@tsigma/eval';
 import { readSigmaFiles, type CorrelationRule, type FilterRule, type Level, type SigmaCollection, type SigmaRule } from '@tsigma/parser';
@@ -55,8 +56,8 @@ export interface EngineStats {
   stateEntries: number;
   /** Rules left out under `skipInvalidRules` (severity `error` only). */
   skipped: RuleLoadError[];
-  /** Problems that did not cost a rule (severity `warning`), in load order. */
-  warnings: RuleLoadError[];
+  /** Every problem of the load, errors and warnings, in load order (warnings never cost a rule). */
+  issues: RuleLoadError[];
   /** Rule files read. */
   files: number;
 }
@@ -126,7 +127,12 @@ export class RuntimeEngine {
   /** Rule counts of the current load, skipped rules, and live correlation windows now. */
   stats(): EngineStats {
     const l = this.require();
-    return { ...l.stats, skipped: [...l.stats.skipped], warnings: [...l.stats.warnings], stateEntries: correlationOf(l)?.stateCount() ?? 0 };
+    return {
+      ...l.stats,
+      skipped: [...l.stats.skipped],
+      issues: [...l.stats.issues],
+      stateEntries: correlationOf(l)?.stateCount() ?? 0,
+    };
   }
 
   /** Correlation state as a JSON-safe snapshot; null when no correlation rules are loaded. */
@@ -152,6 +158,28 @@ export class RuntimeEngine {
     if (id !== undefined) filter.id = id;
     if (group !== undefined) filter.group = group;
     return this.require().engine.introspect(filter);
+  }
+
+  /** Why each loaded detection rule (or the one with this id or title) did or did not match `event`. */
+  explain(event: Event, opts: { ruleId?: string } = {}): RuleExplanation[] {
+    return this.require().engine.explain(event, opts);
+  }
+
+  /**
+   * The pipeline items applied to each accepted detection rule (by id, else title), as `tsigma explain
+   * --show-pipeline` lists them. Like {@link ruleFieldSet}, it reads the rule files of the load again.
+   */
+  appliedPipelineItems(): Map<string, string[]> {
+    const l = this.require();
+    const byRule = new Map<string, string[]>();
+    for (const rule of acceptedRules(readSigmaFiles(l.files), l.stats.skipped).rules) {
+      try {
+        byRule.set(rule.id ?? rule.title, transformRule([...l.pipelines], rule).appliedItems);
+      } catch {
+        // A rule the pipelines reject was reported as a load problem and is not explained.
+      }
+    }
+    return byRule;
   }
 
   /** The loaded rules: detections, then correlations, then filters, each in file order. */
@@ -221,12 +249,16 @@ export class RuntimeEngine {
     const report = engine.addCollections(tapCollections(readSigmaFiles(files), candidates));
 
     const failed = report.errors.filter((e) => e.severity === 'error');
-    const warnings = report.errors.filter((e) => e.severity !== 'error');
     if (failed.length > 0 && this.options.skipInvalidRules !== true) {
       const first = failed[0] as RuleLoadError;
-      throw new RuntimeError('rule_load', `${failed.length} rule problem(s); first: ${describeRuleLoadError(first)}`, first.file ?? files[0] ?? '', {
-        issues: failed,
-      });
+      throw new RuntimeError(
+        'rule_load',
+        `${failed.length} rule problem(s); first: ${describeRuleLoadError(first)}`,
+        first.file ?? files[0] ?? '',
+        {
+          issues: failed,
+        },
+      );
     }
     for (const e of report.errors) logger.warn(describeRuleLoadError(e), { file: e.file, code: e.code, rule: e.ruleId ?? e.title });
 
@@ -240,11 +272,15 @@ export class RuntimeEngine {
         correlationRules: count('correlation'),
         filterRules: count('filter'),
         skipped: failed,
-        warnings,
+        issues: report.errors,
         files: files.length,
       },
       // Detections, then correlations, then filters, each in file order.
-      rules: [...rules.filter((r) => r.kind === 'detection'), ...rules.filter((r) => r.kind === 'correlation'), ...rules.filter((r) => r.kind === 'filter')],
+      rules: [
+        ...rules.filter((r) => r.kind === 'detection'),
+        ...rules.filter((r) => r.kind === 'correlation'),
+        ...rules.filter((r) => r.kind === 'filter'),
+      ],
       files,
       pipelines,
     };
@@ -282,7 +318,10 @@ function failedDocuments(failed: readonly RuleLoadError[]): (r: SigmaRule | Corr
 }
 
 /** Applies the pipelines to each accepted rule, for the post-pipeline field set. */
-function transformAll(pipelines: readonly Pipeline[], src: FieldSources): { rules: SigmaRule[]; correlations: CorrelationRule[]; filters: FilterRule[] } {
+function transformAll(
+  pipelines: readonly Pipeline[],
+  src: FieldSources,
+): { rules: SigmaRule[]; correlations: CorrelationRule[]; filters: FilterRule[] } {
   const one = <T extends SigmaRule | CorrelationRule | FilterRule>(r: T): T => {
     if (pipelines.length === 0) return r;
     try {

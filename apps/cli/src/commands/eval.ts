@@ -1,17 +1,33 @@
 // `tsigma eval -r RULES` (spec 11 §7): evaluate rules (detections and correlations) against events from
-// arguments, files or stdin, writing every result to stdout and a summary to stderr.
-import { parseSigmaFiles, readSigmaFiles, type SigmaCollection } from '@tsigma/parser';
-import { CorrelationEngine, defaultCorrelationConfig, type CorrelationConfig, type EvaluationResult } from '@tsigma/eval';
-import type { InputFormat } from '@tsigma/runtime';
+// arguments, files or stdin, writing every result to stdout and a summary to stderr. The run is the runtime's
+// one loop (runPipeline): named inputs → LogProcessor batches → a sink; this file only wires and renders.
+import type { CorrelationConfig, EvaluationResult, Logger, LogFields } from '@tsigma/eval';
+import { defaultCorrelationConfig, silentLogger } from '@tsigma/eval';
+import {
+  describeRuleLoadError,
+  inputFormatNamed,
+  INPUT_FORMAT_NAMES,
+  LogProcessor,
+  parseDuration,
+  parseSyslogTzOffset,
+  DEFAULT_SYSLOG_CONFIG,
+  DeadLetterWriter,
+  openEventInputs,
+  runPipeline,
+  RuntimeEngine,
+  StdoutSink,
+  type EventInput,
+  type InputFormat,
+  type MetricsHook,
+  type Sink,
+} from '@tsigma/runtime';
 import { listOption, parseCommandArgs, stringOption } from '../args.js';
 import { writeOut, type CliIo } from '../cli-io.js';
-import { CliError, EXIT_FINDINGS, EXIT_OK, EXIT_RULE_ERROR, EXIT_USAGE } from '../exit-codes.js';
-import { readInputs, type InputSpec } from '../event-inputs.js';
+import { CliError, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from '../exit-codes.js';
 import { chooseOutputFormat, renderTable } from '../output-format.js';
-import { describeLoadIssue } from '../load-issues.js';
 import { loadPipelines } from '../pipelines.js';
 import { ProgressLine } from '../progress-line.js';
-import { collectRuleFiles } from '../rule-files.js';
+import { loadRules, runtimeErrorAsCliError } from '../rule-loading.js';
 
 /** Parse errors printed in full; the rest are only counted (spec 11 §7). */
 const MAX_PRINTED_PARSE_ERRORS = 5;
@@ -47,81 +63,114 @@ export async function runEval(argv: string[], io: CliIo): Promise<number> {
   if (rulePaths.length === 0) throw new CliError(EXIT_USAGE, 'eval needs -r/--rules <path>');
   const format = chooseOutputFormat(values.pretty === true ? 'json' : globals.outputFormat, io.stdout);
   const inputFormat = parseInputFormat(stringOption(values['input-format']), stringOption(values['syslog-tz']));
-  const config = correlationConfigFromFlags(values);
-  const inputs = inputSpecsInOrder(argv);
+  const batchSize = parseBatchSize(stringOption(values['batch-size']));
+  const inputs = inputSpecsInOrder(argv, io);
 
-  const engine = new CorrelationEngine(config);
-  engine.setIncludeEvent(values['include-event'] === true);
-  for (const pipeline of await loadPipelines(listOption(values.pipeline))) engine.addPipeline(pipeline);
-  // File by file: each file's rules are compiled before the next is parsed (see Engine.addCollections).
-  const report = engine.addCollections(readSigmaFiles(await collectRuleFiles(rulePaths)));
-  for (const error of report.errors) {
-    if (values.strict === true && error.severity === 'error') {
-      throw new CliError(EXIT_RULE_ERROR, describeLoadIssue(error));
-    }
-    if (!globals.quiet) await writeOut(io.stderr, describeLoadIssue(error) + '\n');
-  }
+  const engine = new RuntimeEngine({
+    rulesPath: rulePaths,
+    pipelines: await loadPipelines(listOption(values.pipeline)),
+    correlationConfig: correlationConfigFromFlags(values),
+    includeEvent: values['include-event'] === true,
+    skipInvalidRules: values.strict !== true,
+  });
+  const stats = await loadRules(engine);
+  if (!globals.quiet) for (const issue of stats.issues) await writeOut(io.stderr, describeRuleLoadError(issue) + '\n');
 
   const progress = new ProgressLine(io.stderr, inputs.length, globals.quiet);
-  const collected: EvaluationResult[] = [];
-  let events = 0;
-  let detections = 0;
-  let correlations = 0;
-  let parseErrors = 0;
-  let evtxOnly = inputs.length > 0;
-  const warn = async (text: string) => {
+  const say = (text: string): void => {
     progress.clear();
-    await writeOut(io.stderr, text + '\n');
+    io.stderr.write(text + '\n');
   };
+  const counts = { events: 0, detections: 0, correlations: 0, parseErrors: 0 };
+  const metrics: MetricsHook = {
+    onEventsProcessed: (n) => (progress.events = counts.events += n),
+    onDetectionMatches: (n) => (progress.matches = (counts.detections += n) + counts.correlations),
+    onCorrelationMatches: (n) => (progress.matches = counts.detections + (counts.correlations += n)),
+    onParseError: () => counts.parseErrors++,
+  };
+  let evtxOnly = inputs.length > 0;
+  const source = openEventInputs(inputs, {
+    format: inputFormat,
+    logger: globals.quiet ? silentLogger : warningsTo(say),
+    onInput: (info) => {
+      progress.setInput(info, info.index);
+      if (info.kind !== 'evtx') evtxOnly = false;
+    },
+  });
+  const collected: EvaluationResult[] = [];
+  const sink: Sink = format === 'ndjson' ? new StdoutSink(false, io.stdout) : collectingSink(collected);
+  let printed = 0;
+  const parseErrorReport = new DeadLetterWriter(
+    textSink('parse errors', (line) => {
+      if (printed++ >= MAX_PRINTED_PARSE_ERRORS || globals.quiet) return;
+      const entry = JSON.parse(line) as { error: string; origin?: string };
+      say(`parse error: ${entry.origin ?? 'input'}: ${entry.error.replace(/^(parse error|oversize): /, '')}`);
+    }),
+  );
+  const processor = new LogProcessor(engine, metrics);
   try {
-    for await (const item of readInputs(inputs, inputFormat, io.stdin, (p, i) => {
-      progress.setInput(p, i);
-      if (!p.evtx) evtxOnly = false;
-    })) {
-      if (item.kind === 'error') {
-        if (item.counts) {
-          parseErrors++;
-          if (parseErrors <= MAX_PRINTED_PARSE_ERRORS && !globals.quiet) await warn(`parse error: ${item.where}: ${item.message}`);
-        } else if (!globals.quiet) await warn(`warning: ${item.where}: ${item.message}`);
-        continue;
-      }
-      events++;
-      progress.events = events;
-      const result = engine.processEvent(item.event);
-      detections += result.detections.length;
-      correlations += result.correlations.length;
-      progress.matches = detections + correlations;
-      for (const r of [...result.detections, ...result.correlations]) {
-        if (format === 'ndjson') await writeOut(io.stdout, JSON.stringify(r) + '\n');
-        else collected.push(r);
-      }
-    }
+    await runPipeline({ source, processor, sinks: [sink], format: inputFormat, deadLetter: parseErrorReport, batchSize, metrics });
+  } catch (error) {
+    throw runtimeErrorAsCliError(error);
   } finally {
     progress.stop();
   }
 
   if (format === 'json') await writeOut(io.stdout, JSON.stringify(collected, null, 2) + '\n');
   if (format === 'table') await writeOut(io.stdout, renderResultTable(collected));
-  if (values['dump-correlation-state'] === true) await writeOut(io.stderr, JSON.stringify(engine.introspect(), null, 2) + '\n');
+  if (values['dump-correlation-state'] === true) {
+    await writeOut(io.stderr, JSON.stringify(processor.currentEngine().introspectCorrelations(), null, 2) + '\n');
+  }
+  const matches = counts.detections + counts.correlations;
   if (!globals.noStats) {
     const noun = evtxOnly ? 'EVTX records' : 'events';
     await writeOut(
       io.stderr,
-      `Processed ${events} ${noun}, ${detections} detection matches, ${correlations} correlation matches, ${parseErrors} parse errors.\n`,
+      `Processed ${counts.events} ${noun}, ${counts.detections} detection matches, ${counts.correlations} correlation matches, ${counts.parseErrors} parse errors.\n`,
     );
   }
-  if (detections + correlations === 0 && io.stderr.isTTY && !globals.quiet) await writeOut(io.stderr, 'No matches.\n');
-  return values['fail-on-detection'] === true && detections + correlations > 0 ? EXIT_FINDINGS : EXIT_OK;
+  if (matches === 0 && io.stderr.isTTY && !globals.quiet) await writeOut(io.stderr, 'No matches.\n');
+  return values['fail-on-detection'] === true && matches > 0 ? EXIT_FINDINGS : EXIT_OK;
 }
 
-/** Parses every rule file under the paths into one collection. */
-export async function loadRuleCollection(paths: string[]): Promise<SigmaCollection> {
-  return parseSigmaFiles(await collectRuleFiles(paths));
+/** Problems inside an input (damaged EVTX chunks) as `warning: <file>: <message>` lines. */
+function warningsTo(say: (text: string) => void): Logger {
+  const warn = (message: string, fields?: LogFields): void => say(`warning: ${fields?.['file'] ?? 'input'}: ${message}`);
+  return { ...silentLogger, warn, error: warn };
 }
 
-/** `-i` and `-e` in command-line order; stdin when there are none. */
-function inputSpecsInOrder(argv: string[]): InputSpec[] {
-  const specs: InputSpec[] = [];
+/** A sink that keeps results for the table and JSON views, which can only be rendered once all are known. */
+function collectingSink(out: EvaluationResult[]): Sink {
+  return {
+    label: 'stdout',
+    send: (results) => {
+      for (const r of results) out.push(r);
+      return Promise.resolve();
+    },
+    sendRaw: () => Promise.resolve(),
+    close: () => Promise.resolve(),
+  };
+}
+
+/** A sink that hands each raw line to `onLine` (the parse-error report behind the DLQ writer). */
+function textSink(label: string, onLine: (line: string) => void): Sink {
+  return {
+    label,
+    send: () => Promise.resolve(),
+    sendRaw: (json) => {
+      onLine(json);
+      return Promise.resolve();
+    },
+    close: () => Promise.resolve(),
+  };
+}
+
+/**
+ * `-i` and `-e` in command-line order; stdin when there are none. An inline event must be one JSON object: it is
+ * checked here, before anything runs, so a typo is a usage error (exit 3) rather than a parse error.
+ */
+function inputSpecsInOrder(argv: string[], io: CliIo): EventInput[] {
+  const specs: EventInput[] = [];
   for (let i = 0; i < argv.length; i++) {
     const token = argv[i] ?? '';
     const [flag, inlineValue] =
@@ -132,34 +181,45 @@ function inputSpecsInOrder(argv: string[]): InputSpec[] {
     const value = inlineValue ?? argv[++i] ?? '';
     if (flag === '-i' || flag === '--input') specs.push({ kind: 'file', path: value });
     else if (value.startsWith('@')) specs.push({ kind: 'file', path: value.slice(1) });
-    else specs.push({ kind: 'inline', text: value });
+    else specs.push({ kind: 'inline', text: checkedInlineEvent(value) });
   }
-  return specs.length > 0 ? specs : [{ kind: 'stdin' }];
+  return specs.length > 0 ? specs : [{ kind: 'stream', stream: io.stdin, name: 'stdin' }];
 }
 
-const SYSLOG_TZ = /^([+-])(\d{2}):(\d{2})$/;
+function checkedInlineEvent(text: string): string {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new CliError(EXIT_USAGE, `-e: invalid JSON event (${(error as Error).message})`, { cause: error });
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw new CliError(EXIT_USAGE, '-e: the event must be one JSON object');
+  return text;
+}
 
 function parseInputFormat(name: string | undefined, tz: string | undefined): InputFormat {
   let defaultTzOffsetMinutes = 0;
   if (tz !== undefined) {
-    const m = SYSLOG_TZ.exec(tz);
-    if (!m) throw new CliError(EXIT_USAGE, `--syslog-tz must look like +HH:MM or -HH:MM, not "${tz}"`);
-    defaultTzOffsetMinutes = (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3]));
+    const minutes = parseSyslogTzOffset(tz);
+    if (minutes === undefined)
+      throw new CliError(EXIT_USAGE, `--syslog-tz must be an offset from +HH:MM to -HH:MM up to 14:00, not "${tz}"`);
+    defaultTzOffsetMinutes = minutes;
   }
-  const syslog = { defaultTzOffsetMinutes, stripBom: true };
-  switch (name ?? 'auto') {
-    case 'auto':
-      return { kind: 'auto', syslog };
-    case 'syslog':
-      return { kind: 'syslog', syslog };
-    case 'json':
-    case 'logfmt':
-    case 'cef':
-    case 'plain':
-      return { kind: name as 'json' | 'logfmt' | 'cef' | 'plain' };
-    default:
-      throw new CliError(EXIT_USAGE, `--input-format must be one of auto, json, syslog, logfmt, cef, plain, not "${name}"`);
-  }
+  const format = inputFormatNamed(name ?? 'auto', { ...DEFAULT_SYSLOG_CONFIG, defaultTzOffsetMinutes });
+  if (format === undefined) throw new CliError(EXIT_USAGE, `--input-format must be one of ${INPUT_FORMAT_NAMES.join(', ')}, not "${name}"`);
+  return format;
+}
+
+/** Most events evaluated together; bounds memory between reading and writing. */
+const MAX_BATCH_SIZE = 100_000;
+
+function parseBatchSize(raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_BATCH_SIZE)
+    throw new CliError(EXIT_USAGE, `--batch-size must be an integer from 1 to ${MAX_BATCH_SIZE}, not "${raw}"`);
+  return n;
 }
 
 function correlationConfigFromFlags(values: Record<string, string | boolean | string[] | undefined>): Partial<CorrelationConfig> {
@@ -201,17 +261,13 @@ function correlationConfigFromFlags(values: Record<string, string | boolean | st
   return config;
 }
 
-const DURATION = /^(?:\d+(?:ms|s|m|h|d))+$/;
-const DURATION_GROUP = /(\d+)(ms|s|m|h|d)/g;
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/** The shared duration grammar (spec 05 §1: `500ms`, `30s`, `1h30m`, `0`), in whole seconds. */
+/** A duration flag (spec 05 §1 grammar: `500ms`, `30s`, `1h30m`, `0`) in whole seconds. */
 function parseSeconds(text: string, flag: string): number {
-  if (text === '0') return 0;
-  if (!DURATION.test(text)) throw new CliError(EXIT_USAGE, `${flag} takes a duration such as 30s, 5m or 1h30m, not "${text}"`);
-  let ms = 0;
-  for (const m of text.matchAll(DURATION_GROUP)) ms += Number(m[1]) * (UNIT_MS[m[2] ?? 's'] ?? 0);
-  return Math.floor(ms / 1000);
+  try {
+    return Math.floor(parseDuration(text, flag) / 1000);
+  } catch (error) {
+    throw new CliError(EXIT_USAGE, `${flag} takes a duration such as 30s, 5m or 1h30m, not "${text}"`, { cause: error });
+  }
 }
 
 function renderResultTable(results: EvaluationResult[]): string {

@@ -1,13 +1,13 @@
 // `tsigma validate <path>...` (spec 11 §4): parse every rule file, apply pipelines, compile, report per file.
 import { parseSigmaFiles } from '@tsigma/parser';
 import { CorrelationEngine, type RuleLoadError } from '@tsigma/eval';
+import { describeRuleLoadError, findRuleFiles } from '@tsigma/runtime';
 import { listOption, parseCommandArgs } from '../args.js';
 import { writeOut, type CliIo } from '../cli-io.js';
 import { CliError, EXIT_OK, EXIT_RULE_ERROR, EXIT_USAGE } from '../exit-codes.js';
 import { chooseOutputFormat, renderTable } from '../output-format.js';
-import { describeLoadIssue } from '../load-issues.js';
 import { loadPipelines } from '../pipelines.js';
-import { collectRuleFiles } from '../rule-files.js';
+import { runtimeErrorAsCliError } from '../rule-loading.js';
 import { describeError } from './parse.js';
 
 interface FileReport {
@@ -25,7 +25,9 @@ export async function runValidate(argv: string[], io: CliIo): Promise<number> {
   if (positionals.length === 0) throw new CliError(EXIT_USAGE, 'validate needs at least one rule file or directory');
   const format = globals.outputFormat === undefined ? 'human' : chooseOutputFormat(globals.outputFormat, io.stdout);
   const pipelines = await loadPipelines(listOption(values.pipeline));
-  const files = await collectRuleFiles(positionals);
+  const files = await findRuleFiles(positionals).catch((error: unknown) => {
+    throw runtimeErrorAsCliError(error);
+  });
 
   const merged = await parseSigmaFiles(files);
   const errorsByFile = new Map<string, Record<string, unknown>[]>(files.map((f) => [f, []]));
@@ -49,7 +51,7 @@ export async function runValidate(argv: string[], io: CliIo): Promise<number> {
     const file = error.file ?? '(unknown file)';
     if (!errorsByFile.has(file)) errorsByFile.set(file, []);
     errorsByFile.get(file)?.push(describeLoadError(error));
-    messageLines.push(describeLoadIssue(error));
+    messageLines.push(describeRuleLoadError(error));
   }
 
   const reports: FileReport[] = [...errorsByFile].map(([path, errors]) => ({

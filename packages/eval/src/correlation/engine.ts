@@ -6,6 +6,7 @@ import type { CorrelationRule, SigmaCollection } from '@tsigma/parser';
 import type { CompiledRule } from '../compile.js';
 import { Engine, type EngineOptions, type LoadReport, type RuleLoadError } from '../engine.js';
 import type { Event } from '../event.js';
+import type { RuleExplanation } from '../explain.js';
 import type { LogSourceExtractor } from '../logsource.js';
 import { PipelineError, transformRule, type Pipeline } from '../pipeline/index.js';
 import type { DetectionResult, MatchDetail } from '../result.js';
@@ -264,6 +265,11 @@ export class CorrelationEngine {
   evictExpired(nowSecs: number): void {
     this.state.evictByTime(nowSecs);
     this.state.expireSuppression(nowSecs);
+  }
+
+  /** Why each detection rule did or did not match `event` (see {@link Engine.explain}); correlations are not explained. */
+  explain(event: Event, opts: { ruleId?: string } = {}): RuleExplanation[] {
+    return this.detector.explain(event, opts);
   }
 
   /** Read-only projection of every correlation and live window (spec 03 §11). */

@@ -37,3 +37,27 @@ export function parseSyslogTzOffset(text: string): number | undefined {
   if (Number(m[3]) > 59 || minutes > MAX_TZ_OFFSET_MINUTES) return undefined;
   return m[1] === '-' ? -minutes : minutes;
 }
+
+/** The names `--input-format` accepts, in the order help texts list them. */
+export const INPUT_FORMAT_NAMES = ['auto', 'json', 'syslog', 'logfmt', 'cef', 'plain'] as const;
+
+/**
+ * The format named `name` (one of {@link INPUT_FORMAT_NAMES}), with `syslog` settings for the formats that read
+ * syslog (`auto`, `syslog`); undefined for any other name, so the caller can name the flag in its error.
+ *
+ * @example inputFormatNamed('syslog', { defaultTzOffsetMinutes: 60, stripBom: true })
+ */
+export function inputFormatNamed(name: string, syslog: SyslogConfig = DEFAULT_SYSLOG_CONFIG): InputFormat | undefined {
+  switch (name) {
+    case 'auto':
+    case 'syslog':
+      return { kind: name, syslog: { ...syslog } };
+    case 'json':
+    case 'logfmt':
+    case 'cef':
+    case 'plain':
+      return { kind: name };
+    default:
+      return undefined;
+  }
+}

@@ -11,7 +11,9 @@ export class ChunkReader {
   private readonly returned: (Buffer | string)[] = [];
 
   constructor(private readonly input: Readable) {
-    input.pause();
+    // Only a flowing stream needs pausing. Pausing one that never flowed is not harmless: process.stdin stops its
+    // handle on the 'pause' event a tick later, cancelling the read we are about to request, and the process exits.
+    if (input.readableFlowing === true) input.pause();
   }
 
   /** Gives chunks back (in their original order) to be returned by the next calls of `next()`, e.g. after a peek. */

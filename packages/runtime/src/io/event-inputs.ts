@@ -17,7 +17,8 @@ import { JsonDocumentSource } from './json-document-source.js';
 import { StdinSource } from './stdin-source.js';
 
 /** One input, as named on a command line. */
-export type EventInput = { kind: 'file'; path: string } | { kind: 'stream'; stream: Readable; name: string } | { kind: 'inline'; text: string };
+export type EventInput =
+  { kind: 'file'; path: string } | { kind: 'stream'; stream: Readable; name: string } | { kind: 'inline'; text: string };
 
 /** What an opened input turned out to be, and how far it has been read. */
 export interface InputInfo {

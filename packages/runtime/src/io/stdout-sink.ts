@@ -1,11 +1,15 @@
 // Sink writing results to stdout (or any Writable): one JSON line per result (spec 05 §7).
 // Waits for each write to be handed to the stream's destination, so a slow terminal or pipe slows the caller.
 
-import type { Writable } from 'node:stream';
 import type { EvaluationResult } from '@tsigma/eval';
 import { RuntimeError } from '../errors.js';
 import type { Sink } from './io-types.js';
 import { serializeResults } from './ndjson.js';
+
+/** Where a StdoutSink writes: `process.stdout`, any Writable, or a test buffer with the same `write` shape. */
+export interface TextWriter {
+  write(text: string, callback: (error?: Error | null) => void): boolean;
+}
 
 /**
  * Writes each result as one JSON line (indented when `pretty`) to `process.stdout` or the given stream.
@@ -19,7 +23,7 @@ export class StdoutSink implements Sink {
 
   constructor(
     private readonly pretty = false,
-    private readonly out: Writable = process.stdout,
+    private readonly out: TextWriter = process.stdout,
   ) {}
 
   send(results: readonly EvaluationResult[]): Promise<void> {
@@ -42,7 +46,7 @@ export class StdoutSink implements Sink {
 }
 
 /** Writes `text` and resolves when the stream has accepted it (its write callback ran). */
-function writeText(out: Writable, text: string, label: string): Promise<void> {
+function writeText(out: TextWriter, text: string, label: string): Promise<void> {
   return new Promise((resolve, reject) => {
     out.write(text, (err) => {
       if (err) reject(new RuntimeError('io', `write failed: ${err.message}`, label, { cause: err }));
