@@ -127,6 +127,17 @@ describe('tsigma eval', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).not.toContain('\r');
   });
+
+  it('refuses an impossible --syslog-tz, names a directory given as input, and reads several rule paths as one', () => {
+    expect(tsigma(['eval', '-r', join(FIX, 'rules-whoami'), '--syslog-tz', '+05:99', '-e', '{}']).code).toBe(3);
+    const dir = tsigma(['eval', '-r', join(FIX, 'rules-whoami'), '-i', FIX]);
+    expect(dir.code).toBe(2);
+    expect(dir.stderr).toContain(`${FIX}: is a directory`);
+    expect(dir.stderr).not.toContain('internal error');
+    const both = tsigma(['eval', '-r', join(FIX, 'rules-whoami'), '-r', join(FIX, 'rules-ps'), '-e', '{"CommandLine":"whoami"}']);
+    expect(both.code).toBe(0);
+    expect(both.stdout.trim().split('\n')).toHaveLength(1);
+  });
 });
 
 describe('tsigma validate', () => {
@@ -184,6 +195,49 @@ describe('tsigma fields', () => {
     expect(body.pipeline_mappings).toContainEqual(
       expect.objectContaining({ original: 'CommandLine', mapped_to: ['process.command_line'] }),
     );
+  });
+
+  it('reports what the runtime reports: a fieldref target is a field, a correlation alias is not', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tsigma-fields-'));
+    writeFileSync(
+      join(dir, 'rules.yml'),
+      [
+        'title: same user',
+        'id: r-same',
+        'logsource: { product: test }',
+        'detection:',
+        '  selection:',
+        '    SubjectUserName|fieldref: TargetUserName',
+        '  condition: selection',
+        '---',
+        'title: login',
+        'id: r-login',
+        'logsource: { product: test }',
+        'detection:',
+        '  selection: { EventID: 4624 }',
+        '  condition: selection',
+        '---',
+        'title: many',
+        'correlation:',
+        '  type: event_count',
+        '  rules: [r-login, r-same]',
+        '  group-by: [user]',
+        '  timespan: 5m',
+        '  aliases:',
+        '    user:',
+        '      r-login: TargetUserName',
+        '      r-same: SubjectUserName',
+        '  condition: { gte: 2 }',
+        '',
+      ].join('\n'),
+    );
+    const r = tsigma(['fields', '-r', dir, '--output-format', 'json']);
+    expect(r.code).toBe(0);
+    const fields = (JSON.parse(r.stdout) as { fields: { field: string; sources: string[] }[] }).fields;
+    const names = fields.map((f) => f.field);
+    expect(names).toEqual(expect.arrayContaining(['SubjectUserName', 'TargetUserName', 'EventID']));
+    expect(names).not.toContain('user');
+    expect(fields.find((f) => f.field === 'TargetUserName')?.sources).toEqual(['correlation', 'detection']);
   });
 });
 
