@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-// Integration tests start a real nats-server per file; 30 s per test is the spec's budget (06 §6).
+// Unit tests only; the real-server suites in test/integration run under vitest.integration.config.ts.
 export default defineConfig({
-  test: { name: 'io-nats', include: ['src/**/*.test.ts', 'test/**/*.test.ts'], testTimeout: 30_000, hookTimeout: 30_000 },
+  test: { name: 'io-nats', include: ['src/**/*.test.ts', 'test/**/*.test.ts'], exclude: ['test/integration/**', '**/node_modules/**'] },
 });

@@ -3,15 +3,17 @@
 // The rule texts are read before the clock starts (disk reads are measured by the CLI figure, not here);
 // the clock covers parsing and compiling (interleaved per file, as the CLI does) and building the
 // candidate index (the first evaluate). Parse time is summed per file; compile time is the rest.
-// Run: node --import tsx bench/load.ts [runs]   (TSIGMA_CORPUS overrides the corpus path)
+// Run: node --import tsx bench/load.ts [runs]   (TSIGMA_CORPUS overrides the corpus root)
 
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { findSigmaRuleFiles, parseSigmaYaml, type SigmaCollection } from '@tsigma/parser';
+import { corpusPath, exitWithoutCorpus } from '../../../test/corpus-root.js';
 import { Engine, JsonEvent } from '../src/index.js';
 
-const CORPUS = resolve(process.env.TSIGMA_CORPUS ?? join(import.meta.dirname, '../../../../shared/corpus/sigmahq'));
+exitWithoutCorpus('eval bench (bench/load.ts)');
+const CORPUS = corpusPath('sigmahq');
 const CHILD_FLAG = '--child';
 
 interface LoadTiming {

@@ -2,15 +2,17 @@
 // (JSON text -> parse -> JsonEvent -> evaluate -> stringify) against the JSON.parse ceiling. The load times
 // printed here are from a process that has already generated the events (a grown heap); the cold figure
 // is bench/load.ts.
-// Run: node --expose-gc --import tsx bench/run.ts [events]   (TSIGMA_CORPUS overrides the corpus path)
+// Run: node --expose-gc --import tsx bench/run.ts [events]   (TSIGMA_CORPUS overrides the corpus root)
 
 import { readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { findSigmaRuleFiles, parseSigmaYaml, type SigmaCollection } from '@tsigma/parser';
+import { corpusPath, exitWithoutCorpus } from '../../../test/corpus-root.js';
 import { Engine, JsonEvent, builtinPipeline, type LoadReport } from '../src/index.js';
 import { generateEventLines } from './data.js';
 
-const CORPUS = resolve(process.env.TSIGMA_CORPUS ?? join(import.meta.dirname, '../../../../shared/corpus/sigmahq'));
+exitWithoutCorpus('eval bench (bench/run.ts)');
+const CORPUS = corpusPath('sigmahq');
 const EVENTS = Number(process.argv[2] ?? 100_000);
 
 /** The rule files below `dirs`, listed as the CLI lists them. */

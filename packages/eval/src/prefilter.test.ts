@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { findSigmaRuleFiles, parseSigmaFiles, type Detection, type SigmaCollection, type SigmaRule } from '@tsigma/parser';
 import { describe, expect, it } from 'vitest';
+import { corpusPath, describeCorpus, hasCorpus } from '../../../test/corpus.js';
 import { generateEvents, makeRandom } from '../bench/data.js';
 import { Engine } from './engine.js';
 import { builtinPipeline } from './pipeline/index.js';
@@ -10,7 +11,7 @@ import { CandidateIndex } from './prefilter.js';
 import { compileRule } from './compile.js';
 import { parsedRule, ruleFrom, ruleYaml } from './test-support.js';
 
-const CORPUS = join(import.meta.dirname, '../../../../shared/corpus/sigmahq');
+const CORPUS = corpusPath('sigmahq');
 
 describe('CandidateIndex', () => {
   const rules = [
@@ -140,9 +141,9 @@ function expectSameResults(indexed: Engine, scan: Engine, events: Record<string,
   return fired;
 }
 
-const collection = await loadCorpus();
+const collection: SigmaCollection = hasCorpus ? await loadCorpus() : { rules: [], correlations: [], filters: [], errors: [] };
 
-describe('prefilter differential over the SigmaHQ corpus', () => {
+describeCorpus('prefilter differential over the SigmaHQ corpus', () => {
   it('gives the same results as a full scan', { timeout: 240_000 }, () => {
     const indexed = new Engine({ matchDetail: 'summary' });
     const scan = new Engine({ matchDetail: 'summary', prefilter: false });

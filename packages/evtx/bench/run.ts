@@ -3,9 +3,11 @@
 
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { corpusPath, exitWithoutCorpus } from '../../../test/corpus-root.js';
 import { EvtxFileReader } from '../src/index.js';
 
-const CORPUS = resolve(import.meta.dirname, '../../../../shared/corpus/evtx');
+exitWithoutCorpus('evtx bench');
+const CORPUS = corpusPath('evtx');
 /** Rounds over the corpus; the first one is a warm-up and is not timed. */
 const DEFAULT_ROUNDS = 5;
 

@@ -2,24 +2,22 @@
 // EvtxError at open time, never throw while iterating, and always end within a bounded number of items.
 
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
+import { corpusPath, describeCorpus } from '../../../test/corpus.js';
 import { EvtxError, EvtxFileReader } from '../src/index.js';
 import type { ChecksumPolicy } from '../src/index.js';
 
-const CORPUS = resolve(import.meta.dirname, '../../../../shared/corpus');
-const SAMPLES = [
+const SAMPLE_NAMES = [
   'evtx/new-user-security.evtx',
   'evtx/MSExchange_Management_wec.evtx',
   'evtx/Microsoft-Windows-HelloForBusiness%4Operational.evtx',
   'evtx/Application_no_crc32.evtx',
   'regression/7595ba94-cf3b-4471-aa03-4f6baa9e5fad/7595ba94-cf3b-4471-aa03-4f6baa9e5fad.evtx',
-].map((name) => readFileSync(resolve(CORPUS, name)));
+];
 /** A multi-chunk file, cut to its first chunks to keep runs fast. */
 const CAPI2 = 'evtx/E_Windows_system32_winevt_logs_Microsoft-Windows-CAPI2%4Operational.evtx';
-const MULTI_CHUNK = readFileSync(resolve(CORPUS, CAPI2)).subarray(0, 4096 + 3 * 65_536);
 const FILE_HEADER = 4096;
 /** Most bytes of a chunk that matter: header, string/template tables and the first records. */
 const HOT_SPAN = 8192;
@@ -94,11 +92,18 @@ function readMutated(bytes: Buffer, checksums: ChecksumPolicy = 'report'): numbe
   return items;
 }
 
-describe('fuzzed input', () => {
+describeCorpus('fuzzed input', () => {
+  let samples: Buffer[] = [];
+  let multiChunk = Buffer.alloc(0);
+  beforeAll(() => {
+    samples = SAMPLE_NAMES.map((name) => readFileSync(corpusPath(name)));
+    multiChunk = readFileSync(corpusPath(CAPI2)).subarray(0, 4096 + 3 * 65_536);
+  });
+
   it('never throws while reading mutated single-chunk samples, and terminates', () => {
     fc.assert(
-      fc.property(fc.nat(SAMPLES.length - 1), fc.array(mutationArb, { minLength: 1, maxLength: 8 }), (index, mutations) => {
-        readMutated(mutate(SAMPLES[index]!, mutations));
+      fc.property(fc.nat(samples.length - 1), fc.array(mutationArb, { minLength: 1, maxLength: 8 }), (index, mutations) => {
+        readMutated(mutate(samples[index]!, mutations));
       }),
       { numRuns: 400, seed: 0x5eed },
     );
@@ -107,7 +112,7 @@ describe('fuzzed input', () => {
   it('never throws while reading a mutated multi-chunk file, checksums enforced or not', () => {
     fc.assert(
       fc.property(fc.array(mutationArb, { minLength: 1, maxLength: 12 }), (mutations) => {
-        const bytes = mutate(MULTI_CHUNK, mutations);
+        const bytes = mutate(multiChunk, mutations);
         readMutated(bytes, 'enforce');
         readMutated(bytes, 'report');
       }),
@@ -118,7 +123,7 @@ describe('fuzzed input', () => {
   it('never rejects while streaming mutated bytes', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(mutationArb, { maxLength: 6 }), fc.integer({ min: 512, max: 70_000 }), async (mutations, piece) => {
-        const bytes = mutate(SAMPLES[0]!, mutations);
+        const bytes = mutate(samples[0]!, mutations);
         const pieces = Array.from({ length: Math.ceil(bytes.length / piece) }, (_, i) => bytes.subarray(i * piece, (i + 1) * piece));
         let reader: EvtxFileReader;
         try {
@@ -136,7 +141,7 @@ describe('fuzzed input', () => {
   });
 
   it('handles random bytes behind a valid file header', () => {
-    const header = SAMPLES[0]!.subarray(0, FILE_HEADER);
+    const header = samples[0]!.subarray(0, FILE_HEADER);
     fc.assert(
       fc.property(fc.uint8Array({ minLength: 0, maxLength: 70_000 }), fc.boolean(), (tail, signed) => {
         const body = Buffer.from(tail);

@@ -4,11 +4,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Readable } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
+import { corpusPath, describeCorpus } from '../../../test/corpus.js';
 import { EvtxError, EvtxFileReader } from '../src/index.js';
 import type { EvtxErrorCode, EvtxReaderOptions, EvtxRecord, EvtxRecordOk } from '../src/index.js';
 
-const CORPUS = resolve(import.meta.dirname, '../../../../shared/corpus/evtx');
+const CORPUS = corpusPath('evtx');
 const load = (name: string): Buffer => readFileSync(resolve(CORPUS, name));
 
 interface Expectation {
@@ -90,7 +91,7 @@ function event(record: EvtxRecordOk | undefined): Record<string, Record<string, 
   return (record?.data as { Event: Record<string, Record<string, unknown>> }).Event;
 }
 
-describe('EVTX sample corpus', () => {
+describeCorpus('EVTX sample corpus', () => {
   it('has an expectation for every sample of the corpus', () => {
     const names = readdirSync(CORPUS).filter((name) => name.endsWith('.evtx'));
     expect(Object.keys(EXPECTED).sort()).toEqual(names.sort());
@@ -179,7 +180,7 @@ describe('EVTX sample corpus', () => {
   });
 });
 
-describe('entry points', () => {
+describeCorpus('entry points', () => {
   const SAMPLES = ['sample_with_a_bad_chunk_magic.evtx', 'MSExchange_Management_wec.evtx', 'new-user-security.evtx'];
 
   it.each(SAMPLES)('open(path), fromBuffer and fromStream agree on %s', async (name) => {

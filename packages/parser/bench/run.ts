@@ -1,10 +1,12 @@
 // Corpus benchmark for `pnpm bench`: parse every SigmaHQ rule file from memory, several rounds,
 // plus the average time of one large rule. Run with `node --expose-gc --import tsx bench/run.ts`.
 import { readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { corpusPath, exitWithoutCorpus } from '../../../test/corpus-root.js';
 import { parseSigmaYaml } from '../src/index.js';
 
-const CORPUS = resolve(import.meta.dirname, '../../../../shared/corpus/sigmahq');
+exitWithoutCorpus('parser bench');
+const CORPUS = corpusPath('sigmahq');
 const FOLDERS = ['rules', 'rules-emerging-threats', 'rules-threat-hunting', 'rules-placeholder'];
 /** Untimed full-corpus rounds that let the JIT settle before measuring. */
 const WARMUP_ROUNDS = 2;

@@ -3,9 +3,10 @@
 
 import { mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Engine, JsonEvent } from '@tsigma/eval';
 import { findSigmaRuleFiles, parseSigmaDirectory } from '@tsigma/parser';
+import { corpusPath } from '../../../test/corpus-root.js';
 import { generateEventLines } from '../../eval/bench/data.js';
 import { LogProcessor } from '../src/log-processor.js';
 import { flattenResults } from '../src/results.js';
@@ -35,11 +36,6 @@ const WARMUP_EVENTS = 20_000;
 const TIMED_PASSES = 3;
 
 const gc = (globalThis as { gc?: () => void }).gc;
-
-/** The SigmaHQ corpus root: `TSIGMA_CORPUS`, else `shared/corpus/sigmahq` beside the repository. */
-function corpusRoot(): string {
-  return resolve(process.env.TSIGMA_CORPUS ?? join(import.meta.dirname, '../../../../shared/corpus/sigmahq'));
-}
 
 /** A temp dir of symlinks, so RuntimeEngine reads exactly the chosen files or folders as one rules path. */
 function linkDir(targets: string[]): string {
@@ -128,7 +124,7 @@ async function measure(name: string, rulesPath: string, lines: readonly string[]
  * @example const results = await runProcessorBench(100_000);
  */
 export async function runProcessorBench(events = 100_000): Promise<ProcessorBenchResult[]> {
-  const root = corpusRoot();
+  const root = corpusPath('sigmahq');
   const ruleDirs = readdirSync(root)
     .filter((d) => d.startsWith('rules'))
     .sort()

@@ -1,9 +1,12 @@
 // Entry point of `pnpm bench` for @tsigma/runtime: runs the input benchmarks and prints a table.
 // Started with `node --expose-gc --import tsx bench/run.ts` so cases can start from a collected heap.
 
+import { exitWithoutCorpus } from '../../../test/corpus-root.js';
 import { runInputBench } from './input.js';
 import { printProcessorBench, runProcessorBench } from './processor.js';
 
+// The processor bench below reads SigmaHQ: fail before spending minutes on the input bench.
+exitWithoutCorpus('runtime bench');
 const results = runInputBench();
 const rows = results.map((r) => [r.name, Math.round(r.perSecond).toLocaleString('en-US'), r.mbPerSecond.toFixed(1), r.rssMiB.toFixed(0)]);
 const header = ['case', 'items/s', 'MB/s', 'RSS MiB'];
