@@ -30,6 +30,12 @@ export interface RawEvent {
 /** A pull-based event source; `recv()` resolves `null` once the source is exhausted or closed. */
 export interface EventSource {
   recv(): Promise<RawEvent | null>;
+  /**
+   * Optional batch form of `recv()`: waits for at least one event, then returns what is already available, up
+   * to `max`, without waiting further. `null` or an empty array means exhausted or closed, like `recv()`'s
+   * `null`. When present, the runtime uses it instead of `recv()`, saving one promise per event.
+   */
+  recvMany?(max: number): Promise<RawEvent[] | null>;
   close(): Promise<void>;
 }
 
