@@ -2,6 +2,7 @@
 // Started with `node --expose-gc --import tsx bench/run.ts` so cases can start from a collected heap.
 
 import { runInputBench } from './input.js';
+import { printPipelineBench, runPipelineBench } from './pipeline.js';
 import { printProcessorBench, runProcessorBench } from './processor.js';
 
 const results = runInputBench();
@@ -14,6 +15,10 @@ console.log(format(header));
 for (const row of rows) console.log(format(row));
 // maxRSS is reported in KiB on Linux and macOS.
 console.log(`peak RSS: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
+
+// The whole runPipeline loop against processBatchWithFormatDetailed in-process (bench/pipeline.ts); lines from
+// TSIGMA_BENCH_PIPELINE_EVENTS. Before the corpus bench, so its peak RSS is this case's own.
+printPipelineBench(await runPipelineBench(Number(process.env.TSIGMA_BENCH_PIPELINE_EVENTS ?? 1_000_000)));
 
 // LogProcessor end-to-end against the bare engine (bench/processor.ts); events count from TSIGMA_BENCH_EVENTS.
 printProcessorBench(await runProcessorBench(Number(process.env.TSIGMA_BENCH_EVENTS ?? 100_000)));

@@ -207,6 +207,11 @@ export class SinkDispatcher {
    */
   dispatch(results: readonly EvaluationResult[], token: AckToken, receivedAt?: number): Promise<void> | undefined {
     if (this.draining !== undefined) throw new RangeError('SinkDispatcher.dispatch after drain()');
+    if (results.length === 0 && receivedAt === undefined) {
+      // Nothing to deliver and nothing to time: the per-line fast path of inputs without matches.
+      if (token !== NOOP_ACK) this.track(token.ack(), 'ack');
+      return undefined;
+    }
     // The extra 1 keeps the join open while queuing, so a fast worker cannot settle it halfway.
     const join: Join = { token, remaining: 1, results: results.length, clean: true, failed: false, receivedAt };
     if (results.length === 0) {

@@ -17,6 +17,8 @@ import { LineSplitter } from './line-splitter.js';
 export class StdinSource implements EventSource {
   private readonly splitter = new LineSplitter();
   private pending: string[] = [];
+  /** Index of the next unread line in `pending` (an index, not shift(), which is linear in the array size). */
+  private next = 0;
   private lineNo = 0;
   private ended = false;
   private closed = false;
@@ -30,23 +32,32 @@ export class StdinSource implements EventSource {
   }
 
   async recv(): Promise<RawEvent | null> {
+    const events = await this.recvMany(1);
+    return events === null ? null : (events[0] as RawEvent);
+  }
+
+  /** Up to `max` events from what is already read, reading one more chunk only when none is left. */
+  async recvMany(max: number): Promise<RawEvent[] | null> {
     for (;;) {
       if (this.closed) return null;
-      const line = this.pending.shift();
-      if (line !== undefined) {
+      const out: RawEvent[] = [];
+      while (this.next < this.pending.length && out.length < max) {
+        const line = this.pending[this.next++] as string;
         this.lineNo++;
-        if (line.trim().length === 0) continue;
-        return { payload: line, ackToken: NOOP_ACK, origin: `${this.label}#${this.lineNo}` };
+        if (isBlank(line)) continue;
+        out.push(new LineEvent(line, this.label, this.lineNo));
       }
+      if (out.length > 0) return out;
       if (this.ended) return null;
       const chunk = await this.readChunk();
       if (chunk === null) {
         this.ended = true;
         const last = this.splitter.end();
-        if (last !== undefined) this.pending.push(last);
+        this.pending = last === undefined ? [] : [last];
       } else {
         this.pending = this.splitter.push(chunk);
       }
+      this.next = 0;
     }
   }
 
@@ -88,5 +99,30 @@ export class StdinSource implements EventSource {
         this.input.on('error', fail);
       });
     }
+  }
+}
+
+/** True for an empty or whitespace-only line; checks the first character before paying for a trim. */
+function isBlank(line: string): boolean {
+  if (line.length === 0) return true;
+  const c = line.charCodeAt(0);
+  // Not whitespace (space, tab, CR, LF, VT, FF, NBSP, BOM): the common case of a line that starts with data.
+  if (c > 32 && c !== 0xa0 && c !== 0xfeff) return false;
+  return line.trim().length === 0;
+}
+
+/**
+ * A line read from the stream. `origin` is built on first access: it is needed only for dead letters, and
+ * formatting it for every line costs a string per event on the hot path.
+ */
+class LineEvent implements RawEvent {
+  readonly ackToken = NOOP_ACK;
+  constructor(
+    readonly payload: string,
+    private readonly label: string,
+    private readonly lineNo: number,
+  ) {}
+  get origin(): string {
+    return `${this.label}#${this.lineNo}`;
   }
 }
