@@ -17,7 +17,7 @@ for (const row of rows) console.log(format(row));
 console.log(`peak RSS: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
 
 // The whole runPipeline loop against processBatchWithFormatDetailed in-process (bench/pipeline.ts); lines from
-// TSIGMA_BENCH_PIPELINE_EVENTS. Before the corpus bench, so its peak RSS is this case's own.
+// TSIGMA_BENCH_PIPELINE_EVENTS. Its peak RSS is the process peak so far (the input cases above included).
 printPipelineBench(await runPipelineBench(Number(process.env.TSIGMA_BENCH_PIPELINE_EVENTS ?? 1_000_000)));
 
 // LogProcessor end-to-end against the bare engine (bench/processor.ts); events count from TSIGMA_BENCH_EVENTS.
