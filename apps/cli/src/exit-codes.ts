@@ -8,6 +8,8 @@ export const EXIT_FINDINGS = 1;
 export const EXIT_RULE_ERROR = 2;
 /** Configuration or argument error: unknown flag, bad pipeline, invalid inline event. */
 export const EXIT_USAGE = 3;
+/** Output error: results could not be written to stdout (a full disk, a closed file); never a finding. */
+export const EXIT_OUTPUT_ERROR = 4;
 
 /** An error that ends a command with a given exit code and a one-line message for stderr. */
 export class CliError extends Error {

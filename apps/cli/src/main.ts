@@ -6,7 +6,8 @@ import { run } from './run.js';
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    throw error;
+    // Any other write error (a full disk) also reaches the writer through its callback, which ends the command with
+    // the output-error exit code; this listener only keeps it from being an uncaught exception with a stack trace.
   });
 }
 

@@ -1,6 +1,6 @@
 // End-to-end tests of the built `tsigma` binary, run as a child process (spec 11 §10).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -126,6 +126,18 @@ describe('tsigma eval', () => {
     const r = tsigma(['eval', '-r', join(FIX, 'rules-whoami')], many);
     expect(r.code).toBe(0);
     expect(r.stderr).not.toContain('\r');
+  });
+
+  it('exits 4 with one clear line, no stack trace, when stdout cannot be written (a full disk)', () => {
+    const full = openSync('/dev/full', 'w');
+    const r = spawnSync(process.execPath, [BIN, 'eval', '-r', join(FIX, 'rules-whoami'), '-e', '{"CommandLine":"whoami"}'], {
+      stdio: ['ignore', full, 'pipe'],
+      encoding: 'utf8',
+    });
+    closeSync(full);
+    expect(r.status).toBe(4);
+    expect(r.stderr).toContain('cannot write results');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
   it('refuses an impossible --syslog-tz, names a directory given as input, and reads several rule paths as one', () => {

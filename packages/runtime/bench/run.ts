@@ -3,6 +3,7 @@
 
 import { exitWithoutCorpus } from '../../../test/corpus-root.js';
 import { runInputBench } from './input.js';
+import { printPipelineBench, runPipelineBench } from './pipeline.js';
 import { printProcessorBench, runProcessorBench } from './processor.js';
 
 // The processor bench below reads SigmaHQ: fail before spending minutes on the input bench.
@@ -17,6 +18,10 @@ console.log(format(header));
 for (const row of rows) console.log(format(row));
 // maxRSS is reported in KiB on Linux and macOS.
 console.log(`peak RSS: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
+
+// The whole runPipeline loop against processBatchWithFormatDetailed in-process (bench/pipeline.ts); lines from
+// TSIGMA_BENCH_PIPELINE_EVENTS. Its peak RSS is the process peak so far (the input cases above included).
+printPipelineBench(await runPipelineBench(Number(process.env.TSIGMA_BENCH_PIPELINE_EVENTS ?? 1_000_000)));
 
 // LogProcessor end-to-end against the bare engine (bench/processor.ts); events count from TSIGMA_BENCH_EVENTS.
 printProcessorBench(await runProcessorBench(Number(process.env.TSIGMA_BENCH_EVENTS ?? 100_000)));

@@ -35,7 +35,20 @@ export { FanOutSink } from './io/fan-out-sink.js';
 export { DeadLetterWriter, formatDeadLetter } from './io/dead-letter.js';
 export type { DeadLetter, DeadLetterCategory, DeadLetterLine, DeadLetterWriterOptions } from './io/dead-letter.js';
 export { runPipeline, DEFAULT_BATCH_SIZE, DEFAULT_CHANNEL_CAPACITY } from './run-pipeline.js';
-export type { PipelineCounts, RunPipelineOptions } from './run-pipeline.js';
+export type { PipelineCounts, ResultStage, RunPipelineOptions } from './run-pipeline.js';
+export {
+  SinkDispatcher,
+  labelSinks,
+  DEFAULT_SINK_BACKOFF_BASE_MS,
+  DEFAULT_SINK_BACKOFF_MAX_MS,
+  DEFAULT_SINK_QUEUE_SIZE,
+  DEFAULT_SINK_RETRY_MAX,
+} from './sink-dispatcher.js';
+export type { DeliveryPolicy, DispatchStats, OnFull, SinkDispatcherOptions, SinkRoute } from './sink-dispatcher.js';
+
+// Logging (spec 10 §9): the Logger seam is @tsigma/eval's; these render it as text or JSON lines.
+export { createStreamLogger } from './logger.js';
+export type { StreamLoggerOptions } from './logger.js';
 
 // Event filters and metrics (spec 05 §8–9).
 export { createEventFilter } from './event-filter.js';

@@ -2,14 +2,17 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ArraySource, fixture, MemorySink } from '../test/helpers.js';
+import type { EvaluationResult } from '@tsigma/eval';
+import { ArraySource, BatchArraySource, fixture, MemorySink } from '../test/helpers.js';
 import { DeadLetterWriter } from './io/dead-letter.js';
 import { createEventFilter } from './event-filter.js';
 import { FileSink } from './io/file-sink.js';
 import { FileSource } from './io/file-source.js';
 import type { EventSource, RawEvent, Sink } from './io/io-types.js';
 import { LogProcessor } from './log-processor.js';
+import { createStreamLogger } from './logger.js';
 import { runPipeline } from './run-pipeline.js';
+import type { ResultStage } from './run-pipeline.js';
 import { RuntimeEngine } from './runtime-engine.js';
 
 async function processor(): Promise<LogProcessor> {
@@ -19,6 +22,7 @@ async function processor(): Promise<LogProcessor> {
 }
 
 const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
+const noSleep = (): Promise<void> => Promise.resolve();
 
 describe('runPipeline', () => {
   it('dead-letters bad lines with category and origin; every event is counted and acked once', async () => {
@@ -45,7 +49,18 @@ describe('runPipeline', () => {
       deadLetter,
       batchSize: 3,
     });
-    expect(counts).toEqual({ received: 7, processed: 4, deadLettered: 3, discarded: 0, results: 2, resultsDeadLettered: 0, batches: 3 });
+    expect(counts).toEqual({
+      received: 7,
+      processed: 4,
+      deadLettered: 3,
+      discarded: 0,
+      results: 2,
+      resultsDeadLettered: 0,
+      resultsDropped: 0,
+      resultsFailed: 0,
+      unacked: 0,
+      batches: 3,
+    });
     expect(counts.received).toBe(counts.processed + counts.deadLettered + counts.discarded);
     expect(source.acked).toBe(7);
     expect(sink.results.map((r) => r.rule_title)).toEqual(['Whoami Execution', 'Whoami Execution']);
@@ -85,23 +100,36 @@ describe('runPipeline', () => {
       sinks: [broken, good],
       deadLetter: new DeadLetterWriter(dlqSink),
       metrics: { onSinkDeliveryFailed: (l) => failures.push(l) },
+      sleep: noSleep,
     });
     expect(counts).toMatchObject({ received: 1, processed: 1, results: 0, resultsDeadLettered: 1 });
     expect(good.results).toHaveLength(1);
     expect(failures).toEqual(['file:/readonly']);
     const entry = JSON.parse(dlqSink.raw[0] as string) as { original_event: string; error: string };
-    expect(entry.error).toBe('sink delivery failed: file:/readonly: EROFS');
+    expect(entry.error).toBe('sink delivery failed (file:/readonly): EROFS');
     expect(JSON.parse(entry.original_event)).toMatchObject({ rule_title: 'Whoami Execution' });
   });
 
-  it('rejects on a sink failure when there is no DLQ, without acking the batch', async () => {
+  it('without a DLQ, results a sink keeps refusing are logged at error and dropped; the input is still acked', async () => {
     const source = new ArraySource(['{"CommandLine":"whoami"}']);
     const broken: Sink = { label: 'x', send: () => Promise.reject(new Error('down')), sendRaw: async () => {}, close: async () => {} };
-    await expect(runPipeline({ source, processor: await processor(), sinks: [broken] })).rejects.toThrow('down');
-    expect(source.acked).toBe(0);
+    const logged: string[] = [];
+    const counts = await runPipeline({
+      source,
+      processor: await processor(),
+      sinks: [broken],
+      sleep: noSleep,
+      logger: createStreamLogger({ level: 'error', format: 'text', write: (l) => logged.push(l) }),
+    });
+    expect(counts).toMatchObject({ results: 0, resultsFailed: 1, resultsDeadLettered: 0, unacked: 0 });
+    expect(source.acked).toBe(1);
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toMatch(
+      /^tsigma: error: dead letters not written: no dead-letter queue configured .*sink delivery failed \(x\): down/,
+    );
   });
 
-  it('a stalled sink stops the source: buffered events never exceed capacity + one batch', async () => {
+  it('a stalled sink stops the source: held events stay within 2 × sink queue + batch + capacity + 1', async () => {
     let reads = 0;
     let acks = 0;
     const source: EventSource = {
@@ -132,6 +160,7 @@ describe('runPipeline', () => {
       sinks: [slow],
       batchSize: 16,
       capacity: 32,
+      delivery: { queueSize: 8 },
       metrics: {
         onBackPressure: () => backPressure++,
         onInputQueueDepthChange: (d) => {
@@ -142,8 +171,9 @@ describe('runPipeline', () => {
     });
     for (let i = 0; i < 200; i++) await tick();
     expect(stalledCalls).toBe(1);
-    // One batch in the sink, 32 in the channel, 1 held by the blocked send: the source is not read further.
-    expect(reads).toBeLessThanOrEqual(16 + 32 + 1);
+    // 8 items in flight and 8 queued at the sink, one batch waiting to be queued, 32 in the channel, 1 held by
+    // the blocked channel send: the source is not read further.
+    expect(reads).toBeLessThanOrEqual(8 + 8 + 16 + 32 + 1);
     expect(acks).toBe(0);
     expect(backPressure).toBeGreaterThan(0);
     const readsWhileStalled = reads;
@@ -173,6 +203,138 @@ describe('runPipeline', () => {
     const counts = await running;
     expect(counts.received).toBe(reads);
     expect(counts.processed).toBe(reads);
+  });
+});
+
+/** A rules dir with the whoami fixture and a second rule (`Dir Listing`), removed by the returned cleanup. */
+async function twoRuleProcessor(): Promise<{ processor: LogProcessor; cleanup(): void }> {
+  const dir = mkdtempSync(join(tmpdir(), 'tsigma-rules-'));
+  writeFileSync(join(dir, 'whoami.yml'), readFileSync(fixture('rules', 'whoami.yml'), 'utf8'));
+  writeFileSync(
+    join(dir, 'dir.yml'),
+    [
+      'title: Dir Listing',
+      'logsource: { category: process_creation }',
+      'detection:',
+      '  sel: { CommandLine|contains: dir }',
+      '  condition: sel',
+      'level: low',
+      '',
+    ].join('\n'),
+  );
+  const engine = new RuntimeEngine({ rulesPath: dir });
+  await engine.loadRules();
+  return { processor: new LogProcessor(engine), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+describe('runPipeline stages and delivery', () => {
+  it('a ResultStage that drops one rule keeps its results from every sink; inputs are still acked', async () => {
+    const { processor, cleanup } = await twoRuleProcessor();
+    try {
+      const seen: string[][] = [];
+      const dropDir: ResultStage = {
+        name: 'drop-dir',
+        process: (rs) => (seen.push(rs.map((r) => r.rule_title)), rs.filter((r) => r.rule_title !== 'Dir Listing')),
+      };
+      const tag: ResultStage = { name: 'tag', process: async (rs) => rs.map((r) => ({ ...r, tags: [...r.tags, 'staged'] })) };
+      const source = new ArraySource(['{"CommandLine":"whoami"}', '{"CommandLine":"dir"}', '{"CommandLine":"dir & whoami"}', '{"x":1}']);
+      const a = new MemorySink('a');
+      const b = new MemorySink('b');
+      const counts = await runPipeline({ source, processor, sinks: [a, b], stages: [dropDir, tag], format: { kind: 'json' } });
+      expect(seen).toEqual([['Whoami Execution'], ['Dir Listing'], ['Dir Listing', 'Whoami Execution']]); // rule files in lexical order
+      for (const sink of [a, b]) {
+        expect(sink.results.map((r) => r.rule_title)).toEqual(['Whoami Execution', 'Whoami Execution']);
+        expect(sink.results.every((r) => r.tags.includes('staged'))).toBe(true);
+      }
+      expect(source.acked).toBe(4);
+      expect(counts).toMatchObject({ received: 4, processed: 4, results: 2 });
+    } finally {
+      cleanup();
+    }
+  });
+
+  it('a stage that throws dead-letters the results it was given as `sink delivery failed (stage <name>)`; the input is acked', async () => {
+    const source = new ArraySource(['{"CommandLine":"whoami"}', '{"CommandLine":"ls"}']);
+    const sink = new MemorySink();
+    const dlqSink = new MemorySink('dlq');
+    const warnings: string[] = [];
+    const boom: ResultStage = {
+      name: 'enrich',
+      process: () => {
+        throw new Error('lookup table missing');
+      },
+    };
+    const counts = await runPipeline({
+      source,
+      processor: await processor(),
+      sinks: [sink],
+      stages: [boom],
+      deadLetter: new DeadLetterWriter(dlqSink),
+      logger: createStreamLogger({ level: 'warn', format: 'text', write: (l) => warnings.push(l) }),
+    });
+    expect(sink.results).toEqual([]);
+    const entry = JSON.parse(dlqSink.raw[0] as string) as { original_event: string; error: string; origin: string };
+    expect(dlqSink.raw).toHaveLength(1);
+    expect(entry.error).toBe('sink delivery failed (stage enrich): lookup table missing');
+    expect(entry.origin).toBe('array#0');
+    expect((JSON.parse(entry.original_event) as EvaluationResult).rule_title).toBe('Whoami Execution');
+    expect(source.acked).toBe(2);
+    expect(counts).toMatchObject({ processed: 2, results: 0, resultsDeadLettered: 1 });
+    expect(warnings[0]).toMatch(/^tsigma: warn: result stage failed.* stage=enrich/);
+  });
+
+  it('uses recvMany when the source has it; batches never exceed batchSize', async () => {
+    const lines = Array.from({ length: 50 }, (_, i) => `{"CommandLine":"whoami ${i}"}`);
+    const source = new BatchArraySource(lines);
+    const engine = new RuntimeEngine({ rulesPath: fixture('rules', 'whoami.yml') });
+    await engine.loadRules();
+    const sizes: number[] = [];
+    const sink = new MemorySink();
+    const counts = await runPipeline({
+      source,
+      processor: new LogProcessor(engine, { observeBatchSize: (n) => sizes.push(n) }),
+      sinks: [sink],
+      batchSize: 8,
+      capacity: 16,
+    });
+    expect(source.recvCalls).toBe(0);
+    expect(source.asked.length).toBeGreaterThan(0);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(8);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(50);
+    expect(counts).toMatchObject({ received: 50, results: 50, batches: sizes.length });
+    expect(sink.results).toHaveLength(50);
+    expect(source.acked).toBe(50);
+  });
+
+  it('a parse-error line whose dead letter cannot be written is nak-ed, not acked, and counted as discarded', async () => {
+    const naks: string[] = [];
+    const acks: string[] = [];
+    const payloads = ['not json', '{"CommandLine":"ls"}'];
+    let i = 0;
+    const source: EventSource = {
+      recv: async () => {
+        const payload = payloads[i++];
+        if (payload === undefined) return null;
+        return { payload, ackToken: { ack: async () => void acks.push(payload), nak: async () => void naks.push(payload) } };
+      },
+      close: async () => {},
+    };
+    const dlq: Sink = { label: 'dlq', send: async () => {}, sendRaw: () => Promise.reject(new Error('EROFS')), close: async () => {} };
+    const errors: string[] = [];
+    const counts = await runPipeline({
+      source,
+      processor: await processor(),
+      sinks: [],
+      format: { kind: 'json' },
+      deadLetter: new DeadLetterWriter(dlq),
+      sleep: noSleep,
+      logger: createStreamLogger({ level: 'error', format: 'text', write: (l) => errors.push(l) }),
+    });
+    expect(naks).toEqual(['not json']);
+    expect(acks).toEqual(['{"CommandLine":"ls"}']);
+    expect(counts).toMatchObject({ received: 2, processed: 1, deadLettered: 0, discarded: 1, unacked: 1 });
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toContain('EROFS');
   });
 });
 

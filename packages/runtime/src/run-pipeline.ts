@@ -1,15 +1,18 @@
-// The streaming loop (spec 05 §3, §7): source → bounded channel → LogProcessor batches → sinks → ack, with DLQ.
-// Used by the CLI and meant for the daemon; it owns no configuration format and never calls process.exit.
+// The one loop from source to sinks (spec 05 §3, §7; spec 10 §2–3): source → bounded channel → LogProcessor
+// batches → result stages → SinkDispatcher (per-sink workers, DLQ, ack join). Used by `tsigma eval` and the
+// daemon; it owns no configuration format, never calls process.exit and never writes to stderr itself.
 
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import type { EvaluationResult } from '@tsigma/eval';
-import type { DeadLetterWriter } from './io/dead-letter.js';
+import { silentLogger } from '@tsigma/eval';
+import type { EvaluationResult, Logger } from '@tsigma/eval';
+import type { DeadLetter, DeadLetterWriter } from './io/dead-letter.js';
 import type { EventFilter } from './event-filter.js';
 import type { InputFormat } from './input/input-format.js';
 import type { EventSource, RawEvent, Sink } from './io/io-types.js';
 import { batchLineOf, type BatchLine, type LogProcessor } from './log-processor.js';
 import type { MetricsHook } from './metrics.js';
-import { flattenResults } from './results.js';
+import { SinkDispatcher } from './sink-dispatcher.js';
+import type { DeliveryPolicy, SinkRoute } from './sink-dispatcher.js';
 import { spawnSource } from './io/spawn-source.js';
 
 /** Default most raw events evaluated in one batch: amortises per-batch costs while keeping latency low. */
@@ -18,84 +21,117 @@ export const DEFAULT_BATCH_SIZE = 256;
 /** Default channel capacity between the source and the batcher: a few batches of read-ahead. */
 export const DEFAULT_CHANNEL_CAPACITY = 1024;
 
+/**
+ * Transforms, drops or holds results after evaluation, before delivery (enrichment, alert pipeline).
+ * `process` receives the flattened results of one input line (never empty) and returns what goes on; an empty
+ * array means nothing is delivered and the input is acked at once. A stage that throws (or rejects) fails that
+ * line: the results it was given are dead-lettered as `sink delivery failed (stage <name>): <message>`.
+ */
+export interface ResultStage {
+  /** Names the stage in dead letters and logs. */
+  readonly name: string;
+  process(results: EvaluationResult[]): EvaluationResult[] | Promise<EvaluationResult[]>;
+}
+
 /** Options of {@link runPipeline}. */
 export interface RunPipelineOptions {
   source: EventSource;
   processor: LogProcessor;
-  /** Every result is sent to each sink, in order; a sink failure is dead-lettered (or rejects without a DLQ). */
-  sinks: readonly Sink[];
+  /**
+   * Every result is delivered to each sink by its own worker (see {@link SinkDispatcher}); a `SinkRoute` sets
+   * the sink's `onFull` policy. The caller opens and closes the sinks; the loop only drains their queues.
+   */
+  sinks: readonly (Sink | SinkRoute)[];
+  /** Applied in order to each line's flattened results before delivery; default none. */
+  stages?: readonly ResultStage[];
   /** Default `{kind: 'auto'}`; a RawEvent's own `format` wins. */
   format?: InputFormat;
   filter?: EventFilter;
-  /** Where undecodable lines and undeliverable results go; without it they are counted and then discarded. */
+  /**
+   * Where undecodable lines and undeliverable results go. Without it, bad lines are counted as discarded and
+   * undeliverable results are logged at error and dropped; their inputs are acked either way.
+   */
   deadLetter?: DeadLetterWriter;
+  /** Sink queue size, retries and backoff; spec 10 defaults. */
+  delivery?: DeliveryPolicy;
+  /** Waits between delivery retries; inject it in tests. Default: a `setTimeout` promise. */
+  sleep?: (ms: number) => Promise<void>;
   /** Most events per batch; default {@link DEFAULT_BATCH_SIZE}. */
   batchSize?: number;
   /** Source read-ahead; default {@link DEFAULT_CHANNEL_CAPACITY}. */
   capacity?: number;
   metrics?: MetricsHook;
-  /** Stops the loop: the source is closed, events already read are still processed, then it resolves. */
+  /** Default `silentLogger`: the runtime never writes to stderr itself. */
+  logger?: Logger;
+  /** Stops the loop: the source is closed, events already read are still processed and delivered, then it resolves. */
   signal?: AbortSignal;
 }
 
 /**
- * What happened to every event; `received = processed + deadLettered + discarded` always holds.
- * A line is `processed` when it yielded no parse error (blank lines included); a line with a parse error
- * (undecodable, oversize, or filter outputs dropped) is dead-lettered when a DLQ is configured, else discarded.
+ * What happened to every event and result. For input lines `received = processed + deadLettered + discarded`
+ * always holds. A line is `processed` when it yielded no parse error (blank lines included); a line with a parse
+ * error (undecodable, oversize, or filter outputs dropped) is `deadLettered` once its DLQ entry is committed, and
+ * `discarded` when there is no DLQ or the DLQ kept failing (then it is also `unacked`).
  */
 export interface PipelineCounts {
   received: number;
   processed: number;
   deadLettered: number;
   discarded: number;
-  /** Results delivered to every sink. */
+  /** Results delivered by every sink (after the stages). */
   results: number;
-  /** Results written to the DLQ because a sink failed. */
+  /** Dead letters committed for results a sink or a stage failed: one per result per failing sink. */
   resultsDeadLettered: number;
+  /** Results skipped by a full `drop` sink: one per result per dropping sink. */
+  resultsDropped: number;
+  /** Results neither delivered nor dead-lettered (no DLQ, or the DLQ kept failing); each was logged at error. */
+  resultsFailed: number;
+  /** Inputs not acked because a dead letter could not be written; nak'd when their token supports it. */
+  unacked: number;
   batches: number;
 }
 
 /**
- * Runs the loop until the source is exhausted or `signal` aborts. Each event is acknowledged only after its
- * results reached every sink (or the DLQ), in arrival order. A slow sink slows the loop, which stops draining
- * the bounded channel, which stops the source: memory stays bounded by `capacity` + one batch.
+ * Runs the loop until the source is exhausted or `signal` aborts, then waits until every sink worker and the DLQ
+ * have committed everything and every ack has settled, and resolves with the counts. Sinks and the DLQ are not
+ * closed (they belong to the caller); the source is closed only by an abort.
+ *
+ * Each input line's results pass through `stages`, then go to every sink; its ack token is acked once every sink
+ * committed them (delivered, dead-lettered after retries, or dropped by a `drop` sink), not in arrival order.
+ * Lines without results are acked at once; a parse-error line once its dead letter is written. Back-pressure is
+ * end to end: a full `block` sink queue stops the loop, the channel fills, and the source stops being read.
  *
  * @example
- * const counts = await runPipeline({ source: new StdinSource(), processor, sinks: [new StdoutSink()] });
+ * const counts = await runPipeline({ source: new StdinSource(), processor, sinks: [new StdoutSink()], logger });
  */
 export async function runPipeline(opts: RunPipelineOptions): Promise<PipelineCounts> {
   const format = opts.format ?? { kind: 'auto' };
   const batchSize = opts.batchSize ?? DEFAULT_BATCH_SIZE;
   const m = opts.metrics ?? {};
-  for (const s of opts.sinks) m.registerSink?.(s.label);
+  const logger = opts.logger ?? silentLogger;
+  const dispatcher = new SinkDispatcher({
+    ...opts.delivery,
+    sinks: opts.sinks,
+    ...(opts.deadLetter === undefined ? {} : { deadLetter: opts.deadLetter }),
+    ...(opts.sleep === undefined ? {} : { sleep: opts.sleep }),
+    metrics: m,
+    logger,
+  });
   const spawned = spawnSource(opts.source, { capacity: opts.capacity ?? DEFAULT_CHANNEL_CAPACITY, metrics: m });
   const onAbort = (): void => void spawned.stop();
   if (opts.signal?.aborted) onAbort();
   else opts.signal?.addEventListener('abort', onAbort, { once: true });
 
-  const counts: PipelineCounts = {
-    received: 0,
-    processed: 0,
-    deadLettered: 0,
-    discarded: 0,
-    results: 0,
-    resultsDeadLettered: 0,
-    batches: 0,
-  };
+  const loop: LoopState = { opts, format, m, logger, dispatcher, stages: opts.stages ?? [], processed: 0, discarded: 0 };
+  let received = 0;
+  let batches = 0;
   try {
     for (;;) {
-      const first = await spawned.channel.recv();
-      if (first === undefined) break;
-      const batch: RawEvent[] = [first];
-      const receivedAt = performance.now();
-      while (batch.length < batchSize && spawned.channel.size > 0) batch.push((await spawned.channel.recv()) as RawEvent);
-      counts.received += batch.length;
-      counts.batches++;
-      await processOne(batch, opts, format, m, counts);
-      if (m.observePipelineLatency !== undefined) {
-        const secs = (performance.now() - receivedAt) / 1000;
-        for (let i = 0; i < batch.length; i++) m.observePipelineLatency(secs);
-      }
+      const batch = await spawned.channel.recvMany(batchSize);
+      if (batch === undefined) break;
+      received += batch.length;
+      batches++;
+      await processBatch(batch, loop);
       // A source and sinks that are always ready would otherwise chain promises forever and starve timers,
       // abort signals and I/O callbacks; one macrotask turn per batch costs microseconds.
       await yieldToEventLoop();
@@ -104,70 +140,122 @@ export async function runPipeline(opts: RunPipelineOptions): Promise<PipelineCou
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);
     await spawned.stop();
+    await dispatcher.drain();
   }
-  return counts;
+  const s = dispatcher.stats;
+  return {
+    received,
+    processed: loop.processed,
+    deadLettered: s.linesDeadLettered,
+    discarded: loop.discarded + s.linesFailed,
+    results: s.resultsDelivered,
+    resultsDeadLettered: s.resultsDeadLettered,
+    resultsDropped: s.resultsDropped,
+    resultsFailed: s.resultsFailed,
+    unacked: s.unacked,
+    batches,
+  };
 }
 
-async function processOne(
-  batch: RawEvent[],
-  opts: RunPipelineOptions,
-  format: InputFormat,
-  m: MetricsHook,
-  counts: PipelineCounts,
-): Promise<void> {
+interface LoopState {
+  opts: RunPipelineOptions;
+  format: InputFormat;
+  m: MetricsHook;
+  logger: Logger;
+  dispatcher: SinkDispatcher;
+  stages: readonly ResultStage[];
+  processed: number;
+  discarded: number;
+}
+
+async function processBatch(batch: RawEvent[], loop: LoopState): Promise<void> {
+  const { opts, m, dispatcher } = loop;
+  const receivedAt = m.observePipelineLatency === undefined ? undefined : performance.now();
   const lines: BatchLine[] = batch.map(batchLineOf);
-  const { results, parseErrors } = opts.processor.processBatchWithFormatDetailed(lines, format, opts.filter);
+  const { results, parseErrors } = opts.processor.processBatchWithFormatDetailed(lines, loop.format, opts.filter);
 
   const tDispatch = performance.now();
   let errorAt = 0;
   for (let i = 0; i < batch.length; i++) {
     const event = batch[i] as RawEvent;
     const error = parseErrors[errorAt];
-    if (error?.index !== i) {
-      counts.processed++;
-      continue;
+    let waiting: Promise<void> | undefined;
+    if (error?.index === i) {
+      errorAt++;
+      if (opts.deadLetter === undefined) {
+        // Already counted by the processor (onParseError); reported in `discarded`, acked like a no-result line.
+        loop.discarded++;
+        loop.logger.debug('undecodable line discarded (no dead-letter queue)', { origin: event.origin, error: error.error });
+        waiting = dispatcher.dispatch([], event.ackToken, receivedAt);
+      } else {
+        const entry: DeadLetter = {
+          originalEvent: event.payload,
+          category: error.oversize ? 'oversize' : 'parse error',
+          detail: error.error,
+        };
+        waiting = dispatcher.deadLetter([event.origin === undefined ? entry : { ...entry, origin: event.origin }], event.ackToken);
+      }
+    } else {
+      loop.processed++;
+      const pr = results[i];
+      let flat: EvaluationResult[] =
+        pr === undefined || (pr.detections.length === 0 && pr.correlations.length === 0)
+          ? []
+          : pr.correlations.length === 0
+            ? pr.detections
+            : [...pr.detections, ...pr.correlations];
+      if (flat.length > 0 && loop.stages.length > 0) {
+        const staged = await runStages(flat, loop.stages);
+        if (!Array.isArray(staged)) {
+          loop.logger.warn('result stage failed; its input results are dead-lettered', {
+            stage: staged.stage,
+            origin: event.origin,
+            results: flat.length,
+            error: staged.error instanceof Error ? staged.error.message : String(staged.error),
+          });
+          waiting = dispatcher.deadLetter(stageDeadLetters(flat, staged, event), event.ackToken);
+          if (waiting !== undefined) await waiting;
+          continue;
+        }
+        flat = staged;
+      }
+      waiting = dispatcher.dispatch(flat, event.ackToken, receivedAt);
     }
-    errorAt++;
-    if (opts.deadLetter === undefined) {
-      // Counted (onParseError was already called by the processor) and reported in `discarded`.
-      counts.discarded++;
-      continue;
-    }
-    const entry = { originalEvent: event.payload, category: error.oversize ? 'oversize' : 'parse error', detail: error.error } as const;
-    await opts.deadLetter.write(event.origin === undefined ? entry : { ...entry, origin: event.origin });
-    counts.deadLettered++;
-  }
-
-  const flat: EvaluationResult[] = [];
-  for (const pr of results) flat.push(...flattenResults(pr));
-  if (flat.length > 0) {
-    let delivered = true;
-    for (const sink of opts.sinks) delivered = (await deliver(sink, flat, opts, m, counts)) && delivered;
-    if (delivered) counts.results += flat.length;
+    if (waiting !== undefined) await waiting;
   }
   m.observeBatchPhaseDuration?.('dispatch', (performance.now() - tDispatch) / 1000);
-  for (const event of batch) await event.ackToken.ack();
 }
 
-/** Sends to one sink; on failure dead-letters every result (when a DLQ exists) or rethrows. False if it failed. */
-async function deliver(
-  sink: Sink,
-  flat: EvaluationResult[],
-  opts: RunPipelineOptions,
-  m: MetricsHook,
-  counts: PipelineCounts,
-): Promise<boolean> {
-  try {
-    await sink.send(flat);
-    return true;
-  } catch (err) {
-    m.onSinkDeliveryFailed?.(sink.label);
-    if (opts.deadLetter === undefined) throw err;
-    const detail = `${sink.label}: ${(err as Error).message}`;
-    for (const r of flat) {
-      await opts.deadLetter.write({ originalEvent: JSON.stringify(r), category: 'sink delivery failed', detail });
-      counts.resultsDeadLettered++;
+/** Why a stage failed: its name and error. */
+interface StageFailure {
+  stage: string;
+  error: unknown;
+}
+
+/** Runs the stages in order; stops early when one leaves nothing. Sync stages cost no promise hop. */
+async function runStages(input: EvaluationResult[], stages: readonly ResultStage[]): Promise<EvaluationResult[] | StageFailure> {
+  let results = input;
+  for (const stage of stages) {
+    try {
+      const out = stage.process(results);
+      results = Array.isArray(out) ? out : await out;
+    } catch (error) {
+      return { stage: stage.name, error };
     }
-    return false;
+    if (results.length === 0) break;
   }
+  return results;
+}
+
+function stageDeadLetters(results: readonly EvaluationResult[], failure: StageFailure, event: RawEvent): DeadLetter[] {
+  const detail = failure.error instanceof Error ? failure.error.message : String(failure.error);
+  return results.map((r) => {
+    const entry: DeadLetter = {
+      originalEvent: JSON.stringify(r),
+      category: 'sink delivery failed',
+      subject: `stage ${failure.stage}`,
+      detail,
+    };
+    return event.origin === undefined ? entry : { ...entry, origin: event.origin };
+  });
 }

@@ -61,3 +61,25 @@ export class ArraySource implements EventSource {
     this.closed = true;
   }
 }
+
+/** An ArraySource that also offers `recvMany`, recording every `max` it was asked for. */
+export class BatchArraySource extends ArraySource implements EventSource {
+  readonly asked: number[] = [];
+  recvCalls = 0;
+
+  override async recv(): Promise<RawEvent | null> {
+    this.recvCalls++;
+    return super.recv();
+  }
+
+  async recvMany(max: number): Promise<RawEvent[] | null> {
+    this.asked.push(max);
+    const out: RawEvent[] = [];
+    while (out.length < max) {
+      const ev = await super.recv();
+      if (ev === null) break;
+      out.push(ev);
+    }
+    return out.length === 0 ? null : out;
+  }
+}

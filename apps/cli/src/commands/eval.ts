@@ -23,7 +23,7 @@ import {
 } from '@tsigma/runtime';
 import { listOption, parseCommandArgs, stringOption } from '../args.js';
 import { writeOut, type CliIo } from '../cli-io.js';
-import { CliError, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from '../exit-codes.js';
+import { CliError, EXIT_FINDINGS, EXIT_OK, EXIT_OUTPUT_ERROR, EXIT_USAGE } from '../exit-codes.js';
 import { chooseOutputFormat, renderTable } from '../output-format.js';
 import { loadPipelines } from '../pipelines.js';
 import { ProgressLine } from '../progress-line.js';
@@ -99,22 +99,40 @@ export async function runEval(argv: string[], io: CliIo): Promise<number> {
   });
   const collected: EvaluationResult[] = [];
   const sink: Sink = format === 'ndjson' ? new StdoutSink(false, io.stdout) : collectingSink(collected);
+  // The dead-letter path of the run: bad input lines are reported (the first few in full), results that could
+  // not be written are remembered and end the run with the output-error exit code.
   let printed = 0;
-  const parseErrorReport = new DeadLetterWriter(
-    textSink('parse errors', (line) => {
-      if (printed++ >= MAX_PRINTED_PARSE_ERRORS || globals.quiet) return;
+  let writeFailure: string | undefined;
+  const deadLetters = new DeadLetterWriter(
+    textSink('dead letters', (line) => {
       const entry = JSON.parse(line) as { error: string; origin?: string };
+      if (entry.error.startsWith('sink delivery failed')) {
+        writeFailure ??= entry.error;
+        return;
+      }
+      if (printed++ >= MAX_PRINTED_PARSE_ERRORS || globals.quiet) return;
       say(`parse error: ${entry.origin ?? 'input'}: ${entry.error.replace(/^(parse error|oversize): /, '')}`);
     }),
   );
   const processor = new LogProcessor(engine, metrics);
   try {
-    await runPipeline({ source, processor, sinks: [sink], format: inputFormat, deadLetter: parseErrorReport, batchSize, metrics });
+    await runPipeline({
+      source,
+      processor,
+      sinks: [sink],
+      format: inputFormat,
+      deadLetter: deadLetters,
+      // A failed write to stdout does not heal by waiting; the first failure is final.
+      delivery: { retryMax: 0 },
+      batchSize,
+      metrics,
+    });
   } catch (error) {
     throw runtimeErrorAsCliError(error);
   } finally {
     progress.stop();
   }
+  if (writeFailure !== undefined) throw new CliError(EXIT_OUTPUT_ERROR, `cannot write results: ${writeFailure}`);
 
   if (format === 'json') await writeOut(io.stdout, JSON.stringify(collected, null, 2) + '\n');
   if (format === 'table') await writeOut(io.stdout, renderResultTable(collected));

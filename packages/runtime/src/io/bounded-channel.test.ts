@@ -74,6 +74,25 @@ describe('BoundedChannel', () => {
     expect(depth).toBe(0);
   });
 
+  it('recvMany waits for one value, then takes what is buffered up to max, admitting waiting senders', async () => {
+    let depth = 0;
+    const ch = new BoundedChannel<number>(3, (d) => (depth += d));
+    const first = ch.recvMany(10);
+    ch.trySend(1);
+    ch.trySend(2);
+    ch.trySend(3);
+    expect(await first).toEqual([1, 2, 3]);
+    for (let i = 4; i <= 6; i++) ch.trySend(i);
+    const blocked = ch.send(7);
+    expect(await ch.recvMany(2)).toEqual([4, 5]);
+    await blocked;
+    expect(depth).toBe(ch.size);
+    ch.close();
+    expect(await ch.recvMany(10)).toEqual([6, 7]);
+    expect(await ch.recvMany(10)).toBeUndefined();
+    expect(depth).toBe(0);
+  });
+
   it('rejects a non-positive capacity', () => {
     expect(() => new BoundedChannel(0)).toThrow(RangeError);
   });

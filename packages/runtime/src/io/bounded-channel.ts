@@ -28,7 +28,7 @@ export class BoundedChannel<T> {
 
   /**
    * @param capacity the most values buffered at once.
-   * @param onDepthChange told `+1` / `-1` whenever the buffered count changes (queue-depth gauges).
+   * @param onDepthChange told the change (`+1`, or `-n` when values leave) whenever the buffered count changes.
    */
   constructor(
     readonly capacity: number,
@@ -69,6 +69,20 @@ export class BoundedChannel<T> {
   }
 
   /**
+   * Waits for at least one value, then takes every value already buffered up to `max` in FIFO order, without
+   * waiting further; `undefined` once closed and drained. One promise per batch instead of one per value.
+   */
+  recvMany(max: number): Promise<T[] | undefined> {
+    if (this.size > 0) return Promise.resolve(this.take(max));
+    if (this.closed) return Promise.resolve(undefined);
+    // The first value is handed over directly; the rest are taken when the continuation runs, by which time
+    // a producer writing in a synchronous loop has usually buffered more.
+    return new Promise<T | undefined>((resolve, reject) => this.receivers.push({ resolve, reject })).then((first) =>
+      first === undefined ? undefined : [first, ...this.take(max - 1)],
+    );
+  }
+
+  /**
    * Stops accepting values. Buffered values stay receivable; senders still waiting for room are rejected
    * (their values were never accepted), and waiting receivers resolve `undefined`.
    */
@@ -89,6 +103,21 @@ export class BoundedChannel<T> {
     this.items.push(value);
     this.onDepthChange?.(1);
     return true;
+  }
+
+  /** Up to `max` buffered values, admitting one waiting sender per freed slot; one depth report for all. */
+  private take(max: number): T[] {
+    const n = Math.min(max, this.size);
+    const out = this.items.slice(this.head, this.head + n);
+    this.items.fill(undefined as T, this.head, this.head + n); // release references now, not at compaction
+    this.head += n;
+    if (n > 0) this.onDepthChange?.(-n);
+    if (this.head >= this.capacity && this.head * 2 >= this.items.length) {
+      this.items.splice(0, this.head);
+      this.head = 0;
+    }
+    for (let i = 0; i < n && this.senders.length > 0; i++) this.admitSender();
+    return out;
   }
 
   private shift(): T {

@@ -14,6 +14,8 @@ export interface DeadLetter {
   category: DeadLetterCategory;
   /** The parser's or sink's message. */
   detail: string;
+  /** What failed, e.g. a sink label or `stage <name>`; rendered as `<category> (<subject>): <detail>`. */
+  subject?: string;
   /** Where the event came from, e.g. `nats:events.x#42`, `file:/x.log#7`. */
   origin?: string;
 }
@@ -27,13 +29,14 @@ export interface DeadLetterLine {
 }
 
 /**
- * Builds the dead-letter JSON line: `{"original_event", "error": "<category>: <detail>", "timestamp", "origin"?}`
- * with `nowMs` rendered as an RFC 3339 UTC timestamp.
+ * Builds the dead-letter JSON line: `{"original_event", "error", "timestamp", "origin"?}` with `error` =
+ * `<category>: <detail>` (or `<category> (<subject>): <detail>`, spec 10 §3) and `nowMs` rendered as an RFC 3339
+ * UTC timestamp.
  */
 export function formatDeadLetter(entry: DeadLetter, nowMs: number): string {
   const line: DeadLetterLine = {
     original_event: entry.originalEvent,
-    error: `${entry.category}: ${entry.detail}`,
+    error: entry.subject === undefined ? `${entry.category}: ${entry.detail}` : `${entry.category} (${entry.subject}): ${entry.detail}`,
     timestamp: new Date(nowMs).toISOString(),
   };
   if (entry.origin !== undefined) line.origin = entry.origin;

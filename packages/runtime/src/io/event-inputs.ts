@@ -82,7 +82,7 @@ class InputSequence implements EventSource {
         this.current = await openOne(input, this.next++, this.options);
       }
       const got = this.current.recvMany !== undefined ? await this.current.recvMany(max) : await recvAsMany(this.current);
-      if (got !== null) return got;
+      if (got !== null && got.length > 0) return got;
       await this.current.close();
       this.current = undefined;
     }

@@ -38,8 +38,9 @@ export interface RawEvent {
 export interface EventSource {
   recv(): Promise<RawEvent | null>;
   /**
-   * Up to `max` events at once, waiting only for the first; `null` once exhausted. Optional: sources that have
-   * many events ready (a file, a NATS pull batch) offer it so the loop pays one promise per batch, not per event.
+   * Optional batch form of `recv()`: waits for at least one event, then returns what is already available, up
+   * to `max`, without waiting further. `null` or an empty array means exhausted or closed, like `recv()`'s
+   * `null`. When present, the runtime uses it instead of `recv()`, saving one promise per event.
    */
   recvMany?(max: number): Promise<RawEvent[] | null>;
   close(): Promise<void>;

@@ -20,7 +20,12 @@ export class LineSplitter {
     const text = this.partial + (typeof chunk === 'string' ? chunk : this.decoder.write(chunk));
     const parts = text.split('\n');
     this.partial = cap(parts.pop() ?? '');
-    return parts.map((l) => cap(stripCr(l)));
+    // In place: most lines need neither change, and this runs once per input line.
+    for (let i = 0; i < parts.length; i++) {
+      const line = parts[i] as string;
+      if (line.length > MAX_BUFFERED_LINE_CHARS || line.charCodeAt(line.length - 1) === CR) parts[i] = cap(stripCr(line));
+    }
+    return parts;
   }
 
   /** Ends the stream and returns the unterminated last line, if any. */
@@ -36,6 +41,8 @@ export class LineSplitter {
     this.decoder.end();
   }
 }
+
+const CR = 13;
 
 function stripCr(line: string): string {
   return line.endsWith('\r') ? line.slice(0, -1) : line;

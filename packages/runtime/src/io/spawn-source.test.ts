@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ArraySource } from '../../test/helpers.js';
+import { ArraySource, BatchArraySource } from '../../test/helpers.js';
 import type { EventSource, RawEvent } from './io-types.js';
 import { NOOP_ACK } from './io-types.js';
 import { spawnSource } from './spawn-source.js';
@@ -20,6 +20,18 @@ class EndlessSource implements EventSource {
 }
 
 describe('spawnSource', () => {
+  it('uses recvMany when the source has it, asking for no more than the channel can hold', async () => {
+    const src = new BatchArraySource(['a', 'b', 'c', 'd', 'e']);
+    const { channel, done } = spawnSource(src, { capacity: 2 });
+    const got: string[] = [];
+    for (let ev = await channel.recv(); ev; ev = await channel.recv()) got.push(ev.payload);
+    await done;
+    expect(got).toEqual(['a', 'b', 'c', 'd', 'e']);
+    expect(src.recvCalls).toBe(0);
+    expect(src.asked.length).toBeGreaterThan(0);
+    expect(Math.max(...src.asked)).toBeLessThanOrEqual(2);
+  });
+
   it('delivers every event in order and closes the channel at the end', async () => {
     const src = new ArraySource(['a', 'b', 'c']);
     const { channel, done } = spawnSource(src, { capacity: 2 });

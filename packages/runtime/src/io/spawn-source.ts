@@ -26,7 +26,7 @@ export interface SpawnedSource {
 }
 
 /**
- * Starts the loop `source.recv() → channel.send()` until the source returns null or `stop()` is called.
+ * Starts the loop `source.recv() → channel.send()` (`recvMany` when the source has it) until the source returns null or `stop()` is called.
  * Whenever the channel is full the loop waits (calling `onBackPressure()`), so a slow consumer slows the source
  * down instead of growing memory; `onInputQueueDepthChange(±1)` follows the number of buffered events.
  *
@@ -39,15 +39,28 @@ export function spawnSource(source: EventSource, opts: SpawnSourceOptions): Spaw
   const metrics = opts.metrics;
   const channel = new BoundedChannel<RawEvent>(opts.capacity, (d) => metrics?.onInputQueueDepthChange?.(d));
   let stopping = false;
+  const put = (event: RawEvent): Promise<void> | undefined => {
+    if (channel.trySend(event)) return undefined;
+    metrics?.onBackPressure?.();
+    return channel.send(event);
+  };
 
   const done = (async () => {
     try {
       while (!stopping) {
-        const event = await source.recv();
-        if (event === null) break;
-        if (!channel.trySend(event)) {
-          metrics?.onBackPressure?.();
-          await channel.send(event);
+        if (source.recvMany !== undefined) {
+          // Ask for no more than fits (at least one, so a full channel still makes progress once drained).
+          const events = await source.recvMany(Math.max(1, channel.capacity - channel.size));
+          if (events === null || events.length === 0) break;
+          for (const event of events) {
+            const waiting = put(event);
+            if (waiting !== undefined) await waiting;
+          }
+        } else {
+          const event = await source.recv();
+          if (event === null) break;
+          const waiting = put(event);
+          if (waiting !== undefined) await waiting;
         }
       }
     } finally {

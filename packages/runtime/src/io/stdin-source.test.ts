@@ -23,6 +23,18 @@ describe('StdinSource', () => {
     await expect(a?.ackToken.ack()).resolves.toBeUndefined();
   });
 
+  it('recvMany returns what one chunk holds, up to max, skipping blank lines; null at the end', async () => {
+    const src = new StdinSource(Readable.from(['a\n \nb\nc\n', 'd\n']), 'in');
+    const first = await src.recvMany(2);
+    expect(first?.map((e) => [e.payload, e.origin])).toEqual([
+      ['a', 'in:1'],
+      ['b', 'in:3'],
+    ]);
+    expect((await src.recvMany(10))?.map((e) => e.payload)).toEqual(['c']);
+    expect((await src.recvMany(10))?.map((e) => e.payload)).toEqual(['d']);
+    expect(await src.recvMany(10)).toBeNull();
+  });
+
   it('keeps multi-byte characters split across chunks intact', async () => {
     const bytes = Buffer.from('héllo wörld\n');
     const src = new StdinSource(Readable.from([bytes.subarray(0, 2), bytes.subarray(2, 9), bytes.subarray(9)]));

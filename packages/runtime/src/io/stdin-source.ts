@@ -51,8 +51,8 @@ export class StdinSource implements EventSource {
       while (this.pendingAt < this.pending.length && out.length < max) {
         const line = this.pending[this.pendingAt++] as string;
         this.lineNo++;
-        if (line.trim().length === 0) continue;
-        out.push({ payload: line, ackToken: NOOP_ACK, origin: `${this.label}:${this.lineNo}` });
+        if (isBlank(line)) continue;
+        out.push(new LineEvent(line, this.label, this.lineNo));
       }
       if (out.length > 0 || !(await this.refill())) break;
     }
@@ -85,5 +85,30 @@ export class StdinSource implements EventSource {
       }
     }
     return true;
+  }
+}
+
+/** True for an empty or whitespace-only line; checks the first character before paying for a trim. */
+function isBlank(line: string): boolean {
+  if (line.length === 0) return true;
+  const c = line.charCodeAt(0);
+  // Not whitespace (space, tab, CR, LF, VT, FF, NBSP, BOM): the common case of a line that starts with data.
+  if (c > 32 && c !== 0xa0 && c !== 0xfeff) return false;
+  return line.trim().length === 0;
+}
+
+/**
+ * A line read from the stream. `origin` is built on first access: it is needed only for dead letters, and
+ * formatting it for every line costs a string per event on the hot path.
+ */
+class LineEvent implements RawEvent {
+  readonly ackToken = NOOP_ACK;
+  constructor(
+    readonly payload: string,
+    private readonly label: string,
+    private readonly lineNo: number,
+  ) {}
+  get origin(): string {
+    return `${this.label}:${this.lineNo}`;
   }
 }
