@@ -1,0 +1,60 @@
+// Runs every file of examples/ (the source of the README's code blocks, see scripts/check-readme-examples.mjs)
+// and checks what it prints, so a README snippet that stops working fails here.
+
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
+
+/** Runs an example by importing it and returns what it printed with console.log, one string per call. */
+async function printed(load: () => Promise<unknown>): Promise<string[]> {
+  const lines: string[] = [];
+  const spy = vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
+    lines.push(args.map(String).join(' '));
+  });
+  try {
+    await load();
+  } finally {
+    spy.mockRestore();
+  }
+  return lines;
+}
+
+/** Fails when a file of examples/ has no test here (each one is a README snippet). */
+function coversEveryExample(tested: string[]): void {
+  it('runs every file of examples/', () => {
+    const files = readdirSync(join(import.meta.dirname, '../examples')).filter((f) => f.endsWith('.ts'));
+    expect(files.sort()).toEqual([...tested].sort());
+  });
+}
+
+describe('examples', () => {
+  coversEveryExample(['load-rules.ts', 'process-lines.ts', 'parse-line.ts']);
+
+  it('load-rules.ts: loads two paths as one set; a bad rule rejects the load unless skipped', async () => {
+    expect(await printed(() => import('../examples/load-rules.js'))).toEqual([
+      '2 files: 2 detection rules, 1 correlation rules',
+      'rule_load: "Broken Rule" unknown_modifier',
+      'loaded 1, skipped "Broken Rule"',
+    ]);
+  });
+
+  it('process-lines.ts: detects in JSON, syslog-wrapped JSON and logfmt lines', async () => {
+    expect(await printed(() => import('../examples/process-lines.js'))).toEqual([
+      'auto #0: Whoami Execution',
+      'auto #1: Whoami Execution',
+      'auto #2: no detection',
+      'logfmt: Whoami Execution',
+      'json: 0 and 1 detection(s)',
+    ]);
+  });
+
+  it('parse-line.ts: one event per format, a failure for a JSON array', async () => {
+    const lines = await printed(() => import('../examples/parse-line.js'));
+    expect(lines.map((l) => l.slice(0, l.indexOf(':')))).toEqual(['json', 'syslog', 'logfmt', 'cef', 'json']);
+    expect(lines[0]).toBe('json: {"user":"alice","action":"login"}');
+    expect(lines[1]).toContain('"hostname":"mymachine","appname":"su"');
+    expect(lines[2]).toBe('logfmt: {"level":"warn","msg":"disk full","host":"db1"}');
+    expect(lines[3]).toContain('"deviceVendor":"Palo Alto"');
+    expect(lines[4]).toMatch(/^json: rejected \(/);
+  });
+});
