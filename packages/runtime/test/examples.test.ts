@@ -28,7 +28,18 @@ function coversEveryExample(tested: string[]): void {
 }
 
 describe('examples', () => {
-  coversEveryExample(['load-rules.ts', 'process-lines.ts', 'parse-line.ts']);
+  coversEveryExample(['load-rules.ts', 'process-lines.ts', 'parse-line.ts', 'run-pipeline.ts']);
+
+  it('run-pipeline.ts: results reach both sinks through the stage, the bad line reaches the dead-letter sink', async () => {
+    expect(await printed(() => import('../examples/run-pipeline.js'))).toEqual([
+      'alerts: Whoami Execution',
+      'alerts: Whoami Execution',
+      'archive: Whoami Execution',
+      'archive: Whoami Execution',
+      'dlq: parse error: Unexpected end of JSON input',
+      'received 4, processed 3, dead-lettered 1, results 2',
+    ]);
+  });
 
   it('load-rules.ts: loads two paths as one set; a bad rule rejects the load unless skipped', async () => {
     expect(await printed(() => import('../examples/load-rules.js'))).toEqual([
