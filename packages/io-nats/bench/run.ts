@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defaultCorrelationConfig } from '@tsigma/eval';
+import { defaultCorrelationConfig, silentLogger, type Logger } from '@tsigma/eval';
 import { LogProcessor, NoopMetrics, RuntimeEngine, type RawEvent } from '@tsigma/runtime';
 import { NatsSink, NatsSource } from '../src/index.js';
 import { findNatsServer, MISSING_BINARY, startNatsServer } from '../test/helpers/nats-server.js';
@@ -27,7 +27,7 @@ if (findNatsServer() === undefined) {
   process.exit(1);
 }
 
-const quiet = { info: () => undefined, warn: (m: string) => console.error(m) };
+const logger: Logger = { ...silentLogger, warn: (message, fields) => console.error(message, JSON.stringify(fields ?? {})) };
 const rulesDir = await mkdtemp(join(tmpdir(), 'tsigma-bench-rules-'));
 for (let i = 0; i < RULE_COUNT; i++) await writeFile(join(rulesDir, `rule-${String(i).padStart(3, '0')}.yml`), ruleYaml(i));
 const server = await startNatsServer();
@@ -86,9 +86,9 @@ async function openDetector(input: string, output: string, durable: string): Pro
   const source = await NatsSource.connect(cfg, input, { kind: 'all' }, durable, {
     batch: BATCH,
     maxAckPending: BATCH * (PIPELINE_DEPTH + 2),
-    logger: quiet,
+    logger,
   });
-  const sink = await NatsSink.connect(cfg, output, { logger: quiet });
+  const sink = await NatsSink.connect(cfg, output, { logger });
   const format = { kind: 'json' } as const;
   const run = async (): Promise<number> => {
     const inflight: Promise<void>[] = [];

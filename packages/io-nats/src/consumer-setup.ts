@@ -3,8 +3,8 @@
 
 import { AckPolicy, DeliverPolicy, JetStreamApiError, type ConsumerConfig, type JetStreamManager } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
+import type { Logger } from '@tsigma/eval';
 import { NatsIoError } from './errors.js';
-import type { NatsLogger } from './logger.js';
 import { DEFAULT_ACK_WAIT_MS, DEFAULT_MAX_ACK_PENDING, type NatsSourceOptions, type ReplayPolicy } from './source-options.js';
 
 /** The deliver-policy part of a consumer config for a replay policy. */
@@ -41,7 +41,7 @@ export async function reconcileConsumer(
   filter: string,
   replay: ReplayPolicy,
   opts: NatsSourceOptions,
-  logger: NatsLogger,
+  logger: Logger,
 ): Promise<void> {
   const limits = {
     ack_wait: nanos(opts.ackWaitMs ?? DEFAULT_ACK_WAIT_MS),
@@ -99,7 +99,12 @@ export async function reconcileConsumer(
     if (differs) await api('updating', () => jsm.consumers.update(stream, durable, limits));
     return;
   }
-  logger.warn(`replay ${replay.kind} on ${filter}: deleting and recreating durable ${durable} (its position is reset)`);
+  logger.warn('replay policy differs from the durable: deleting and recreating it (its position is reset)', {
+    subject: filter,
+    stream,
+    consumer: durable,
+    replay: replay.kind,
+  });
   await api('deleting', () => jsm.consumers.delete(stream, durable));
   await api('creating', () => jsm.consumers.add(stream, wanted));
 }

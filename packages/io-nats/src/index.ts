@@ -5,7 +5,6 @@ export { DEFAULT_CONNECTION_NAME, natsConfigFromEnv, parseNatsTarget, validateNa
 export type { NatsConnectConfig, SubjectRole } from './config.js';
 export { NatsConfigError, NatsIoError, NatsPublishError } from './errors.js';
 export type { NatsConfigErrorCode, NatsIoErrorCode } from './errors.js';
-export type { NatsLogger } from './logger.js';
 export {
   assertNoFeedbackLoop,
   durableNameFor,

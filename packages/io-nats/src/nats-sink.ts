@@ -4,12 +4,11 @@
 
 import type { JetStreamManager } from '@nats-io/jetstream';
 import type { Msg, NatsConnection } from '@nats-io/transport-node';
-import type { EvaluationResult } from '@tsigma/eval';
+import { silentLogger, type EvaluationResult, type Logger } from '@tsigma/eval';
 import type { Sink } from '@tsigma/runtime';
 import { validateSubject, type NatsConnectConfig } from './config.js';
 import { connectNats } from './connect.js';
 import { NatsPublishError } from './errors.js';
-import { stderrLogger, type NatsLogger } from './logger.js';
 import { ReplyBatcher } from './reply-batcher.js';
 import { ensureStream, openJetStream } from './streams.js';
 
@@ -26,7 +25,8 @@ export interface NatsSinkOptions {
    * mapped subject, not this one.
    */
   ensureStream?: boolean;
-  logger?: NatsLogger;
+  /** Receives connection state changes (`url` field); default silent. */
+  logger?: Logger;
 }
 
 const encoder = new TextEncoder();
@@ -112,7 +112,7 @@ export class NatsSink implements Sink {
   static async connect(cfg: NatsConnectConfig, subject: string, opts: NatsSinkOptions = {}): Promise<NatsSink> {
     validateSubject(subject, 'output');
     const timeoutMs = opts.publishTimeoutMs ?? DEFAULT_PUBLISH_TIMEOUT_MS;
-    const nc = await connectNats(cfg, opts.logger ?? stderrLogger);
+    const nc = await connectNats(cfg, opts.logger ?? silentLogger);
     try {
       const { jsm } = await openJetStream(nc, cfg.url);
       if (opts.ensureStream !== false) await ensureStream(jsm, subject);

@@ -3,6 +3,7 @@
 // (except blank payloads): the caller acks once results are safe.
 
 import type { NatsConnection, Msg } from '@nats-io/transport-node';
+import { silentLogger, type Logger } from '@tsigma/eval';
 import type { EventSource, RawEvent } from '@tsigma/runtime';
 import { AckBatcher } from './ack-batcher.js';
 import { readAckSubject, type AckNumbers } from './ack-subject.js';
@@ -10,7 +11,6 @@ import { ACK, NatsAckToken, publishQuietly, signalInProgress, type TokenContext 
 import { validateSubject, type NatsConnectConfig } from './config.js';
 import { connectNats } from './connect.js';
 import { reconcileConsumer } from './consumer-setup.js';
-import { stderrLogger, type NatsLogger } from './logger.js';
 import { NatsSink } from './nats-sink.js';
 import { PoisonRouter } from './poison-dlq.js';
 import { PullLoop } from './pull-loop.js';
@@ -46,7 +46,7 @@ export class NatsSource implements EventSource {
   private closed = false;
   private readonly signalTimer: NodeJS.Timeout;
   private readonly ackWaitMs: number;
-  private readonly logger: NatsLogger;
+  private readonly logger: Logger;
   /** Filled by readAckSubject for each message; reused so the per-message path allocates no metadata object. */
   private readonly numbers: AckNumbers = { delivered: 0, streamSeq: 0 };
   private readonly poison: PoisonRouter | undefined;
@@ -59,8 +59,8 @@ export class NatsSource implements EventSource {
     private readonly opts: NatsSourceOptions,
   ) {
     this.ackWaitMs = opts.ackWaitMs ?? DEFAULT_ACK_WAIT_MS;
-    this.logger = opts.logger ?? stderrLogger;
-    const acks = new AckBatcher(nc, ACK_TIMEOUT_MS, this.logger, `${subject} (durable ${durable})`);
+    this.logger = opts.logger ?? silentLogger;
+    const acks = new AckBatcher(nc, ACK_TIMEOUT_MS, this.logger, { subject, stream, consumer: durable });
     this.tokens = { outstanding: new Set(), acks, nc };
     this.pull = new PullLoop(nc, stream, subject, durable, opts.batch ?? DEFAULT_BATCH, this.logger);
     this.poison = opts.poisonDlq === undefined ? undefined : new PoisonRouter(nc, stream, durable, subject, opts.poisonDlq, this.logger);
@@ -86,7 +86,7 @@ export class NatsSource implements EventSource {
     validateSourceOptions(replay, opts);
     if (opts.poisonDlq instanceof NatsSink) assertNoFeedbackLoop(subject, [opts.poisonDlq.subject]);
     const durable = consumerGroup ?? durableNameFor(subject);
-    const logger = opts.logger ?? stderrLogger;
+    const logger = opts.logger ?? silentLogger;
     const nc = await connectNats(cfg, logger);
     try {
       const { jsm } = await openJetStream(nc, cfg.url);
@@ -156,7 +156,10 @@ export class NatsSource implements EventSource {
     const info = this.numbers;
     if (!readAckSubject(reply, info)) {
       // Not a JetStream delivery (someone published to our inbox); there is nothing to ack. Dropped on purpose.
-      this.logger.warn(`ignoring a message on the pull inbox of ${this.subject} without a $JS.ACK reply subject`);
+      this.logger.warn('ignoring a message on the pull inbox without a $JS.ACK reply subject', {
+        subject: this.subject,
+        consumer: this.durable,
+      });
       return undefined;
     }
     if (info.delivered > 1) {

@@ -3,7 +3,7 @@
 // (maybePull) and never decodes, acks or hands out events: that is nats-source.ts.
 
 import { createInbox, nanos, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
-import type { NatsLogger } from './logger.js';
+import type { Logger } from '@tsigma/eval';
 
 /**
  * Lifetime of one pull request. Short enough that a pull left behind by a closed source cannot hold new
@@ -51,11 +51,11 @@ export class PullLoop {
 
   constructor(
     private readonly nc: NatsConnection,
-    stream: string,
+    private readonly stream: string,
     private readonly subject: string,
     private readonly durable: string,
     private readonly batch: number,
-    private readonly logger: NatsLogger,
+    private readonly logger: Logger,
   ) {
     this.pullSubject = `$JS.API.CONSUMER.MSG.NEXT.${stream}.${durable}`;
     this.pullRequest = encoder.encode(
@@ -127,7 +127,7 @@ export class PullLoop {
   private onInbox(err: Error | null, msg: Msg): void {
     if (err !== null) {
       // A subscription error (e.g. permission denied on the inbox) ends the subscription; nothing more can come.
-      if (!this.closed) this.logger.warn(`pull inbox of ${this.subject} (durable ${this.durable}) failed: ${err.message}`);
+      if (!this.closed) this.logger.warn('pull inbox failed, no more messages arrive', { ...this.where(), error: err.message });
       return;
     }
     this.lastHeard = performance.now();
@@ -168,8 +168,7 @@ export class PullLoop {
     this.requested = 0;
     this.failedPulls++;
     this.retryAt = performance.now() + PULL_RETRY_MS;
-    if (!this.closed && this.failedPulls <= 1)
-      this.logger.warn(`pull on ${this.subject} (durable ${this.durable}) failed, retrying: ${reason}`);
+    if (!this.closed && this.failedPulls <= 1) this.logger.warn('pull failed, retrying', { ...this.where(), reason });
     this.wake();
   }
 
@@ -200,6 +199,11 @@ export class PullLoop {
       this.retryAt = 0;
       this.wake();
     }
+  }
+
+  /** Log fields naming this pull's subject, stream and durable. */
+  private where(): { subject: string; stream: string; consumer: string } {
+    return { subject: this.subject, stream: this.stream, consumer: this.durable };
   }
 
   private wake(): void {

@@ -1,9 +1,9 @@
 // Options and replay policy of NatsSource with their defaults, and the checks run on them before any I/O.
 // Nothing here touches the network.
 
+import type { Logger } from '@tsigma/eval';
 import type { Sink } from '@tsigma/runtime';
 import { NatsConfigError } from './errors.js';
-import type { NatsLogger } from './logger.js';
 
 /** Where a (re)created durable starts; `resume` keeps an existing durable's position. */
 export type ReplayPolicy =
@@ -19,7 +19,8 @@ export interface NatsSourceOptions {
   maxAckPending?: number;
   /** Messages per pull request; default 256. */
   batch?: number;
-  logger?: NatsLogger;
+  /** Receives pull, ack, replay and connection warnings with `subject`, `stream`, `consumer` fields; default silent. */
+  logger?: Logger;
   /** Called once per message whose delivery count is above 1 (the daemon's `tsigma_nats_redelivered_total`). */
   onRedelivered?: () => void;
   /**

@@ -83,7 +83,7 @@ export interface Inspector {
 }
 
 export async function inspect(url: string): Promise<Inspector> {
-  const nc = await connectNats({ url }, { info: () => undefined, warn: () => undefined });
+  const nc = await connectNats({ url });
   const jsm = await jetstreamManager(nc);
   return {
     nc,

@@ -7,13 +7,12 @@ import { useNatsServer } from '../helpers/harness.js';
 import { natsServerAvailable, recvWithin } from '../helpers/nats-server.js';
 
 const run = natsServerAvailable();
-const quiet = { info: () => undefined, warn: () => undefined };
 
 describe.skipIf(!run)('NATS poison messages to a DLQ subject', () => {
   const nats = useNatsServer();
   const { sink } = nats;
   async function source(subject: string, group: string, opts: NatsSourceOptions): Promise<NatsSource> {
-    const s = await NatsSource.connect(nats.cfg, subject, { kind: 'resume' }, group, { logger: quiet, ...opts });
+    const s = await NatsSource.connect(nats.cfg, subject, { kind: 'resume' }, group, opts);
     nats.onCleanup(() => s.close());
     return s;
   }
