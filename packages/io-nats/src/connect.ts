@@ -22,7 +22,7 @@ export const CONNECT_TIMEOUT_MS = 5000;
 
 /**
  * Validates `cfg`, reads its credential and TLS files, and connects. A failed initial connect rejects with a
- * NatsIoError (`UNREACHABLE`, `AUTHORIZATION` or `TLS`) naming the URL; later disconnects reconnect forever and are
+ * NatsIoError (`unreachable`, `authorization` or `tls`) naming the URL; later disconnects reconnect forever and are
  * reported to `logger` (default: silent).
  *
  * @example
@@ -84,19 +84,19 @@ async function readSecretFile(path: string, option: string): Promise<Uint8Array>
     return await readFile(path);
   } catch (err) {
     const reason = (err as NodeJS.ErrnoException).code ?? 'read failed';
-    throw new NatsConfigError('UNREADABLE_FILE', `cannot read ${option} file ${path} (${reason})`, [option, path], { cause: err });
+    throw new NatsConfigError('unreadable_file', `cannot read ${option} file ${path} (${reason})`, [option, path], { cause: err });
   }
 }
 
 function classifyConnectError(url: string, err: unknown): NatsIoError {
   const message = err instanceof Error ? err.message : String(err);
   if (err instanceof AuthorizationError || /authorization|authentication/i.test(message)) {
-    return new NatsIoError('AUTHORIZATION', url, `authorization failed (check the NATS credentials): ${message}`, { cause: err });
+    return new NatsIoError('authorization', url, `authorization failed (check the NATS credentials): ${message}`, { cause: err });
   }
   if (/tls|ssl|certificate|self.signed/i.test(message)) {
-    return new NatsIoError('TLS', url, `TLS negotiation failed: ${message}`, { cause: err });
+    return new NatsIoError('tls', url, `TLS negotiation failed: ${message}`, { cause: err });
   }
-  return new NatsIoError('UNREACHABLE', url, `cannot connect to the NATS server: ${message}`, { cause: err });
+  return new NatsIoError('unreachable', url, `cannot connect to the NATS server: ${message}`, { cause: err });
 }
 
 /** Logs connection state changes at info until the connection closes. */

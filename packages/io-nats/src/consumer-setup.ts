@@ -59,7 +59,7 @@ export async function reconcileConsumer(
     try {
       return await call();
     } catch (err) {
-      throw new NatsIoError('JETSTREAM_API', filter, `${what} consumer ${durable} on stream ${stream} failed: ${(err as Error).message}`, {
+      throw new NatsIoError('jetstream_api', filter, `${what} consumer ${durable} on stream ${stream} failed: ${(err as Error).message}`, {
         cause: err,
       });
     }
@@ -71,7 +71,7 @@ export async function reconcileConsumer(
   } catch (err) {
     if (!(err instanceof JetStreamApiError && err.code === CONSUMER_NOT_FOUND)) {
       throw new NatsIoError(
-        'JETSTREAM_API',
+        'jetstream_api',
         filter,
         `looking up consumer ${durable} on stream ${stream} failed: ${(err as Error).message}`,
         { cause: err },
@@ -87,7 +87,7 @@ export async function reconcileConsumer(
     if (!sameFilter) {
       // nats-server 2.9 cannot change a consumer's filter; silently reading another subject would be worse.
       throw new NatsIoError(
-        'CONSUMER_CONFLICT',
+        'consumer_conflict',
         filter,
         `durable ${durable} on stream ${stream} filters "${existing.filter_subject ?? ''}", not "${filter}"; use another consumer group or a replay policy to recreate it`,
       );

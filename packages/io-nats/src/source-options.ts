@@ -44,7 +44,7 @@ export const ACK_TIMEOUT_MS = 5000;
 export function validateSourceOptions(replay: ReplayPolicy, opts: NatsSourceOptions): void {
   const positive = (v: number | undefined, name: string): void => {
     if (v !== undefined && (!Number.isInteger(v) || v < 1)) {
-      throw new NatsConfigError('BAD_OPTION', `${name} must be a positive integer, got ${v}`, [name]);
+      throw new NatsConfigError('bad_option', `${name} must be a positive integer, got ${v}`, [name]);
     }
   };
   positive(opts.ackWaitMs, 'ackWaitMs');
@@ -54,12 +54,12 @@ export function validateSourceOptions(replay: ReplayPolicy, opts: NatsSourceOpti
   if (replay.kind === 'sequence') positive(replay.seq, 'replay sequence');
   if (opts.poisonDlq !== undefined && opts.maxDeliver === undefined) {
     // Without max_deliver the server never gives up on a message, so the DLQ would silently stay empty.
-    throw new NatsConfigError('BAD_OPTION', 'poisonDlq needs maxDeliver: without it no message is ever abandoned', [
+    throw new NatsConfigError('bad_option', 'poisonDlq needs maxDeliver: without it no message is ever abandoned', [
       'poisonDlq',
       'maxDeliver',
     ]);
   }
   if (replay.kind === 'time' && Number.isNaN(replay.at.getTime())) {
-    throw new NatsConfigError('BAD_OPTION', 'replay time is not a valid date', ['replay time']);
+    throw new NatsConfigError('bad_option', 'replay time is not a valid date', ['replay time']);
   }
 }

@@ -238,7 +238,7 @@ describe.skipIf(!run)('NATS delivery guarantees (spec 06 §6.2)', () => {
     try {
       attempt();
     } catch (err) {
-      expect((err as NatsConfigError).code).toBe('FEEDBACK_LOOP');
+      expect((err as NatsConfigError).code).toBe('feedback_loop');
       expect((err as NatsConfigError).options).toEqual(['events.>', 'events.detections']);
     }
     expect(() => assertNoFeedbackLoop('events.*', ['events.detections.high'])).not.toThrow();

@@ -57,7 +57,7 @@ describe.skipIf(!run)('NATS poison messages to a DLQ subject', () => {
   it('poisonDlq without maxDeliver, or on a subject the source reads, is a config error before any I/O', async () => {
     const dlq = await sink('dlq.poison.guard');
     await expect(NatsSource.connect(nats.cfg, 'guard.events', undefined, undefined, { poisonDlq: dlq })).rejects.toMatchObject({
-      code: 'BAD_OPTION',
+      code: 'bad_option',
     });
     await expect(
       NatsSource.connect(nats.cfg, 'dlq.poison.>', undefined, undefined, { maxDeliver: 2, poisonDlq: dlq }),
