@@ -10,7 +10,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultCorrelationConfig, silentLogger, type Logger } from '@tsigma/eval';
-import { LogProcessor, NoopMetrics, RuntimeEngine, type RawEvent } from '@tsigma/runtime';
+import { flattenResults, LogProcessor, NoopMetrics, RuntimeEngine, type RawEvent } from '@tsigma/runtime';
 import { NatsSink, NatsSource } from '../src/index.js';
 import { findNatsServer, MISSING_BINARY, startNatsServer } from '../test/helpers/nats-server.js';
 import { eventJson, RULE_COUNT, ruleYaml } from './data.js';
@@ -78,8 +78,8 @@ async function startProducer(subject: string, mode: ProducerSettings['mode']): P
 
 /**
  * Opens a detector on `input`: `run()` consumes EVENTS events: pull a batch, evaluate it in one
- * processBatchWithFormat call, publish the outputs (pipelined, acknowledgements checked in order), then
- * confirm-ack the batch's inputs.
+ * processBatchWithFormat call, publish its flat results (spec 05 §1: one message per detection or correlation;
+ * pipelined, acknowledgements checked in order), then confirm-ack the batch's inputs.
  */
 async function openDetector(input: string, output: string, durable: string): Promise<{ run(): Promise<number> }> {
   const processor = await newProcessor();
@@ -101,7 +101,7 @@ async function openDetector(input: string, output: string, durable: string): Pro
         format,
       );
       const jsons: string[] = [];
-      for (const r of results) if (r.detections.length > 0 || r.correlations.length > 0) jsons.push(JSON.stringify(r));
+      for (const r of results) for (const result of flattenResults(r)) jsons.push(JSON.stringify(result));
       outputs += jsons.length;
       done += batch.length;
       // Acks only after this batch's results were acknowledged by the server: the at-least-once order.

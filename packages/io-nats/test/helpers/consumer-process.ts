@@ -5,8 +5,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
+import type { EvaluationResult } from '@tsigma/eval';
 import { connectNats } from '../../src/index.js';
-import type { ConsumerRecord } from '../fixtures/consumer.js';
 
 const PACKAGE_DIR = join(import.meta.dirname, '..', '..');
 const FIXTURE = join(PACKAGE_DIR, 'test', 'fixtures', 'consumer.ts');
@@ -23,6 +23,7 @@ export interface ConsumerSettings {
   ackWaitMs: number;
   /** Pause per event, so a test can kill the process while work is still in flight. */
   delayMs: number;
+  /** Names the process in failure messages. */
   label: string;
 }
 
@@ -77,8 +78,8 @@ export interface Inspector {
   jsm: JetStreamManager;
   /** Messages stored in the stream. */
   count(stream: string): Promise<number>;
-  /** Every message of the stream, parsed, read by sequence (does not create consumers). */
-  records(stream: string): Promise<ConsumerRecord[]>;
+  /** Every message of the stream (flat results), parsed, in stream order (read by sequence, no consumer created). */
+  records(stream: string): Promise<EvaluationResult[]>;
   close(): Promise<void>;
 }
 
@@ -91,10 +92,10 @@ export async function inspect(url: string): Promise<Inspector> {
     count: async (stream) => (await jsm.streams.info(stream)).state.messages,
     records: async (stream) => {
       const info = await jsm.streams.info(stream);
-      const out: ConsumerRecord[] = [];
+      const out: EvaluationResult[] = [];
       for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
         const m = await jsm.streams.getMessage(stream, { seq });
-        if (m !== null) out.push(m.json<ConsumerRecord>());
+        if (m !== null) out.push(m.json<EvaluationResult>());
       }
       return out;
     },
