@@ -47,8 +47,9 @@ export class NatsIoError extends Error {
 }
 
 /**
- * A JetStream publish whose acknowledgement did not arrive (timeout, no stream, disconnected). The sink does not
- * retry; `index` is the position of the failed message inside a multi-message call (0 for single sends).
+ * A message that was not stored: its JetStream publish acknowledgement did not arrive (timeout, no stream,
+ * disconnected), or the result could not be serialized. The sink does not retry; `index` is the position of the
+ * failed message inside a multi-message call (0 for single sends).
  */
 export class NatsPublishError extends Error {
   override readonly name = 'NatsPublishError';
@@ -58,6 +59,6 @@ export class NatsPublishError extends Error {
     detail: string,
     errorOptions?: ErrorOptions,
   ) {
-    super(`publish to ${subject} not acknowledged (message ${index}): ${detail}`, errorOptions);
+    super(`publish to ${subject} failed (message ${index}): ${detail}`, errorOptions);
   }
 }

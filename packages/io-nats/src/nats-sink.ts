@@ -123,9 +123,13 @@ export class NatsSink implements Sink {
     }
   }
 
-  /** One message per result, compact JSON, each acknowledged before the next is sent. */
+  /**
+   * One message per result, compact JSON, each acknowledged before the next is sent. A result that cannot be
+   * serialized (a cycle, a BigInt, an event nested too deep for JSON.stringify) rejects with a NatsPublishError
+   * at its index; the results before it are stored.
+   */
   async send(results: readonly EvaluationResult[]): Promise<void> {
-    for (let i = 0; i < results.length; i++) await this.publish(this.subject, JSON.stringify(results[i]), i);
+    for (let i = 0; i < results.length; i++) await this.publish(this.subject, this.serialize(results[i], i), i);
   }
 
   /** One message with the payload as given. */
@@ -181,6 +185,14 @@ export class NatsSink implements Sink {
     }
     const problem = pubAckProblem(reply);
     if (problem !== undefined) throw new NatsPublishError(subject, index, problem);
+  }
+
+  private serialize(result: EvaluationResult | undefined, index: number): string {
+    try {
+      return JSON.stringify(result);
+    } catch (err) {
+      throw new NatsPublishError(this.subject, index, `result cannot be serialized to JSON: ${(err as Error).message}`, { cause: err });
+    }
   }
 
   private publishError(subject: string, index: number, err: unknown): NatsPublishError {

@@ -7,6 +7,7 @@ import {
   assertNoFeedbackLoop,
   connectNats,
   NatsConfigError,
+  NatsPublishError,
   streamNameFor,
   NatsSource,
   type NatsSourceOptions,
@@ -230,6 +231,32 @@ describe.skipIf(!run)('NATS delivery guarantees (spec 06 §6.2)', () => {
     const got = await takeAll(await source(subject, { kind: 'all' }, 'sendresults'));
     expect(got.map((p) => (JSON.parse(p) as { rule_title: string }).rule_title)).toEqual(['first', 'second']);
     expect(got[0]).toBe(JSON.stringify({ rule_title: 'first', ...header }));
+  });
+
+  it('send() rejects a result JSON.stringify cannot serialize with a NatsPublishError naming the subject', async () => {
+    const subject = 'sendresults.deep';
+    const out = await sink(subject);
+    // 5,000 levels: JSON.stringify throws RangeError (stack exhausted), which must not escape as such.
+    let event: unknown = {};
+    for (let i = 0; i < 5000; i++) event = { nested: event };
+    const header = { rule_id: null, level: null, author: null, tags: [], matched_selections: ['selection'], matched_fields: [] };
+    const err = await out
+      .send([
+        { rule_title: 'fine', ...header },
+        { rule_title: 'deep', ...header, event },
+      ])
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(err).toBeInstanceOf(NatsPublishError);
+    expect(err).toMatchObject({ subject, index: 1 });
+    expect((err as Error).message).toContain(subject);
+    expect((err as Error).cause).toBeInstanceOf(RangeError);
+    // The result before it was stored; the sink stays usable.
+    await out.send([{ rule_title: 'after', ...header }]);
+    const got = await takeAll(await source(subject, { kind: 'all' }, 'sendresults-deep'));
+    expect(got.map((p) => (JSON.parse(p) as { rule_title: string }).rule_title)).toEqual(['fine', 'after']);
   });
 
   it('10. feedback guard: input events.> with output events.detections is a config error naming both', () => {
