@@ -7,25 +7,12 @@ import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { EvaluationResult } from '@tsigma/eval';
 import { connectNats } from '../../src/index.js';
+import type { ConsumerSettings } from '../fixtures/consumer.js';
 
 const PACKAGE_DIR = join(import.meta.dirname, '..', '..');
 const FIXTURE = join(PACKAGE_DIR, 'test', 'fixtures', 'consumer.ts');
 /** Startup (tsx transform, rule load, connect) on a loaded 2-core machine. */
 const READY_TIMEOUT_MS = 20_000;
-
-/** Settings handed to the consumer process as JSON in TSIGMA_CONSUMER. */
-export interface ConsumerSettings {
-  url: string;
-  input: string;
-  output: string;
-  durable: string;
-  rulesDir: string;
-  ackWaitMs: number;
-  /** Pause per event, so a test can kill the process while work is still in flight. */
-  delayMs: number;
-  /** Names the process in failure messages. */
-  label: string;
-}
 
 /** A started consumer process; `stderr` collects its warnings for failure messages. */
 export interface ConsumerProcess {

@@ -3,7 +3,7 @@
 import type { LogFields, Logger, LogLevel } from '@tsigma/eval';
 
 /** One recorded log call. */
-export interface LogEntry {
+interface LogEntry {
   level: LogLevel;
   message: string;
   fields: LogFields | undefined;

@@ -6,7 +6,8 @@ import type { DetectionResult } from '@tsigma/eval';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NatsSink, streamNameFor } from '../../src/index.js';
 import { writeRules } from '../helpers/fixtures.js';
-import { endConsumer, inspect, startConsumer, waitFor, type ConsumerSettings, type Inspector } from '../helpers/consumer-process.js';
+import type { ConsumerSettings } from '../fixtures/consumer.js';
+import { endConsumer, inspect, startConsumer, waitFor, type Inspector } from '../helpers/consumer-process.js';
 import { natsServerAvailable, startNatsServer, type NatsServer } from '../helpers/nats-server.js';
 
 const RULE_ALL = `
