@@ -233,7 +233,7 @@ describe('limits and damage', () => {
     w.u32(0).raw(new Uint8Array(16)).u32(20);
     w.fragment().u8(0x0c).u8(1).u32(0).u32(definitionAt).u32(0).eof();
     const { json } = parse(w);
-    expect(json).toThrow(expect.objectContaining({ code: 'LIMIT' }));
+    expect(json).toThrow(expect.objectContaining({ code: 'limit' }));
   });
 
   it(`rejects elements nested deeper than ${MAX_BINXML_DEPTH}`, () => {
@@ -241,12 +241,12 @@ describe('limits and damage', () => {
     for (let i = 0; i < MAX_BINXML_DEPTH + 5; i++) w.open('E').closeStart();
     for (let i = 0; i < MAX_BINXML_DEPTH + 5; i++) w.end();
     w.eof();
-    expect(parse(w).json).toThrow(expect.objectContaining({ code: 'LIMIT' }));
+    expect(parse(w).json).toThrow(expect.objectContaining({ code: 'limit' }));
   });
 
   it('enforces the per-record node budget', () => {
     const { parser } = parse(new Writer());
-    expect(() => parser.spend(MAX_NODES_PER_RECORD + 1)).toThrow(expect.objectContaining({ code: 'LIMIT' }));
+    expect(() => parser.spend(MAX_NODES_PER_RECORD + 1)).toThrow(expect.objectContaining({ code: 'limit' }));
   });
 
   it('reports truncated BinXML with its location', () => {
@@ -258,13 +258,13 @@ describe('limits and damage', () => {
       expect.unreachable();
     } catch (error) {
       expect(error).toBeInstanceOf(EvtxError);
-      expect((error as EvtxError).code).toBe('BINXML');
+      expect((error as EvtxError).code).toBe('binxml');
       expect((error as EvtxError).location).toMatchObject({ chunkIndex: 0, recordId: 7n });
       expect((error as EvtxError).location.fileOffset).toBeGreaterThan(4096 + BASE);
     }
   });
 
   it('rejects a record without any element', () => {
-    expect(parse(new Writer().fragment().eof()).json).toThrow(expect.objectContaining({ code: 'BINXML' }));
+    expect(parse(new Writer().fragment().eof()).json).toThrow(expect.objectContaining({ code: 'binxml' }));
   });
 });

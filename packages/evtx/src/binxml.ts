@@ -174,14 +174,14 @@ export class ChunkParser {
     } catch (error) {
       if (error instanceof EvtxError) throw withRecord(error, recordId);
       // A RangeError from a Buffer read means the structure pointed outside the chunk.
-      throw new EvtxError('BINXML', `malformed BinXML: ${String(error)}`, this.where(this.pos, recordId), { cause: error });
+      throw new EvtxError('binxml', `malformed BinXML: ${String(error)}`, this.where(this.pos, recordId), { cause: error });
     }
   }
 
-  /** Charges nodes to the current record's budget (rendering charges it too); throws EvtxError `LIMIT` when spent. */
+  /** Charges nodes to the current record's budget (rendering charges it too); throws EvtxError `limit` when spent. */
   spend(count: number): void {
     this.budget -= count;
-    if (this.budget < 0) this.fail('LIMIT', `record expands to more than ${MAX_NODES_PER_RECORD} nodes`);
+    if (this.budget < 0) this.fail('limit', `record expands to more than ${MAX_NODES_PER_RECORD} nodes`);
   }
 
   private where(at: number, recordId?: bigint): { fileOffset: number; chunkIndex: number; recordId?: bigint } {
@@ -194,23 +194,23 @@ export class ChunkParser {
   }
 
   private need(bytes: number, end: number): void {
-    if (this.pos + bytes > end) this.fail('BINXML', `token needs ${bytes} bytes but only ${end - this.pos} remain`);
+    if (this.pos + bytes > end) this.fail('binxml', `token needs ${bytes} bytes but only ${end - this.pos} remain`);
   }
 
   /** Parses tokens until end-element (inside an element), end-of-fragment, or `end`. */
   private parseContent(end: number, depth: number, inElement: boolean): ContentNode[] {
-    if (depth > MAX_BINXML_DEPTH) this.fail('LIMIT', `BinXML nests deeper than ${MAX_BINXML_DEPTH} levels`);
+    if (depth > MAX_BINXML_DEPTH) this.fail('limit', `BinXML nests deeper than ${MAX_BINXML_DEPTH} levels`);
     const buf = this.buf;
     const nodes: ContentNode[] = [];
     while (this.pos < end) {
       const token = buf[this.pos]!;
       switch (token & ~TOKEN_MORE_FLAG) {
         case TOKEN_EOF:
-          if (inElement) this.fail('BINXML', 'end of fragment inside an element');
+          if (inElement) this.fail('binxml', 'end of fragment inside an element');
           this.pos++;
           return nodes;
         case TOKEN_END_ELEMENT:
-          if (!inElement) this.fail('BINXML', 'end-element token outside an element');
+          if (!inElement) this.fail('binxml', 'end-element token outside an element');
           this.pos++;
           return nodes;
         case TOKEN_FRAGMENT_HEADER:
@@ -230,17 +230,17 @@ export class ChunkParser {
         case TOKEN_PI_DATA:
           this.need(3, end);
           this.pos += 3 + 2 * buf.readUInt16LE(this.pos + 1);
-          if (this.pos > end) this.fail('BINXML', 'processing instruction runs past its fragment');
+          if (this.pos > end) this.fail('binxml', 'processing instruction runs past its fragment');
           break;
         default: {
           const part = this.parseValuePart(end);
-          if (part === undefined) this.fail('BINXML', `unexpected token 0x${token.toString(16)}`);
+          if (part === undefined) this.fail('binxml', `unexpected token 0x${token.toString(16)}`);
           this.spend(1);
           nodes.push(part);
         }
       }
     }
-    if (inElement) this.fail('BINXML', 'element not closed before the end of its data');
+    if (inElement) this.fail('binxml', 'element not closed before the end of its data');
     return nodes;
   }
 
@@ -252,11 +252,11 @@ export class ChunkParser {
       case TOKEN_VALUE: {
         this.need(4, end);
         const type = buf[this.pos + 1]!;
-        if (type !== TYPE_STRING) this.fail('BINXML', `value token of type 0x${type.toString(16)} (only strings occur)`);
+        if (type !== TYPE_STRING) this.fail('binxml', `value token of type 0x${type.toString(16)} (only strings occur)`);
         const chars = buf.readUInt16LE(this.pos + 2);
         const start = this.pos + 4;
         this.pos = start + 2 * chars;
-        if (this.pos > end) this.fail('BINXML', 'text value runs past its fragment', start);
+        if (this.pos > end) this.fail('binxml', 'text value runs past its fragment', start);
         return { kind: TEXT, value: buf.toString('utf16le', start, this.pos) };
       }
       case TOKEN_NORMAL_SUBST:
@@ -282,7 +282,7 @@ export class ChunkParser {
         this.need(3, end);
         const start = this.pos + 3;
         this.pos = start + 2 * buf.readUInt16LE(this.pos + 1);
-        if (this.pos > end) this.fail('BINXML', 'CDATA runs past its fragment', start);
+        if (this.pos > end) this.fail('binxml', 'CDATA runs past its fragment', start);
         return { kind: TEXT, value: buf.toString('utf16le', start, this.pos) };
       }
       default:
@@ -291,7 +291,7 @@ export class ChunkParser {
   }
 
   private parseElement(end: number, depth: number): ElementNode {
-    if (depth > MAX_BINXML_DEPTH) this.fail('LIMIT', `BinXML nests deeper than ${MAX_BINXML_DEPTH} levels`);
+    if (depth > MAX_BINXML_DEPTH) this.fail('limit', `BinXML nests deeper than ${MAX_BINXML_DEPTH} levels`);
     const buf = this.buf;
     const hasAttributes = (buf[this.pos]! & TOKEN_MORE_FLAG) !== 0;
     this.spend(1);
@@ -314,7 +314,7 @@ export class ChunkParser {
         this.skipInlineName(attrNameOffset, this.pos + 5, end);
         const parts: (TextNode | SubstNode)[] = [];
         for (;;) {
-          if (this.pos >= end) this.fail('BINXML', 'attribute runs past its fragment');
+          if (this.pos >= end) this.fail('binxml', 'attribute runs past its fragment');
           const part = this.parseValuePart(end);
           if (part === undefined) break;
           this.spend(1);
@@ -323,13 +323,13 @@ export class ChunkParser {
         attrs.push({ name: attrName, parts });
       }
     }
-    if (this.pos >= end) this.fail('BINXML', `element <${name}> runs past its fragment`);
+    if (this.pos >= end) this.fail('binxml', `element <${name}> runs past its fragment`);
     const close = buf[this.pos]!;
     if (close === TOKEN_CLOSE_EMPTY) {
       this.pos++;
       return { kind: ELEMENT, name, attrs, content: [] };
     }
-    if (close !== TOKEN_CLOSE_START) this.fail('BINXML', `element <${name}>: expected close token, found 0x${close.toString(16)}`);
+    if (close !== TOKEN_CLOSE_START) this.fail('binxml', `element <${name}>: expected close token, found 0x${close.toString(16)}`);
     this.pos++;
     return { kind: ELEMENT, name, attrs, content: this.parseContent(end, depth, true) };
   }
@@ -352,12 +352,12 @@ export class ChunkParser {
   private readName(offset: number): string {
     const cached = this.names.get(offset);
     if (cached !== undefined) return cached;
-    if (offset + NAME_HEADER_SIZE > this.buf.length) this.fail('BINXML', `name offset ${offset} lies outside the chunk`);
+    if (offset + NAME_HEADER_SIZE > this.buf.length) this.fail('binxml', `name offset ${offset} lies outside the chunk`);
     const chars = this.buf.readUInt16LE(offset + 6);
     const stop = offset + NAME_HEADER_SIZE + 2 * chars;
-    if (stop > this.buf.length) this.fail('BINXML', `name at offset ${offset} runs past the chunk`);
+    if (stop > this.buf.length) this.fail('binxml', `name at offset ${offset} runs past the chunk`);
     const name = this.buf.toString('utf16le', offset + NAME_HEADER_SIZE, stop);
-    if (!VALID_NAME.test(name)) this.fail('BINXML', `name at offset ${offset} is not an XML name`);
+    if (!VALID_NAME.test(name)) this.fail('binxml', `name at offset ${offset} is not an XML name`);
     this.names.set(offset, name);
     return name;
   }
@@ -368,11 +368,11 @@ export class ChunkParser {
     if (nameOffset !== after) return;
     this.need(NAME_HEADER_SIZE, end);
     this.pos += NAME_HEADER_SIZE + 2 * this.buf.readUInt16LE(this.pos + 6) + 2;
-    if (this.pos > end) this.fail('BINXML', 'inline name runs past its fragment', after);
+    if (this.pos > end) this.fail('binxml', 'inline name runs past its fragment', after);
   }
 
   private parseTemplateInstance(end: number, depth: number): TemplateNode {
-    if (depth > MAX_BINXML_DEPTH) this.fail('LIMIT', `BinXML nests deeper than ${MAX_BINXML_DEPTH} levels`);
+    if (depth > MAX_BINXML_DEPTH) this.fail('limit', `BinXML nests deeper than ${MAX_BINXML_DEPTH} levels`);
     const buf = this.buf;
     this.spend(1);
     // token (1), unknown (1), template id (4), definition offset (4)
@@ -383,7 +383,7 @@ export class ChunkParser {
       // The definition is stored inline here the first time the chunk uses it; skip over it.
       this.need(TEMPLATE_HEADER_SIZE, end);
       this.pos += TEMPLATE_HEADER_SIZE + buf.readUInt32LE(this.pos + 20);
-      if (this.pos > end) this.fail('BINXML', 'inline template definition runs past its record');
+      if (this.pos > end) this.fail('binxml', 'inline template definition runs past its record');
     }
     const body = this.templateBody(definitionOffset, depth);
     const savedInTemplate = this.inTemplate;
@@ -391,7 +391,7 @@ export class ChunkParser {
     this.need(4, end);
     const count = buf.readUInt32LE(this.pos);
     this.pos += 4;
-    if (count * 4 > end - this.pos) this.fail('BINXML', `template instance declares ${count} values, which cannot fit`);
+    if (count * 4 > end - this.pos) this.fail('binxml', `template instance declares ${count} values, which cannot fit`);
     this.spend(count);
     const descriptors = this.pos;
     let data = descriptors + count * 4;
@@ -399,7 +399,7 @@ export class ChunkParser {
     for (let i = 0; i < count; i++) {
       const size = buf.readUInt16LE(descriptors + i * 4);
       const type = buf[descriptors + i * 4 + 2]!;
-      if (data + size > end) this.fail('BINXML', `value ${i} of ${count} runs past its record`, data);
+      if (data + size > end) this.fail('binxml', `value ${i} of ${count} runs past its record`, data);
       values[i] = this.decodeValue(type, data, data + size, depth);
       data += size;
     }
@@ -412,10 +412,10 @@ export class ChunkParser {
   private templateBody(offset: number, depth: number): ContentNode[] {
     const cached = this.templates.get(offset);
     if (cached !== undefined) return cached;
-    if (this.templatesInProgress.has(offset)) this.fail('LIMIT', `template at offset ${offset} contains itself`);
-    if (offset + TEMPLATE_HEADER_SIZE > this.buf.length) this.fail('BINXML', `template offset ${offset} lies outside the chunk`);
+    if (this.templatesInProgress.has(offset)) this.fail('limit', `template at offset ${offset} contains itself`);
+    if (offset + TEMPLATE_HEADER_SIZE > this.buf.length) this.fail('binxml', `template offset ${offset} lies outside the chunk`);
     const bodyEnd = offset + TEMPLATE_HEADER_SIZE + this.buf.readUInt32LE(offset + 20);
-    if (bodyEnd > this.buf.length) this.fail('BINXML', `template at offset ${offset} runs past the chunk`, offset);
+    if (bodyEnd > this.buf.length) this.fail('binxml', `template at offset ${offset} runs past the chunk`, offset);
     const saved = this.pos;
     const savedInTemplate = this.inTemplate;
     this.templatesInProgress.add(offset);
@@ -454,7 +454,7 @@ export class ChunkParser {
     if (size === 0 || type === 0x00) return null; // NullType, or an absent value of any type
     const fixed = FIXED_SIZE[type];
     if (fixed !== undefined && size < fixed) {
-      this.fail('BINXML', `value of type 0x${type.toString(16)} needs ${fixed} bytes, has ${size}`, start);
+      this.fail('binxml', `value of type 0x${type.toString(16)} needs ${fixed} bytes, has ${size}`, start);
     }
     switch (type) {
       case 0x03:
@@ -501,7 +501,7 @@ export class ChunkParser {
       case 0x23:
         return readUtf16(buf, start, end); // EvtXml: XML text
       default:
-        return this.fail('BINXML', `unknown value type 0x${type.toString(16)}`, start);
+        return this.fail('binxml', `unknown value type 0x${type.toString(16)}`, start);
     }
   }
 
@@ -522,7 +522,7 @@ export class ChunkParser {
       return new ArrayValue(items);
     }
     const width = type === 0x10 ? ((end - start) % 8 === 0 ? 8 : 4) : FIXED_SIZE[type];
-    if (width === undefined) this.fail('BINXML', `unsupported array of value type 0x${type.toString(16)}`, start);
+    if (width === undefined) this.fail('binxml', `unsupported array of value type 0x${type.toString(16)}`, start);
     this.spend(Math.floor((end - start) / width));
     for (let at = start; at + width <= end; at += width) items.push(this.decodeScalar(type, at, at + width));
     return new ArrayValue(items);

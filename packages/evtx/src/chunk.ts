@@ -75,19 +75,19 @@ export function* readChunk(bytes: Buffer, ctx: ChunkContext): Generator<EvtxReco
 
   const signed = bytes.length >= CHUNK_SIGNATURE.length && bytes.subarray(0, CHUNK_SIGNATURE.length).equals(CHUNK_SIGNATURE);
   if (!signed && bytes.equals(ZERO_BLOCK.subarray(0, bytes.length))) {
-    problem('EMPTY_CHUNK', 'warning', 'unused block (all zero bytes)');
+    problem('empty_chunk', 'warning', 'unused block (all zero bytes)');
     return;
   }
   if (bytes.length < CHUNK_HEADER_SIZE) {
-    yield problem('TRUNCATED', 'error', `file ends ${bytes.length} bytes into a chunk, inside its header`);
+    yield problem('truncated', 'error', `file ends ${bytes.length} bytes into a chunk, inside its header`);
     return;
   }
   if (!signed) {
-    yield problem('CHUNK_MAGIC', 'error', 'missing chunk signature "ElfChnk\\0"; chunk skipped');
+    yield problem('chunk_magic', 'error', 'missing chunk signature "ElfChnk\\0"; chunk skipped');
     return;
   }
   if (bytes.length < CHUNK_SIZE) {
-    problem('TRUNCATED', 'warning', `file ends ${bytes.length} bytes into this chunk; reading the records present`);
+    problem('truncated', 'warning', `file ends ${bytes.length} bytes into this chunk; reading the records present`);
   }
   if (ctx.checksums !== 'ignore') {
     const stored = bytes.readUInt32LE(HEADER_CHECKSUM_AT);
@@ -96,22 +96,22 @@ export function* readChunk(bytes: Buffer, ctx: ChunkContext): Generator<EvtxReco
     const actual = crc32(bytes.subarray(HEADER_CHECKSUMMED_RESUME, CHUNK_HEADER_SIZE), head);
     if (actual !== stored) {
       if (ctx.checksums === 'enforce') {
-        yield problem('CHUNK_HEADER_CHECKSUM', 'error', 'chunk header CRC-32 mismatch; chunk skipped');
+        yield problem('chunk_header_checksum', 'error', 'chunk header CRC-32 mismatch; chunk skipped');
         return;
       }
-      problem('CHUNK_HEADER_CHECKSUM', 'warning', 'chunk header CRC-32 mismatch; reading it anyway');
+      problem('chunk_header_checksum', 'warning', 'chunk header CRC-32 mismatch; reading it anyway');
     }
   }
   const lastRecordId = bytes.readBigUInt64LE(LAST_RECORD_ID_AT);
   let freeSpace = bytes.readUInt32LE(FREE_SPACE_AT);
   if (freeSpace < CHUNK_HEADER_SIZE || freeSpace > bytes.length) {
     if (freeSpace > CHUNK_SIZE || freeSpace < CHUNK_HEADER_SIZE) {
-      problem('CHUNK_HEADER', 'warning', `free space offset ${freeSpace} lies outside the chunk; scanning all of it`, FREE_SPACE_AT);
+      problem('chunk_header', 'warning', `free space offset ${freeSpace} lies outside the chunk; scanning all of it`, FREE_SPACE_AT);
     }
     freeSpace = bytes.length;
   } else if (ctx.checksums !== 'ignore') {
     if (crc32(bytes.subarray(CHUNK_HEADER_SIZE, freeSpace)) !== bytes.readUInt32LE(DATA_CHECKSUM_AT)) {
-      problem('CHUNK_DATA_CHECKSUM', 'warning', 'CRC-32 over the records does not match; decoding them anyway');
+      problem('chunk_data_checksum', 'warning', 'CRC-32 over the records does not match; decoding them anyway');
     }
   }
 
@@ -120,18 +120,18 @@ export function* readChunk(bytes: Buffer, ctx: ChunkContext): Generator<EvtxReco
   // Each pass advances by at least RECORD_OVERHEAD bytes, so the loop ends within the chunk.
   while (offset + RECORD_HEADER_SIZE <= freeSpace) {
     if (bytes.readUInt32LE(offset) !== RECORD_SIGNATURE) {
-      yield problem('RECORD_MAGIC', 'error', 'missing record signature 2a 2a 00 00; rest of chunk skipped', offset);
+      yield problem('record_magic', 'error', 'missing record signature 2a 2a 00 00; rest of chunk skipped', offset);
       return;
     }
     const size = bytes.readUInt32LE(offset + 4);
     const recordId = bytes.readBigUInt64LE(offset + 8);
     if (size < RECORD_OVERHEAD || offset + size > bytes.length) {
       const detail = `record size ${size} is below ${RECORD_OVERHEAD} or runs past the chunk; rest of chunk skipped`;
-      yield problem('RECORD_SIZE', 'error', detail, offset, recordId);
+      yield problem('record_size', 'error', detail, offset, recordId);
       return;
     }
     if (bytes.readUInt32LE(offset + size - 4) !== size) {
-      problem('RECORD_TRAILER', 'warning', `size copy at the end of the record is not ${size}`, offset + size - 4, recordId);
+      problem('record_trailer', 'warning', `size copy at the end of the record is not ${size}`, offset + size - 4, recordId);
     }
     let item: EvtxRecord;
     try {
@@ -158,7 +158,7 @@ function failure(error: EvtxError, severity: EvtxSeverity, ctx: ChunkContext): E
 /** Gives an error from record decoding the record's location, keeping a more precise one from the parser. */
 function locate(error: unknown, fileOffset: number, chunkIndex: number, recordId: bigint): EvtxError {
   if (error instanceof EvtxError && error.location.chunkIndex !== undefined && error.location.recordId !== undefined) return error;
-  const code = error instanceof EvtxError ? error.code : 'BINXML';
+  const code = error instanceof EvtxError ? error.code : 'binxml';
   const detail = error instanceof EvtxError ? error.detail : `malformed record: ${String(error)}`;
   return new EvtxError(code, detail, { fileOffset, chunkIndex, recordId }, { cause: error });
 }

@@ -3,21 +3,21 @@
 
 /** Every kind of failure or damage the reader can report. */
 export type EvtxErrorCode =
-  | 'NOT_EVTX' // the file header signature `ElfFile\0` is missing
-  | 'TRUNCATED' // the file ends inside its header or inside a chunk
-  | 'IO' // the file or stream could not be read
-  | 'USAGE' // an API call that the reader's source does not support
-  | 'FILE_HEADER_CHECKSUM' // the file header CRC-32 does not match
-  | 'EMPTY_CHUNK' // a 64 KiB block whose signature bytes are all zero (unused space)
-  | 'CHUNK_MAGIC' // a 64 KiB block without the `ElfChnk\0` signature
-  | 'CHUNK_HEADER_CHECKSUM' // the chunk header CRC-32 does not match
-  | 'CHUNK_DATA_CHECKSUM' // the CRC-32 over the chunk's records does not match
-  | 'CHUNK_HEADER' // a chunk header field is impossible (free space offset outside the chunk)
-  | 'RECORD_MAGIC' // a record does not start with `2a 2a 00 00`
-  | 'RECORD_SIZE' // a record size is below the minimum or runs past the chunk
-  | 'RECORD_TRAILER' // the size copy at the end of a record differs from its header
-  | 'BINXML' // the record's BinXML is malformed
-  | 'LIMIT'; // a nesting or size limit was hit (template cycle, runaway expansion)
+  | 'not_evtx' // the file header signature `ElfFile\0` is missing
+  | 'truncated' // the file ends inside its header or inside a chunk
+  | 'io' // the file or stream could not be read
+  | 'usage' // an API call that the reader's source does not support
+  | 'file_header_checksum' // the file header CRC-32 does not match
+  | 'empty_chunk' // a 64 KiB block whose signature bytes are all zero (unused space)
+  | 'chunk_magic' // a 64 KiB block without the `ElfChnk\0` signature
+  | 'chunk_header_checksum' // the chunk header CRC-32 does not match
+  | 'chunk_data_checksum' // the CRC-32 over the chunk's records does not match
+  | 'chunk_header' // a chunk header field is impossible (free space offset outside the chunk)
+  | 'record_magic' // a record does not start with `2a 2a 00 00`
+  | 'record_size' // a record size is below the minimum or runs past the chunk
+  | 'record_trailer' // the size copy at the end of a record differs from its header
+  | 'binxml' // the record's BinXML is malformed
+  | 'limit'; // a nesting or size limit was hit (template cycle, runaway expansion)
 
 /** Where a problem sits in the file. */
 export interface EvtxLocation {

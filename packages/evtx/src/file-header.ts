@@ -33,10 +33,10 @@ export interface EvtxFileHeader {
 /** Parses the file header from the first bytes of the file; throws EvtxError when it is not an EVTX file. */
 export function parseFileHeader(bytes: Buffer): { header: EvtxFileHeader; problems: EvtxProblem[] } {
   if (bytes.length < 8 || !bytes.subarray(0, 8).equals(FILE_SIGNATURE)) {
-    throw new EvtxError('NOT_EVTX', 'missing file signature "ElfFile\\0"', { fileOffset: 0 });
+    throw new EvtxError('not_evtx', 'missing file signature "ElfFile\\0"', { fileOffset: 0 });
   }
   if (bytes.length < FILE_HEADER_SIZE) {
-    throw new EvtxError('TRUNCATED', `file header needs ${FILE_HEADER_SIZE} bytes, file has ${bytes.length}`, { fileOffset: 0 });
+    throw new EvtxError('truncated', `file header needs ${FILE_HEADER_SIZE} bytes, file has ${bytes.length}`, { fileOffset: 0 });
   }
   const flags = bytes.readUInt32LE(120);
   const stored = bytes.readUInt32LE(124);
@@ -55,7 +55,7 @@ export function parseFileHeader(bytes: Buffer): { header: EvtxFileHeader; proble
   if (!checksumValid) {
     const message = `offset 0: file header CRC-32 mismatch (stored 0x${stored.toString(16)})`;
     // The header's counts are never trusted (chunks are found by scanning), so a bad checksum loses nothing.
-    problems.push({ code: 'FILE_HEADER_CHECKSUM', severity: 'warning', message, fileOffset: 0 });
+    problems.push({ code: 'file_header_checksum', severity: 'warning', message, fileOffset: 0 });
   }
   return { header, problems };
 }

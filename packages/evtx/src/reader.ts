@@ -78,7 +78,7 @@ export class EvtxFileReader {
       return new EvtxFileReader(header, { kind: 'path', path, size }, size, options, problems);
     } catch (error) {
       if (error instanceof EvtxError) throw error;
-      throw new EvtxError('IO', `cannot read ${path}: ${String(error)}`, { fileOffset: 0 }, { cause: error });
+      throw new EvtxError('io', `cannot read ${path}: ${String(error)}`, { fileOffset: 0 }, { cause: error });
     } finally {
       await handle?.close();
     }
@@ -99,7 +99,7 @@ export class EvtxFileReader {
       head = await blocks.read(FILE_HEADER_SIZE);
     } catch (error) {
       await blocks.close();
-      throw new EvtxError('IO', `cannot read stream: ${String(error)}`, { fileOffset: 0 }, { cause: error });
+      throw new EvtxError('io', `cannot read stream: ${String(error)}`, { fileOffset: 0 }, { cause: error });
     }
     try {
       const { header, problems } = parseFileHeader(head);
@@ -137,17 +137,17 @@ export class EvtxFileReader {
     };
     const readFailed = (error: unknown, chunkIndex: number): EvtxRecord => {
       const location = { fileOffset: FILE_HEADER_SIZE + chunkIndex * CHUNK_SIZE, chunkIndex };
-      const problem = toProblem(new EvtxError('IO', `read failed: ${String(error)}`, location, { cause: error }), 'error');
+      const problem = toProblem(new EvtxError('io', `read failed: ${String(error)}`, location, { cause: error }), 'error');
       this.report(problem);
       return { ok: false, error: problem.message, problem };
     };
     return new RecordIterator(this.openFeed(), read, readFailed);
   }
 
-  /** Synchronous variant of {@link records} for readers made by {@link fromBuffer}; throws EvtxError `USAGE` otherwise. */
+  /** Synchronous variant of {@link records} for readers made by {@link fromBuffer}; throws EvtxError `usage` otherwise. */
   *recordsSync(): Generator<EvtxRecord, void, undefined> {
     if (this.source.kind !== 'bytes') {
-      throw new EvtxError('USAGE', 'recordsSync() needs a reader made by fromBuffer()', { fileOffset: 0 });
+      throw new EvtxError('usage', 'recordsSync() needs a reader made by fromBuffer()', { fileOffset: 0 });
     }
     const bytes = this.source.bytes;
     const report = (problem: EvtxProblem): void => this.report(problem);
@@ -171,7 +171,7 @@ export class EvtxFileReader {
     if (source.kind === 'path') return fileFeed(source.path, source.size);
     if (source.kind === 'bytes') return bytesFeed(source.bytes);
     const feed = source.feed;
-    if (feed === undefined) throw new EvtxError('USAGE', 'a stream-backed reader can be iterated only once', { fileOffset: 0 });
+    if (feed === undefined) throw new EvtxError('usage', 'a stream-backed reader can be iterated only once', { fileOffset: 0 });
     source.feed = undefined;
     return feed;
   }

@@ -11,7 +11,7 @@ export type EvtxJson = JsonScalar | EvtxJson[] | { [key: string]: EvtxJson };
 
 type JsonObject = { [key: string]: EvtxJson };
 
-/** Draws from the per-record node budget; throws EvtxError `LIMIT` when it runs out. */
+/** Draws from the per-record node budget; throws EvtxError `limit` when it runs out. */
 interface NodeBudget {
   spend(count: number): void;
 }
@@ -69,13 +69,13 @@ class ElementSink {
 export function renderRecord(nodes: ContentNode[], budget: NodeBudget): JsonObject {
   const root = new ElementSink(false);
   emitNodes(nodes, [], root, 0, budget);
-  if (root.out === null) throw new EvtxError('BINXML', 'record holds no element', { fileOffset: 0 });
+  if (root.out === null) throw new EvtxError('binxml', 'record holds no element', { fileOffset: 0 });
   return root.out;
 }
 
 function emitNodes(nodes: ContentNode[], values: Value[], into: ElementSink, depth: number, budget: NodeBudget): void {
   if (depth > MAX_BINXML_DEPTH) {
-    throw new EvtxError('LIMIT', `expansion nests deeper than ${MAX_BINXML_DEPTH} levels`, { fileOffset: 0 });
+    throw new EvtxError('limit', `expansion nests deeper than ${MAX_BINXML_DEPTH} levels`, { fileOffset: 0 });
   }
   for (const node of nodes) {
     switch (node.kind) {

@@ -29,53 +29,53 @@ const EXPECTED: Record<string, Expectation> = {
   '2-vss_0-Microsoft-Windows-RemoteDesktopServices-RdpCoreTS%4Operational.evtx': {
     ok: 1910,
     failed: 4,
-    problems: ['CHUNK_DATA_CHECKSUM', 'RECORD_TRAILER', 'BINXML', 'RECORD_MAGIC'],
+    problems: ['chunk_data_checksum', 'record_trailer', 'binxml', 'record_magic'],
   },
   // crate: 1774 / 2. Stale records after each chunk's last record id are not read.
   '2-vss_0-Microsoft-Windows-TerminalServices-RemoteConnectionManager%4Operational.evtx': {
     ok: 1774,
     failed: 2,
-    problems: ['CHUNK_DATA_CHECKSUM', 'RECORD_TRAILER', 'BINXML', 'RECORD_MAGIC'],
+    problems: ['chunk_data_checksum', 'record_trailer', 'binxml', 'record_magic'],
   },
   // crate: 1160 / 0. Past the header's chunk count and past two all-zero blocks.
-  '2-vss_7-System.evtx': { ok: 1160, failed: 0, problems: ['EMPTY_CHUNK'] },
+  '2-vss_7-System.evtx': { ok: 1160, failed: 0, problems: ['empty_chunk'] },
   'Application_no_crc32.evtx': { ok: 17, failed: 0, problems: [] },
   'E_ShadowCopy6_windows_system32_winevt_logs_Microsoft-Windows-CAPI2%4Operational.evtx': { ok: 459, failed: 0, problems: [] },
-  'E_Windows_system32_winevt_logs_Microsoft-Windows-CAPI2%4Operational.evtx': { ok: 340, failed: 0, problems: ['EMPTY_CHUNK'] },
-  'E_Windows_system32_winevt_logs_Microsoft-Windows-Shell-Core%4Operational.evtx': { ok: 1146, failed: 0, problems: ['EMPTY_CHUNK'] },
+  'E_Windows_system32_winevt_logs_Microsoft-Windows-CAPI2%4Operational.evtx': { ok: 340, failed: 0, problems: ['empty_chunk'] },
+  'E_Windows_system32_winevt_logs_Microsoft-Windows-Shell-Core%4Operational.evtx': { ok: 1146, failed: 0, problems: ['empty_chunk'] },
   'MSExchange_Management_wec.evtx': { ok: 1, failed: 0, problems: [] },
   // crate: 6 / 0. The chunk claims 20 records; after the 6th only garbage remains (one failure item for it).
   'Microsoft-Windows-HelloForBusiness%4Operational.evtx': {
     ok: 6,
     failed: 1,
-    problems: ['CHUNK_DATA_CHECKSUM', 'RECORD_TRAILER', 'RECORD_MAGIC'],
+    problems: ['chunk_data_checksum', 'record_trailer', 'record_magic'],
   },
   // crate: 17 / 0. Same shape of damage as HelloForBusiness.
   'Microsoft-Windows-LanguagePackSetup%4Operational.evtx': {
     ok: 17,
     failed: 1,
-    problems: ['CHUNK_DATA_CHECKSUM', 'RECORD_TRAILER', 'RECORD_MAGIC'],
+    problems: ['chunk_data_checksum', 'record_trailer', 'record_magic'],
   },
   'Security_short_selected.evtx': { ok: 7, failed: 0, problems: [] },
-  'Security_with_size_t.evtx': { ok: 636, failed: 0, problems: ['EMPTY_CHUNK'] },
+  'Security_with_size_t.evtx': { ok: 636, failed: 0, problems: ['empty_chunk'] },
   'issue_201.evtx': { ok: 1, failed: 0, problems: [] },
   'new-user-security.evtx': { ok: 4, failed: 0, problems: [] },
-  'post-Security.evtx': { ok: 126, failed: 0, problems: ['EMPTY_CHUNK'] },
-  'sample-with-irregular-bool-values.evtx': { ok: 3028, failed: 0, problems: ['EMPTY_CHUNK'] },
+  'post-Security.evtx': { ok: 126, failed: 0, problems: ['empty_chunk'] },
+  'sample-with-irregular-bool-values.evtx': { ok: 3028, failed: 0, problems: ['empty_chunk'] },
   // crate: 336 results, the only error being the zero record size; the rest of that chunk is lost.
-  'sample-with-zero-data-size-event.evtx': { ok: 335, failed: 1, problems: ['RECORD_SIZE', 'CHUNK_DATA_CHECKSUM', 'EMPTY_CHUNK'] },
+  'sample-with-zero-data-size-event.evtx': { ok: 335, failed: 1, problems: ['record_size', 'chunk_data_checksum', 'empty_chunk'] },
   // crate: 270 records. 2 chunks without signature, 3 chunks ending early, 10 empty blocks.
   'sample_with_a_bad_chunk_magic.evtx': {
     ok: 270,
     failed: 5,
-    problems: ['CHUNK_MAGIC', 'CHUNK_DATA_CHECKSUM', 'RECORD_TRAILER', 'RECORD_MAGIC', 'EMPTY_CHUNK'],
+    problems: ['chunk_magic', 'chunk_data_checksum', 'record_trailer', 'record_magic', 'empty_chunk'],
   },
-  'security.evtx': { ok: 2261, failed: 0, problems: ['EMPTY_CHUNK'] },
+  'security.evtx': { ok: 2261, failed: 0, problems: ['empty_chunk'] },
   // Spec 05 §5: a chunk whose header CRC fails is skipped: its 91 records are lost under the default policy.
-  'security_bad_string_cache.evtx': { ok: 2170, failed: 1, problems: ['CHUNK_HEADER_CHECKSUM', 'EMPTY_CHUNK'] },
+  'security_bad_string_cache.evtx': { ok: 2170, failed: 1, problems: ['chunk_header_checksum', 'empty_chunk'] },
   // 9 chunks hold records 1742-2099; 8 blocks of leftover data have no chunk signature.
-  'sysmon.evtx': { ok: 358, failed: 8, problems: ['CHUNK_MAGIC'] },
-  'system.evtx': { ok: 1881, failed: 0, problems: ['EMPTY_CHUNK'] },
+  'sysmon.evtx': { ok: 358, failed: 8, problems: ['chunk_magic'] },
+  'system.evtx': { ok: 1881, failed: 0, problems: ['empty_chunk'] },
 };
 
 function readAll(bytes: Buffer, options?: EvtxReaderOptions): { reader: EvtxFileReader; records: EvtxRecord[] } {
@@ -118,7 +118,7 @@ describeCorpus('EVTX sample corpus', () => {
     const { reader, records } = readAll(load('security_bad_string_cache.evtx'), { checksums: 'report' });
     expect(records.every((r) => r.ok)).toBe(true);
     expect(records).toHaveLength(2261);
-    expect(reader.problems.find((p) => p.code === 'CHUNK_HEADER_CHECKSUM')).toMatchObject({ severity: 'warning', chunkIndex: 0 });
+    expect(reader.problems.find((p) => p.code === 'chunk_header_checksum')).toMatchObject({ severity: 'warning', chunkIndex: 0 });
     // Names still resolve from the BinXML itself: the first record equals the undamaged file's.
     const reference = readAll(load('security.evtx')).records[0];
     expect(records[0]).toEqual(reference);
@@ -201,7 +201,7 @@ describeCorpus('entry points', () => {
     expect(fromStream.progress()).toEqual({ bytesRead: bytes.length, totalBytes: -1 });
     await expect(async () => {
       for await (const record of fromStream.records()) expect(record).toBeUndefined();
-    }).rejects.toMatchObject({ code: 'USAGE' });
+    }).rejects.toMatchObject({ code: 'usage' });
   });
 
   it('async records() over a buffer equals recordsSync()', async () => {
@@ -213,15 +213,15 @@ describeCorpus('entry points', () => {
 
   it('rejects input that is not EVTX', async () => {
     expect(() => EvtxFileReader.fromBuffer(Buffer.from('hello world'))).toThrow(EvtxError);
-    expect(() => EvtxFileReader.fromBuffer(Buffer.from('hello world'))).toThrow(expect.objectContaining({ code: 'NOT_EVTX' }));
-    await expect(EvtxFileReader.open(resolve(CORPUS, 'README.md'))).rejects.toMatchObject({ code: 'NOT_EVTX' });
-    await expect(EvtxFileReader.open(resolve(CORPUS, 'missing.evtx'))).rejects.toMatchObject({ code: 'IO' });
-    await expect(EvtxFileReader.fromStream(Readable.from([Buffer.from('ElfFile\0')]))).rejects.toMatchObject({ code: 'TRUNCATED' });
+    expect(() => EvtxFileReader.fromBuffer(Buffer.from('hello world'))).toThrow(expect.objectContaining({ code: 'not_evtx' }));
+    await expect(EvtxFileReader.open(resolve(CORPUS, 'README.md'))).rejects.toMatchObject({ code: 'not_evtx' });
+    await expect(EvtxFileReader.open(resolve(CORPUS, 'missing.evtx'))).rejects.toMatchObject({ code: 'io' });
+    await expect(EvtxFileReader.fromStream(Readable.from([Buffer.from('ElfFile\0')]))).rejects.toMatchObject({ code: 'truncated' });
   });
 
   it('recordsSync() needs a buffer-backed reader', async () => {
     const reader = await EvtxFileReader.open(resolve(CORPUS, 'new-user-security.evtx'));
-    expect(() => [...reader.recordsSync()]).toThrow(expect.objectContaining({ code: 'USAGE' }));
+    expect(() => [...reader.recordsSync()]).toThrow(expect.objectContaining({ code: 'usage' }));
   });
 
   it('reads the records before the cut of a truncated file and reports the truncation', () => {
@@ -232,11 +232,11 @@ describeCorpus('entry points', () => {
     expect(ok.length).toBeGreaterThan(91);
     expect(ok.length).toBeLessThan(182);
     expect(ok.map((r) => r.recordId)).toEqual(Array.from({ length: ok.length }, (_, i) => BigInt(i + 1)));
-    expect(reader.problems.map((p) => p.code)).toContain('TRUNCATED');
-    expect(reader.problems.find((p) => p.code === 'TRUNCATED')).toMatchObject({ chunkIndex: 1, fileOffset: 4096 + 65_536 });
+    expect(reader.problems.map((p) => p.code)).toContain('truncated');
+    expect(reader.problems.find((p) => p.code === 'truncated')).toMatchObject({ chunkIndex: 1, fileOffset: 4096 + 65_536 });
   });
 
-  it('ends with an IO failure item when the stream fails mid-file', async () => {
+  it('ends with an io failure item when the stream fails mid-file', async () => {
     const bytes = load('security.evtx');
     async function* failing(): AsyncGenerator<Buffer> {
       yield bytes.subarray(0, 4096 + 65_536 + 100);
@@ -246,7 +246,7 @@ describeCorpus('entry points', () => {
     const records: EvtxRecord[] = [];
     for await (const record of reader.records()) records.push(record);
     expect(okRecords(records)).toHaveLength(91);
-    expect(records.at(-1)).toMatchObject({ ok: false, problem: { code: 'IO', chunkIndex: 1, fileOffset: 4096 + 65_536 } });
+    expect(records.at(-1)).toMatchObject({ ok: false, problem: { code: 'io', chunkIndex: 1, fileOffset: 4096 + 65_536 } });
   });
 
   it('can stop early and iterate a path-backed reader again', async () => {

@@ -4,6 +4,7 @@
 // line with its wall time and CPU and exits.
 
 import { once } from 'node:events';
+import { silentLogger, type Logger } from '@tsigma/eval';
 import { NatsSink, connectNats } from '../src/index.js';
 import { eventJson } from './data.js';
 
@@ -27,12 +28,12 @@ export interface ProducerReport {
 const CHUNK = 2000;
 
 const settings = JSON.parse(process.env.TSIGMA_BENCH_PRODUCER ?? '') as ProducerSettings;
-const quiet = { info: () => undefined, warn: (m: string) => console.error(m) };
+const logger: Logger = { ...silentLogger, warn: (message, fields) => console.error(message, JSON.stringify(fields ?? {})) };
 const payloads = Array.from({ length: settings.events }, (_, n) => eventJson(n));
 const encoder = new TextEncoder();
 
 async function publishAcked(): Promise<void> {
-  const sink = await NatsSink.connect({ url: settings.url }, settings.subject, { logger: quiet });
+  const sink = await NatsSink.connect({ url: settings.url }, settings.subject, { logger });
   await go();
   // Two chunks in flight: the next is written while the server acknowledges the previous one.
   let previous: Promise<void> = Promise.resolve();
@@ -47,7 +48,7 @@ async function publishAcked(): Promise<void> {
 
 async function publishCore(): Promise<void> {
   // The stream was created by the detector or the sink above; a core publish is stored without an acknowledgement.
-  const nc = await connectNats({ url: settings.url }, quiet);
+  const nc = await connectNats({ url: settings.url }, logger);
   await go();
   for (let i = 0; i < payloads.length; i++) {
     nc.publish(settings.subject, encoder.encode(payloads[i] as string));

@@ -9,8 +9,8 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defaultCorrelationConfig } from '@tsigma/eval';
-import { LogProcessor, NoopMetrics, RuntimeEngine, type RawEvent } from '@tsigma/runtime';
+import { defaultCorrelationConfig, silentLogger, type Logger } from '@tsigma/eval';
+import { flattenResults, LogProcessor, NoopMetrics, RuntimeEngine, type RawEvent } from '@tsigma/runtime';
 import { NatsSink, NatsSource } from '../src/index.js';
 import { findNatsServer, MISSING_BINARY, startNatsServer } from '../test/helpers/nats-server.js';
 import { eventJson, RULE_COUNT, ruleYaml } from './data.js';
@@ -27,7 +27,7 @@ if (findNatsServer() === undefined) {
   process.exit(1);
 }
 
-const quiet = { info: () => undefined, warn: (m: string) => console.error(m) };
+const logger: Logger = { ...silentLogger, warn: (message, fields) => console.error(message, JSON.stringify(fields ?? {})) };
 const rulesDir = await mkdtemp(join(tmpdir(), 'tsigma-bench-rules-'));
 for (let i = 0; i < RULE_COUNT; i++) await writeFile(join(rulesDir, `rule-${String(i).padStart(3, '0')}.yml`), ruleYaml(i));
 const server = await startNatsServer();
@@ -78,17 +78,17 @@ async function startProducer(subject: string, mode: ProducerSettings['mode']): P
 
 /**
  * Opens a detector on `input`: `run()` consumes EVENTS events: pull a batch, evaluate it in one
- * processBatchWithFormat call, publish the outputs (pipelined, acknowledgements checked in order), then
- * confirm-ack the batch's inputs.
+ * processBatchWithFormat call, publish its flat results (spec 05 §1: one message per detection or correlation;
+ * pipelined, acknowledgements checked in order), then confirm-ack the batch's inputs.
  */
 async function openDetector(input: string, output: string, durable: string): Promise<{ run(): Promise<number> }> {
   const processor = await newProcessor();
   const source = await NatsSource.connect(cfg, input, { kind: 'all' }, durable, {
     batch: BATCH,
     maxAckPending: BATCH * (PIPELINE_DEPTH + 2),
-    logger: quiet,
+    logger,
   });
-  const sink = await NatsSink.connect(cfg, output, { logger: quiet });
+  const sink = await NatsSink.connect(cfg, output, { logger });
   const format = { kind: 'json' } as const;
   const run = async (): Promise<number> => {
     const inflight: Promise<void>[] = [];
@@ -101,7 +101,7 @@ async function openDetector(input: string, output: string, durable: string): Pro
         format,
       );
       const jsons: string[] = [];
-      for (const r of results) if (r.detections.length > 0 || r.correlations.length > 0) jsons.push(JSON.stringify(r));
+      for (const r of results) for (const result of flattenResults(r)) jsons.push(JSON.stringify(result));
       outputs += jsons.length;
       done += batch.length;
       // Acks only after this batch's results were acknowledged by the server: the at-least-once order.

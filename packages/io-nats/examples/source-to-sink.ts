@@ -1,6 +1,6 @@
 // Detect on events from a JetStream subject and publish the results to another subject. Each event is acked only
 // after the sink acknowledged its results: at-least-once. Needs a nats-server with JetStream (`nats-server -js`).
-import { LogProcessor, RuntimeEngine } from '@tsigma/runtime';
+import { flattenResults, LogProcessor, RuntimeEngine } from '@tsigma/runtime';
 import { NatsSink, NatsSource, assertNoFeedbackLoop, natsConfigFromEnv } from '@tsigma/io-nats';
 
 const cfg = natsConfigFromEnv({ url: process.env.NATS_URL ?? 'nats://127.0.0.1:4222' }); // auth from NATS_* variables
@@ -22,8 +22,8 @@ for (let received = 0; received < 2; received++) {
   const ev = await source.recv(); // null once the source is closed
   if (ev === null) break;
   const results = processor.processBatchWithFormat([ev.payload], { kind: 'json' });
-  for (const r of results) if (r.detections.length > 0 || r.correlations.length > 0) await sink.sendRaw(JSON.stringify(r));
-  await ev.ackToken.ack();
+  await sink.send(results.flatMap(flattenResults)); // one message per detection or correlation (spec 05 §1)
+  await ev.ackToken.ack(); // only after the sink acknowledged: at-least-once
   console.log(`${ev.origin}: ${results.flatMap((r) => r.detections).length} detection(s)`);
 }
 await source.close();

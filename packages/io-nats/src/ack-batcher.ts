@@ -4,7 +4,7 @@
 // That saves the server one reply and the client one received message per ack. It must not mix consumers.
 
 import { createInbox, type NatsConnection, type Subscription } from '@nats-io/transport-node';
-import type { NatsLogger } from './logger.js';
+import type { Logger, LogFields } from '@tsigma/eval';
 
 /** The JetStream ack payload. */
 const ACK = new TextEncoder().encode('+ACK');
@@ -31,9 +31,9 @@ export class AckBatcher {
   constructor(
     private readonly nc: NatsConnection,
     private readonly timeoutMs: number,
-    private readonly logger: NatsLogger,
-    /** Names the source in warnings, e.g. `events.> (durable tsigma-daemon-events)`. */
-    private readonly label: string,
+    private readonly logger: Logger,
+    /** Names the source in warnings: `subject`, `stream`, `consumer`. */
+    private readonly where: LogFields,
   ) {
     this.sub = nc.subscribe(`${this.prefix}.*`, {
       callback: (err, msg) => {
@@ -98,7 +98,7 @@ export class AckBatcher {
   private report(batch: AckBatch, problem: string): void {
     const n = batch.subjects.length;
     // Not fatal: the server redelivers after ack_wait and the contract allows the duplicate.
-    this.logger.warn(`${n === 1 ? 'ack' : `${n} acks`} on ${this.label} not confirmed, redelivery follows: ${problem}`);
+    this.logger.warn('acks not confirmed, redelivery follows', { ...this.where, acks: n, reason: problem });
     batch.resolve();
   }
 }

@@ -19,7 +19,7 @@ describe('validateNatsConfig', () => {
     expect(codeOf(() => validateNatsConfig({ url, token: 't', tlsCert: 'c.pem', tlsKey: 'k.pem', tlsCa: 'ca.pem' }))).toBeUndefined();
   });
   it('rejects two auth methods and names both', () => {
-    expect(codeOf(() => validateNatsConfig({ url, nkeySeed: 'SU', credentialsFile: 'x.creds' }))).toBe('CONFLICTING_AUTH');
+    expect(codeOf(() => validateNatsConfig({ url, nkeySeed: 'SU', credentialsFile: 'x.creds' }))).toBe('conflicting_auth');
     try {
       validateNatsConfig({ url, token: 't', user: 'u', password: 'p' });
     } catch (err) {
@@ -27,13 +27,13 @@ describe('validateNatsConfig', () => {
     }
   });
   it('requires user and password together, and cert and key together', () => {
-    expect(codeOf(() => validateNatsConfig({ url, user: 'u' }))).toBe('INCOMPLETE_AUTH');
-    expect(codeOf(() => validateNatsConfig({ url, password: 'p' }))).toBe('INCOMPLETE_AUTH');
-    expect(codeOf(() => validateNatsConfig({ url, tlsCert: 'c.pem' }))).toBe('INCOMPLETE_TLS');
+    expect(codeOf(() => validateNatsConfig({ url, user: 'u' }))).toBe('incomplete_auth');
+    expect(codeOf(() => validateNatsConfig({ url, password: 'p' }))).toBe('incomplete_auth');
+    expect(codeOf(() => validateNatsConfig({ url, tlsCert: 'c.pem' }))).toBe('incomplete_tls');
   });
   it('rejects URLs that are not nats:// or tls://, and credentials inside the URL', () => {
-    expect(codeOf(() => validateNatsConfig({ url: 'http://x:4222' }))).toBe('BAD_URL');
-    expect(codeOf(() => validateNatsConfig({ url: 'nats://u:p@x:4222' }))).toBe('BAD_URL');
+    expect(codeOf(() => validateNatsConfig({ url: 'http://x:4222' }))).toBe('bad_url');
+    expect(codeOf(() => validateNatsConfig({ url: 'nats://u:p@x:4222' }))).toBe('bad_url');
   });
 });
 
@@ -45,7 +45,7 @@ describe('parseServerUrl / parseNatsTarget', () => {
   it('takes everything after the authority as the subject, verbatim', () => {
     expect(parseNatsTarget('nats://localhost:4222/events.>')).toEqual({ url: 'nats://localhost:4222', subject: 'events.>' });
     expect(parseNatsTarget('tls://h:1/a.*.c')).toEqual({ url: 'tls://h:1', subject: 'a.*.c' });
-    expect(codeOf(() => parseNatsTarget('nats://localhost:4222'))).toBe('BAD_URL');
+    expect(codeOf(() => parseNatsTarget('nats://localhost:4222'))).toBe('bad_url');
   });
 });
 
@@ -53,15 +53,15 @@ describe('validateSubject', () => {
   it('allows wildcards only on inputs', () => {
     expect(codeOf(() => validateSubject('events.>', 'input'))).toBeUndefined();
     expect(codeOf(() => validateSubject('events.*.x', 'input'))).toBeUndefined();
-    expect(codeOf(() => validateSubject('out.>', 'output'))).toBe('BAD_SUBJECT');
-    expect(codeOf(() => validateSubject('dlq.*', 'dlq'))).toBe('BAD_SUBJECT');
+    expect(codeOf(() => validateSubject('out.>', 'output'))).toBe('bad_subject');
+    expect(codeOf(() => validateSubject('dlq.*', 'dlq'))).toBe('bad_subject');
   });
   it('rejects malformed subjects', () => {
     for (const s of ['', 'a..b', 'a.>.b', 'a.b*', 'a b', '.a'])
       expect(
         codeOf(() => validateSubject(s, 'input')),
         s,
-      ).toBe('BAD_SUBJECT');
+      ).toBe('bad_subject');
   });
 });
 
@@ -80,11 +80,11 @@ describe('natsConfigFromEnv', () => {
       natsConfigFromEnv({ url }, { NATS_TOKEN: 't', NATS_CREDS: '/x.creds' });
       expect.unreachable();
     } catch (err) {
-      expect((err as NatsConfigError).code).toBe('CONFLICTING_AUTH');
+      expect((err as NatsConfigError).code).toBe('conflicting_auth');
       expect((err as NatsConfigError).options).toEqual(['NATS_CREDS', 'NATS_TOKEN']);
     }
   });
   it('requires a URL', () => {
-    expect(codeOf(() => natsConfigFromEnv({}, {}))).toBe('BAD_URL');
+    expect(codeOf(() => natsConfigFromEnv({}, {}))).toBe('bad_url');
   });
 });

@@ -40,7 +40,7 @@ const AUTH_METHODS = [
 /**
  * Checks a config without touching the network; throws a NatsConfigError naming the offending options.
  *
- * @example validateNatsConfig({ url: 'nats://127.0.0.1:4222', token: 't', user: 'u' }) // throws CONFLICTING_AUTH
+ * @example validateNatsConfig({ url: 'nats://127.0.0.1:4222', token: 't', user: 'u' }) // throws conflicting_auth
  */
 export function validateNatsConfig(cfg: NatsConnectConfig): void {
   parseServerUrl(cfg.url);
@@ -50,21 +50,21 @@ export function validateNatsConfig(cfg: NatsConnectConfig): void {
   if (cfg.token !== undefined) methods.push('token');
   if (cfg.user !== undefined || cfg.password !== undefined) methods.push('user/password');
   if (methods.length > 1) {
-    throw new NatsConfigError('CONFLICTING_AUTH', `only one NATS auth method may be set, got ${methods.join(', ')}`, methods);
+    throw new NatsConfigError('conflicting_auth', `only one NATS auth method may be set, got ${methods.join(', ')}`, methods);
   }
   if ((cfg.user === undefined) !== (cfg.password === undefined)) {
     const missing = cfg.user === undefined ? 'user' : 'password';
-    throw new NatsConfigError('INCOMPLETE_AUTH', `NATS user and password must be given together (${missing} is missing)`, [
+    throw new NatsConfigError('incomplete_auth', `NATS user and password must be given together (${missing} is missing)`, [
       'user',
       'password',
     ]);
   }
   if ((cfg.tlsCert === undefined) !== (cfg.tlsKey === undefined)) {
     const missing = cfg.tlsCert === undefined ? 'tlsCert' : 'tlsKey';
-    throw new NatsConfigError('INCOMPLETE_TLS', `tlsCert and tlsKey must be given together (${missing} is missing)`, ['tlsCert', 'tlsKey']);
+    throw new NatsConfigError('incomplete_tls', `tlsCert and tlsKey must be given together (${missing} is missing)`, ['tlsCert', 'tlsKey']);
   }
   if (cfg.name !== undefined && cfg.name.trim() === '') {
-    throw new NatsConfigError('BAD_OPTION', 'the NATS connection name must not be empty', ['name']);
+    throw new NatsConfigError('bad_option', 'the NATS connection name must not be empty', ['name']);
   }
 }
 
@@ -83,12 +83,12 @@ const DEFAULT_PORT = 4222;
 export function parseServerUrl(url: string): ServerAddress {
   const m = /^(nats|tls):\/\/([^/\s]+)$/.exec(url);
   if (m === null) {
-    throw new NatsConfigError('BAD_URL', `"${url}" is not a NATS server URL; expected nats://host:port or tls://host:port`, ['url']);
+    throw new NatsConfigError('bad_url', `"${url}" is not a NATS server URL; expected nats://host:port or tls://host:port`, ['url']);
   }
   const authority = m[2] as string;
   if (authority.includes('@')) {
     // Credentials in the URL would end up in logs and process listings; the spec takes them from flags or env.
-    throw new NatsConfigError('BAD_URL', 'credentials in the NATS URL are not accepted; use user/password, token, nkey or creds options', [
+    throw new NatsConfigError('bad_url', 'credentials in the NATS URL are not accepted; use user/password, token, nkey or creds options', [
       'url',
     ]);
   }
@@ -105,7 +105,7 @@ export function parseServerUrl(url: string): ServerAddress {
 export function parseNatsTarget(target: string): { url: string; subject: string } {
   const m = /^((?:nats|tls):\/\/[^/\s]+)\/(.+)$/.exec(target);
   if (m === null) {
-    throw new NatsConfigError('BAD_URL', `"${target}" must look like nats://host:port/<subject>`, ['url']);
+    throw new NatsConfigError('bad_url', `"${target}" must look like nats://host:port/<subject>`, ['url']);
   }
   const url = m[1] as string;
   parseServerUrl(url);
@@ -125,10 +125,10 @@ export function validateSubject(subject: string, role: SubjectRole): void {
     (t, i) => (t.includes('>') && (t !== '>' || i !== tokens.length - 1)) || (t.includes('*') && t !== '*'),
   );
   if (bad || misplacedTail) {
-    throw new NatsConfigError('BAD_SUBJECT', `"${subject}" is not a valid NATS ${role} subject`, [subject]);
+    throw new NatsConfigError('bad_subject', `"${subject}" is not a valid NATS ${role} subject`, [subject]);
   }
   if (role !== 'input' && tokens.some((t) => t === '*' || t === '>')) {
-    throw new NatsConfigError('BAD_SUBJECT', `the ${role} subject "${subject}" must be concrete (no * or >)`, [subject]);
+    throw new NatsConfigError('bad_subject', `the ${role} subject "${subject}" must be concrete (no * or >)`, [subject]);
   }
 }
 
@@ -139,7 +139,7 @@ export function validateSubject(subject: string, role: SubjectRole): void {
  * @example natsConfigFromEnv({ url: 'nats://127.0.0.1:4222' }) // picks up NATS_TOKEN if set
  */
 export function natsConfigFromEnv(flags: Partial<NatsConnectConfig>, env: NodeJS.ProcessEnv = process.env): NatsConnectConfig {
-  if (flags.url === undefined) throw new NatsConfigError('BAD_URL', 'a NATS URL is required', ['url']);
+  if (flags.url === undefined) throw new NatsConfigError('bad_url', 'a NATS URL is required', ['url']);
   const cfg: NatsConnectConfig = { ...flags, url: flags.url };
   const flagAuth = AUTH_METHODS.some(([key]) => flags[key] !== undefined);
   if (!flagAuth) {

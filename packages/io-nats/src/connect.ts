@@ -10,9 +10,9 @@ import {
   type NatsConnection,
   type NodeConnectionOptions,
 } from '@nats-io/transport-node';
+import { silentLogger, type Logger } from '@tsigma/eval';
 import { DEFAULT_CONNECTION_NAME, parseServerUrl, validateNatsConfig, type NatsConnectConfig } from './config.js';
 import { NatsConfigError, NatsIoError } from './errors.js';
-import { stderrLogger, type NatsLogger } from './logger.js';
 
 /** Pause between reconnect attempts (spec 06 §1); attempts are unlimited once the first connect succeeded. */
 export const RECONNECT_WAIT_MS = 2000;
@@ -22,12 +22,13 @@ export const CONNECT_TIMEOUT_MS = 5000;
 
 /**
  * Validates `cfg`, reads its credential and TLS files, and connects. A failed initial connect rejects with a
- * NatsIoError (`UNREACHABLE`, `AUTHORIZATION` or `TLS`) naming the URL; later disconnects reconnect forever.
+ * NatsIoError (`unreachable`, `authorization` or `tls`) naming the URL; later disconnects reconnect forever and are
+ * reported to `logger` (default: silent).
  *
  * @example
  * const nc = await connectNats({ url: 'nats://127.0.0.1:4222', user: 'u', password: 'p' });
  */
-export async function connectNats(cfg: NatsConnectConfig, logger: NatsLogger = stderrLogger): Promise<NatsConnection> {
+export async function connectNats(cfg: NatsConnectConfig, logger: Logger = silentLogger): Promise<NatsConnection> {
   validateNatsConfig(cfg);
   const opts = await buildOptions(cfg);
   let nc: NatsConnection;
@@ -83,26 +84,26 @@ async function readSecretFile(path: string, option: string): Promise<Uint8Array>
     return await readFile(path);
   } catch (err) {
     const reason = (err as NodeJS.ErrnoException).code ?? 'read failed';
-    throw new NatsConfigError('UNREADABLE_FILE', `cannot read ${option} file ${path} (${reason})`, [option, path], { cause: err });
+    throw new NatsConfigError('unreadable_file', `cannot read ${option} file ${path} (${reason})`, [option, path], { cause: err });
   }
 }
 
 function classifyConnectError(url: string, err: unknown): NatsIoError {
   const message = err instanceof Error ? err.message : String(err);
   if (err instanceof AuthorizationError || /authorization|authentication/i.test(message)) {
-    return new NatsIoError('AUTHORIZATION', url, `authorization failed (check the NATS credentials): ${message}`, { cause: err });
+    return new NatsIoError('authorization', url, `authorization failed (check the NATS credentials): ${message}`, { cause: err });
   }
   if (/tls|ssl|certificate|self.signed/i.test(message)) {
-    return new NatsIoError('TLS', url, `TLS negotiation failed: ${message}`, { cause: err });
+    return new NatsIoError('tls', url, `TLS negotiation failed: ${message}`, { cause: err });
   }
-  return new NatsIoError('UNREACHABLE', url, `cannot connect to the NATS server: ${message}`, { cause: err });
+  return new NatsIoError('unreachable', url, `cannot connect to the NATS server: ${message}`, { cause: err });
 }
 
 /** Logs connection state changes at info until the connection closes. */
-async function watchStatus(nc: NatsConnection, url: string, logger: NatsLogger): Promise<void> {
+async function watchStatus(nc: NatsConnection, url: string, logger: Logger): Promise<void> {
   for await (const s of nc.status()) {
-    if (s.type === 'disconnect') logger.info(`disconnected from ${url}`);
-    else if (s.type === 'reconnect') logger.info(`reconnected to ${url}`);
-    else if (s.type === 'error') logger.warn(`connection error on ${url}: ${s.error.message}`);
+    if (s.type === 'disconnect') logger.info('disconnected from the NATS server', { url });
+    else if (s.type === 'reconnect') logger.info('reconnected to the NATS server', { url });
+    else if (s.type === 'error') logger.warn('NATS connection error', { url, error: s.error.message });
   }
 }

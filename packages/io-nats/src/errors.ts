@@ -3,15 +3,15 @@
 
 /** What is wrong with a NATS configuration; raised before any connection attempt. */
 export type NatsConfigErrorCode =
-  | 'CONFLICTING_AUTH'
-  | 'INCOMPLETE_AUTH'
-  | 'INCOMPLETE_TLS'
-  | 'BAD_URL'
-  | 'BAD_SUBJECT'
-  | 'BAD_CONSUMER_NAME'
-  | 'BAD_OPTION'
-  | 'FEEDBACK_LOOP'
-  | 'UNREADABLE_FILE';
+  | 'conflicting_auth'
+  | 'incomplete_auth'
+  | 'incomplete_tls'
+  | 'bad_url'
+  | 'bad_subject'
+  | 'bad_consumer_name'
+  | 'bad_option'
+  | 'feedback_loop'
+  | 'unreadable_file';
 
 /**
  * A configuration the package refuses; `options` names the offending settings (flags, env vars, subjects or
@@ -31,7 +31,7 @@ export class NatsConfigError extends Error {
 
 /** What went wrong talking to the server. */
 export type NatsIoErrorCode =
-  'UNREACHABLE' | 'AUTHORIZATION' | 'TLS' | 'JETSTREAM_DISABLED' | 'STREAM_CONFLICT' | 'CONSUMER_CONFLICT' | 'JETSTREAM_API';
+  'unreachable' | 'authorization' | 'tls' | 'jetstream_disabled' | 'stream_conflict' | 'consumer_conflict' | 'jetstream_api';
 
 /** A failed connect or JetStream management call; `target` is the server URL or the subject involved. */
 export class NatsIoError extends Error {
@@ -47,8 +47,9 @@ export class NatsIoError extends Error {
 }
 
 /**
- * A JetStream publish whose acknowledgement did not arrive (timeout, no stream, disconnected). The sink does not
- * retry; `index` is the position of the failed message inside a multi-message call (0 for single sends).
+ * A message that was not stored: its JetStream publish acknowledgement did not arrive (timeout, no stream,
+ * disconnected), or the result could not be serialized. The sink does not retry; `index` is the position of the
+ * failed message inside a multi-message call (0 for single sends).
  */
 export class NatsPublishError extends Error {
   override readonly name = 'NatsPublishError';
@@ -58,6 +59,6 @@ export class NatsPublishError extends Error {
     detail: string,
     errorOptions?: ErrorOptions,
   ) {
-    super(`publish to ${subject} not acknowledged (message ${index}): ${detail}`, errorOptions);
+    super(`publish to ${subject} failed (message ${index}): ${detail}`, errorOptions);
   }
 }

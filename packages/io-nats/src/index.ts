@@ -5,7 +5,6 @@ export { DEFAULT_CONNECTION_NAME, natsConfigFromEnv, parseNatsTarget, validateNa
 export type { NatsConnectConfig, SubjectRole } from './config.js';
 export { NatsConfigError, NatsIoError, NatsPublishError } from './errors.js';
 export type { NatsConfigErrorCode, NatsIoErrorCode } from './errors.js';
-export type { NatsLogger } from './logger.js';
 export {
   assertNoFeedbackLoop,
   durableNameFor,
@@ -16,7 +15,8 @@ export {
   subjectMatches,
 } from './subjects.js';
 export type { PartitionLayout } from './subjects.js';
-export { NatsSource, ACK_TIMEOUT_MS, DEFAULT_ACK_WAIT_MS, DEFAULT_BATCH, DEFAULT_MAX_ACK_PENDING } from './nats-source.js';
-export type { NatsSourceOptions, ReplayPolicy } from './nats-source.js';
+export { NatsSource } from './nats-source.js';
+export { ACK_TIMEOUT_MS, DEFAULT_ACK_WAIT_MS, DEFAULT_BATCH, DEFAULT_MAX_ACK_PENDING } from './source-options.js';
+export type { NatsSourceOptions, ReplayPolicy } from './source-options.js';
 export { NatsSink, DEFAULT_PUBLISH_TIMEOUT_MS } from './nats-sink.js';
 export type { NatsSinkOptions } from './nats-sink.js';

@@ -4,12 +4,11 @@
 
 import type { JetStreamManager } from '@nats-io/jetstream';
 import type { Msg, NatsConnection } from '@nats-io/transport-node';
-import type { EvaluationResult } from '@tsigma/eval';
+import { silentLogger, type EvaluationResult, type Logger } from '@tsigma/eval';
 import type { Sink } from '@tsigma/runtime';
 import { validateSubject, type NatsConnectConfig } from './config.js';
 import { connectNats } from './connect.js';
 import { NatsPublishError } from './errors.js';
-import { stderrLogger, type NatsLogger } from './logger.js';
 import { ReplyBatcher } from './reply-batcher.js';
 import { ensureStream, openJetStream } from './streams.js';
 
@@ -26,7 +25,8 @@ export interface NatsSinkOptions {
    * mapped subject, not this one.
    */
   ensureStream?: boolean;
-  logger?: NatsLogger;
+  /** Receives connection state changes (`url` field); default silent. */
+  logger?: Logger;
 }
 
 const encoder = new TextEncoder();
@@ -112,7 +112,7 @@ export class NatsSink implements Sink {
   static async connect(cfg: NatsConnectConfig, subject: string, opts: NatsSinkOptions = {}): Promise<NatsSink> {
     validateSubject(subject, 'output');
     const timeoutMs = opts.publishTimeoutMs ?? DEFAULT_PUBLISH_TIMEOUT_MS;
-    const nc = await connectNats(cfg, opts.logger ?? stderrLogger);
+    const nc = await connectNats(cfg, opts.logger ?? silentLogger);
     try {
       const { jsm } = await openJetStream(nc, cfg.url);
       if (opts.ensureStream !== false) await ensureStream(jsm, subject);
@@ -123,9 +123,13 @@ export class NatsSink implements Sink {
     }
   }
 
-  /** One message per result, compact JSON, each acknowledged before the next is sent. */
+  /**
+   * One message per result, compact JSON, each acknowledged before the next is sent. A result that cannot be
+   * serialized (a cycle, a BigInt, an event nested too deep for JSON.stringify) rejects with a NatsPublishError
+   * at its index; the results before it are stored.
+   */
   async send(results: readonly EvaluationResult[]): Promise<void> {
-    for (let i = 0; i < results.length; i++) await this.publish(this.subject, JSON.stringify(results[i]), i);
+    for (let i = 0; i < results.length; i++) await this.publish(this.subject, this.serialize(results[i], i), i);
   }
 
   /** One message with the payload as given. */
@@ -181,6 +185,14 @@ export class NatsSink implements Sink {
     }
     const problem = pubAckProblem(reply);
     if (problem !== undefined) throw new NatsPublishError(subject, index, problem);
+  }
+
+  private serialize(result: EvaluationResult | undefined, index: number): string {
+    try {
+      return JSON.stringify(result);
+    } catch (err) {
+      throw new NatsPublishError(this.subject, index, `result cannot be serialized to JSON: ${(err as Error).message}`, { cause: err });
+    }
   }
 
   private publishError(subject: string, index: number, err: unknown): NatsPublishError {

@@ -3,8 +3,8 @@
 // retries: the server has already given up on the message, and a failed dead letter is logged, not thrown.
 
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
+import type { Logger } from '@tsigma/eval';
 import type { DeadLetterLine, Sink } from '@tsigma/runtime';
-import type { NatsLogger } from './logger.js';
 
 /** Wait for the `$JS.API.STREAM.MSG.GET` reply; the same budget as a confirmed ack. */
 const MSG_GET_TIMEOUT_MS = 5000;
@@ -92,7 +92,7 @@ export class PoisonRouter {
     private readonly durable: string,
     private readonly subject: string,
     private readonly dlq: Sink,
-    private readonly logger: NatsLogger,
+    private readonly logger: Logger,
   ) {
     this.sub = nc.subscribe(maxDeliveriesSubject(stream, durable), {
       queue: `tsigma-poison-${durable}`,
@@ -108,22 +108,30 @@ export class PoisonRouter {
 
   private onAdvisory(err: Error | null, msg: Msg): void {
     if (err !== null) {
-      this.logger.warn(`poison advisory subscription of ${this.subject} (durable ${this.durable}) failed: ${err.message}`);
+      this.logger.warn('poison advisory subscription failed', { ...this.where(), error: err.message });
       return;
     }
     const advisory = parseMaxDeliveriesAdvisory(decoder.decode(msg.data));
     if (advisory === undefined || advisory.stream !== this.stream || advisory.consumer !== this.durable) {
-      this.logger.warn(`ignoring a malformed max_deliver advisory on ${msg.subject}`);
+      this.logger.warn('ignoring a malformed max_deliver advisory', { ...this.where(), advisory: msg.subject });
       return;
     }
     const write = this.deadLetter(advisory).catch((e: unknown) => {
       // Not rethrown: the server has abandoned the message, and a source must not crash over its dead letter.
-      this.logger.warn(
-        `poison message ${this.stream}#${advisory.streamSeq} of ${this.subject} not dead-lettered to ${this.dlq.label}: ${(e as Error).message}`,
-      );
+      this.logger.warn('poison message not dead-lettered', {
+        ...this.where(),
+        seq: advisory.streamSeq,
+        dlq: this.dlq.label,
+        error: (e as Error).message,
+      });
     });
     this.inFlight.add(write);
     void write.finally(() => this.inFlight.delete(write));
+  }
+
+  /** Log fields naming the source's subject, stream and durable. */
+  private where(): { subject: string; stream: string; consumer: string } {
+    return { subject: this.subject, stream: this.stream, consumer: this.durable };
   }
 
   private async deadLetter(advisory: MaxDeliveriesAdvisory): Promise<void> {
@@ -139,7 +147,7 @@ export class PoisonRouter {
       fetched = { gone: `message get failed: ${(err as Error).message}` };
     }
     if ('gone' in fetched)
-      this.logger.warn(`poison message ${this.stream}#${advisory.streamSeq} of ${this.subject}: payload not readable (${fetched.gone})`);
+      this.logger.warn('poison message payload not readable', { ...this.where(), seq: advisory.streamSeq, reason: fetched.gone });
     await this.dlq.sendRaw(poisonDeadLetter(advisory, fetched, this.subject, Date.now()));
   }
 }

@@ -29,9 +29,9 @@ export async function openJetStream(nc: NatsConnection, url: string): Promise<Je
   } catch (err) {
     const m = err instanceof Error ? `${err.name} ${err.message}` : String(err);
     if (/not enabled|no responders|503/i.test(m) || (err instanceof JetStreamApiError && err.code === 10039)) {
-      throw new NatsIoError('JETSTREAM_DISABLED', url, `JetStream is not enabled on ${url}`, { cause: err });
+      throw new NatsIoError('jetstream_disabled', url, `JetStream is not enabled on ${url}`, { cause: err });
     }
-    throw new NatsIoError('JETSTREAM_API', url, `JetStream account info failed: ${m}`, { cause: err });
+    throw new NatsIoError('jetstream_api', url, `JetStream account info failed: ${m}`, { cause: err });
   }
 }
 
@@ -55,7 +55,7 @@ export function subjectCovers(streamSubject: string, filter: string): boolean {
 
 /**
  * Returns the name of the stream that captures `subject`, creating `tsigma-<sanitized>` (file storage, server
- * default limits) when none does. A name clash or subject overlap is a STREAM_CONFLICT naming both sides.
+ * default limits) when none does. A name clash or subject overlap is a `stream_conflict` naming both sides.
  */
 export async function ensureStream(jsm: JetStreamManager, subject: string): Promise<string> {
   const candidates: string[] = [];
@@ -72,12 +72,12 @@ export async function ensureStream(jsm: JetStreamManager, subject: string): Prom
     if (err instanceof JetStreamApiError && (err.code === STREAM_NAME_EXISTS || err.code === STREAM_SUBJECT_OVERLAP)) {
       const conflicting = err.code === STREAM_NAME_EXISTS ? name : candidates.join(', ') || 'another stream';
       throw new NatsIoError(
-        'STREAM_CONFLICT',
+        'stream_conflict',
         subject,
         `cannot create stream ${name}: it conflicts with stream ${conflicting} (${err.message}); pre-create a stream that captures "${subject}"`,
         { cause: err },
       );
     }
-    throw new NatsIoError('JETSTREAM_API', subject, `creating stream ${name} failed: ${(err as Error).message}`, { cause: err });
+    throw new NatsIoError('jetstream_api', subject, `creating stream ${name} failed: ${(err as Error).message}`, { cause: err });
   }
 }

@@ -59,7 +59,7 @@ describe('assertNoFeedbackLoop', () => {
       assertNoFeedbackLoop('events.>', ['alerts', 'events.detections']);
       expect.unreachable();
     } catch (err) {
-      expect((err as NatsConfigError).code).toBe('FEEDBACK_LOOP');
+      expect((err as NatsConfigError).code).toBe('feedback_loop');
       expect((err as NatsConfigError).options).toEqual(['events.>', 'events.detections']);
     }
   });

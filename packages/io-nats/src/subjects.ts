@@ -26,7 +26,7 @@ export function durableNameFor(subject: string): string {
 /** Consumer group names become durable names, so they must be valid JetStream consumer names. */
 export function validateConsumerName(name: string): void {
   if (!/^[A-Za-z0-9_-]+$/.test(name)) {
-    throw new NatsConfigError('BAD_CONSUMER_NAME', `consumer group "${name}" may only contain letters, digits, "_" and "-"`, [name]);
+    throw new NatsConfigError('bad_consumer_name', `consumer group "${name}" may only contain letters, digits, "_" and "-"`, [name]);
   }
 }
 
@@ -52,7 +52,7 @@ export function subjectMatches(filter: string, subject: string): boolean {
  * Startup check: fails when any publish subject (output, DLQ, incident) would be consumed again by the input
  * filter, since results would be fed back into the input forever.
  *
- * @example assertNoFeedbackLoop('events.>', ['events.detections']) // throws FEEDBACK_LOOP
+ * @example assertNoFeedbackLoop('events.>', ['events.detections']) // throws feedback_loop
  */
 export function assertNoFeedbackLoop(inputFilter: string, publishSubjects: readonly string[]): void {
   validateSubject(inputFilter, 'input');
@@ -60,7 +60,7 @@ export function assertNoFeedbackLoop(inputFilter: string, publishSubjects: reado
     validateSubject(out, 'output');
     if (subjectMatches(inputFilter, out)) {
       throw new NatsConfigError(
-        'FEEDBACK_LOOP',
+        'feedback_loop',
         `input subject "${inputFilter}" matches publish subject "${out}": results would be fed back into the input`,
         [inputFilter, out],
       );
@@ -94,7 +94,7 @@ export const MAX_PARTITIONS = 1024;
 export function partitionSubjects(prefix: string, n: number): PartitionLayout {
   validateSubject(prefix, 'output');
   if (!Number.isInteger(n) || n < 1 || n > MAX_PARTITIONS) {
-    throw new NatsConfigError('BAD_OPTION', `partition count must be an integer from 1 to ${MAX_PARTITIONS}, got ${n}`, ['partitions']);
+    throw new NatsConfigError('bad_option', `partition count must be an integer from 1 to ${MAX_PARTITIONS}, got ${n}`, ['partitions']);
   }
   const filterSubjects = Array.from({ length: n }, (_, i) => `${prefix}.part.${i}.>`);
   const publishSubject = `${prefix}.*`;

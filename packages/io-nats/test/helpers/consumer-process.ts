@@ -5,26 +5,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
+import type { EvaluationResult } from '@tsigma/eval';
 import { connectNats } from '../../src/index.js';
-import type { ConsumerRecord } from '../fixtures/consumer.js';
+import type { ConsumerSettings } from '../fixtures/consumer.js';
 
 const PACKAGE_DIR = join(import.meta.dirname, '..', '..');
 const FIXTURE = join(PACKAGE_DIR, 'test', 'fixtures', 'consumer.ts');
 /** Startup (tsx transform, rule load, connect) on a loaded 2-core machine. */
 const READY_TIMEOUT_MS = 20_000;
-
-/** Settings handed to the consumer process as JSON in TSIGMA_CONSUMER. */
-export interface ConsumerSettings {
-  url: string;
-  input: string;
-  output: string;
-  durable: string;
-  rulesDir: string;
-  ackWaitMs: number;
-  /** Pause per event, so a test can kill the process while work is still in flight. */
-  delayMs: number;
-  label: string;
-}
 
 /** A started consumer process; `stderr` collects its warnings for failure messages. */
 export interface ConsumerProcess {
@@ -77,13 +65,13 @@ export interface Inspector {
   jsm: JetStreamManager;
   /** Messages stored in the stream. */
   count(stream: string): Promise<number>;
-  /** Every message of the stream, parsed, read by sequence (does not create consumers). */
-  records(stream: string): Promise<ConsumerRecord[]>;
+  /** Every message of the stream (flat results), parsed, in stream order (read by sequence, no consumer created). */
+  records(stream: string): Promise<EvaluationResult[]>;
   close(): Promise<void>;
 }
 
 export async function inspect(url: string): Promise<Inspector> {
-  const nc = await connectNats({ url }, { info: () => undefined, warn: () => undefined });
+  const nc = await connectNats({ url });
   const jsm = await jetstreamManager(nc);
   return {
     nc,
@@ -91,10 +79,10 @@ export async function inspect(url: string): Promise<Inspector> {
     count: async (stream) => (await jsm.streams.info(stream)).state.messages,
     records: async (stream) => {
       const info = await jsm.streams.info(stream);
-      const out: ConsumerRecord[] = [];
+      const out: EvaluationResult[] = [];
       for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
         const m = await jsm.streams.getMessage(stream, { seq });
-        if (m !== null) out.push(m.json<ConsumerRecord>());
+        if (m !== null) out.push(m.json<EvaluationResult>());
       }
       return out;
     },

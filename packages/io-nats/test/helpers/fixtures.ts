@@ -1,11 +1,11 @@
 // Shared fixtures of the NATS suites (spec 06 §6): rules written to a temp dir, the processor built the way
-// the daemon builds it, and "process a message" (evaluate, publish outputs with sendRaw, then ack).
+// the daemon builds it, and "process a message" (evaluate, publish the flat results of spec 05 §1, then ack).
 
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultCorrelationConfig, type ProcessResult } from '@tsigma/eval';
-import { LogProcessor, NoopMetrics, RuntimeEngine, type InputFormat, type RawEvent, type Sink } from '@tsigma/runtime';
+import { flattenResults, LogProcessor, NoopMetrics, RuntimeEngine, type InputFormat, type RawEvent, type Sink } from '@tsigma/runtime';
 
 /** Writes `files` (name → YAML) into a fresh temp dir; returns the dir and a remover. */
 export async function writeRules(files: Record<string, string>): Promise<{ dir: string; remove(): Promise<void> }> {
@@ -23,14 +23,9 @@ export async function buildProcessor(dir: string): Promise<LogProcessor> {
 
 export const JSON_FORMAT: InputFormat = { kind: 'json' };
 
-/** True when a result carries anything worth publishing. */
-function hasOutput(r: ProcessResult): boolean {
-  return r.detections.length > 0 || r.correlations.length > 0;
-}
-
 /**
- * Processes one message: evaluates it, publishes every result with output to each sink (in order), then acks.
- * Returns the results so scenarios can count detections and correlations.
+ * Processes one message: evaluates it, sends its flat results (one message per `EvaluationResult`, detections
+ * before correlations) to each sink in order, then acks. Returns the results so scenarios can count them.
  */
 export async function processMessage(
   processor: LogProcessor,
@@ -40,9 +35,9 @@ export async function processMessage(
 ): Promise<ProcessResult[]> {
   const results = processor.processBatchWithFormat([raw.payload], format);
   for (const r of results) {
-    if (!hasOutput(r)) continue;
-    const json = JSON.stringify(r);
-    for (const sink of sinks) await sink.sendRaw(json);
+    const flat = flattenResults(r);
+    if (flat.length === 0) continue;
+    for (const sink of sinks) await sink.send(flat);
   }
   await raw.ackToken.ack();
   return results;

@@ -7,6 +7,7 @@ import {
   assertNoFeedbackLoop,
   connectNats,
   NatsConfigError,
+  NatsPublishError,
   streamNameFor,
   NatsSource,
   type NatsSourceOptions,
@@ -14,6 +15,7 @@ import {
 } from '../../src/index.js';
 import { buildProcessor, JSON_FORMAT, RULE_WHOAMI, writeRules } from '../helpers/fixtures.js';
 import { useNatsServer } from '../helpers/harness.js';
+import { recordingLogger } from '../helpers/logger.js';
 import { natsServerAvailable, recvWithin } from '../helpers/nats-server.js';
 
 const run = natsServerAvailable();
@@ -22,7 +24,7 @@ describe.skipIf(!run)('NATS delivery guarantees (spec 06 §6.2)', () => {
   const nats = useNatsServer();
   const { sink } = nats;
   async function source(subject: string, replay?: ReplayPolicy, group?: string, opts?: NatsSourceOptions): Promise<NatsSource> {
-    const s = await NatsSource.connect(nats.cfg, subject, replay, group, { logger: quiet, ...opts });
+    const s = await NatsSource.connect(nats.cfg, subject, replay, group, opts);
     nats.onCleanup(() => s.close());
     return s;
   }
@@ -96,7 +98,7 @@ describe.skipIf(!run)('NATS delivery guarantees (spec 06 §6.2)', () => {
     expect(got.map((e) => e.origin)).toEqual(Array.from({ length: 50 }, (_, n) => `nats:${subject}#${n + 1}`));
     // Only the last ack of the tick asks for a reply; the server handles one connection's acks in order.
     await Promise.all(got.map((e) => e.ackToken.ack()));
-    const nc = await connectNats(nats.cfg, quiet);
+    const nc = await connectNats(nats.cfg);
     try {
       const info = await (await jetstreamManager(nc)).consumers.info(streamNameFor(subject), 'batchacker');
       expect(info.num_ack_pending).toBe(0);
@@ -112,18 +114,20 @@ describe.skipIf(!run)('NATS delivery guarantees (spec 06 §6.2)', () => {
     const subject = 'gone.events';
     const input = await sink(subject);
     await input.sendRaw('{"n":1}');
-    const warns: string[] = [];
-    const src = await source(subject, { kind: 'resume' }, 'gone', { logger: { info: () => undefined, warn: (m) => warns.push(m) } });
+    const logger = recordingLogger();
+    const src = await source(subject, { kind: 'resume' }, 'gone', { logger });
     const first = await recvWithin(src, 3000);
     await first!.ackToken.ack();
-    const nc = await connectNats(nats.cfg, quiet);
+    const nc = await connectNats(nats.cfg);
     try {
       const jsm = await jetstreamManager(nc);
       const config = (await jsm.consumers.info(streamNameFor(subject), 'gone')).config;
       await jsm.consumers.delete(streamNameFor(subject), 'gone');
       expect(await recvWithin(src, 2500)).toBeNull();
-      expect(warns.filter((w) => w.includes('failed, retrying'))).toHaveLength(1);
-      expect(warns[0]).toMatch(/gone\.events \(durable gone\).*(409|503)/);
+      const retries = logger.entries.filter((e) => e.level === 'warn' && e.message === 'pull failed, retrying');
+      expect(retries).toHaveLength(1);
+      expect(retries[0]!.fields).toMatchObject({ subject, stream: streamNameFor(subject), consumer: 'gone' });
+      expect(retries[0]!.fields?.reason).toMatch(/409|503/);
       // Start after what is stored, so the next delivery is the message published below.
       await jsm.consumers.add(streamNameFor(subject), { ...config, deliver_policy: DeliverPolicy.New });
       await input.sendRaw('{"n":2}');
@@ -157,7 +161,7 @@ describe.skipIf(!run)('NATS delivery guarantees (spec 06 §6.2)', () => {
     await sink(subject);
     await (await source(subject, { kind: 'resume' }, 'reconciler', { ackWaitMs: 5000, maxAckPending: 10 })).close();
     await source(subject, { kind: 'resume' }, 'reconciler', { ackWaitMs: 7000, maxAckPending: 20 });
-    const nc = await connectNats(nats.cfg, quiet);
+    const nc = await connectNats(nats.cfg);
     try {
       const info = await (await jetstreamManager(nc)).consumers.info(streamNameFor(subject), 'reconciler');
       expect(info.config.ack_wait).toBe(7000 * 1_000_000);
@@ -229,13 +233,39 @@ describe.skipIf(!run)('NATS delivery guarantees (spec 06 §6.2)', () => {
     expect(got[0]).toBe(JSON.stringify({ rule_title: 'first', ...header }));
   });
 
+  it('send() rejects a result JSON.stringify cannot serialize with a NatsPublishError naming the subject', async () => {
+    const subject = 'sendresults.deep';
+    const out = await sink(subject);
+    // 5,000 levels: JSON.stringify throws RangeError (stack exhausted), which must not escape as such.
+    let event: unknown = {};
+    for (let i = 0; i < 5000; i++) event = { nested: event };
+    const header = { rule_id: null, level: null, author: null, tags: [], matched_selections: ['selection'], matched_fields: [] };
+    const err = await out
+      .send([
+        { rule_title: 'fine', ...header },
+        { rule_title: 'deep', ...header, event },
+      ])
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(err).toBeInstanceOf(NatsPublishError);
+    expect(err).toMatchObject({ subject, index: 1 });
+    expect((err as Error).message).toContain(subject);
+    expect((err as Error).cause).toBeInstanceOf(RangeError);
+    // The result before it was stored; the sink stays usable.
+    await out.send([{ rule_title: 'after', ...header }]);
+    const got = await takeAll(await source(subject, { kind: 'all' }, 'sendresults-deep'));
+    expect(got.map((p) => (JSON.parse(p) as { rule_title: string }).rule_title)).toEqual(['fine', 'after']);
+  });
+
   it('10. feedback guard: input events.> with output events.detections is a config error naming both', () => {
     const attempt = (): void => assertNoFeedbackLoop('events.>', ['events.detections']);
     expect(attempt).toThrow(NatsConfigError);
     try {
       attempt();
     } catch (err) {
-      expect((err as NatsConfigError).code).toBe('FEEDBACK_LOOP');
+      expect((err as NatsConfigError).code).toBe('feedback_loop');
       expect((err as NatsConfigError).options).toEqual(['events.>', 'events.detections']);
     }
     expect(() => assertNoFeedbackLoop('events.*', ['events.detections.high'])).not.toThrow();
@@ -275,5 +305,3 @@ describe.skipIf(!run)('NATS delivery guarantees (spec 06 §6.2)', () => {
     expect(await recvWithin(src, 2000)).toBeNull();
   });
 });
-
-const quiet = { info: () => undefined, warn: () => undefined };

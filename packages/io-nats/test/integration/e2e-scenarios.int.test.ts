@@ -1,6 +1,6 @@
 // Spec 06 §6.1: rsigma's NATS end-to-end scenarios against a real nats-server, each on its own subjects.
 
-import type { ProcessResult } from '@tsigma/eval';
+import type { EvaluationResult, ProcessResult } from '@tsigma/eval';
 import { FanOutSink, type Sink } from '@tsigma/runtime';
 import { describe, expect, it } from 'vitest';
 import { NatsSource } from '../../src/index.js';
@@ -157,8 +157,9 @@ describe.skipIf(!run)('NATS end-to-end scenarios (spec 06 §6.1)', () => {
     const outSrc = await source('e2e.detections.whoami');
     const first = await recvWithin(outSrc, 5000);
     expect(first).not.toBeNull();
-    const v = JSON.parse(first!.payload) as ProcessResult;
-    expect(v.detections.map((d) => d.rule_title)).toContain('Detect Whoami Execution');
+    const v = JSON.parse(first!.payload) as EvaluationResult;
+    expect(v.rule_title).toBe('Detect Whoami Execution');
+    expect(v).not.toHaveProperty('correlation_type');
     await first!.ackToken.ack();
     expect(await recvWithin(outSrc, QUIET_MS)).toBeNull();
   });
@@ -189,12 +190,13 @@ describe.skipIf(!run)('NATS end-to-end scenarios (spec 06 §6.1)', () => {
     expect(count(results, 'detections')).toBe(4);
     expect(count(results, 'correlations')).toBe(1);
 
-    const outputs = (await drain(await source('e2e.detections.okta'))).map((p) => JSON.parse(p) as ProcessResult);
-    expect(outputs).toHaveLength(4);
-    const last = outputs[3]!;
-    expect(last.detections.map((d) => d.rule_title)).toEqual(['Okta Identity Provider Created']);
-    expect(last.correlations).toHaveLength(1);
-    expect(last.correlations[0]).toMatchObject({
+    // Flat results (spec 05 §1): one message per detection or correlation; the last event's detection comes
+    // before the correlation it completed.
+    const outputs = (await drain(await source('e2e.detections.okta'))).map((p) => JSON.parse(p) as EvaluationResult);
+    expect(outputs.map((r) => 'correlation_type' in r)).toEqual([false, false, false, false, true]);
+    expect(outputs[3]!.rule_title).toBe('Okta Identity Provider Created');
+    expect(outputs[4]).toMatchObject({
+      correlation_type: 'temporal_ordered',
       rule_title: 'Okta Cross-Tenant Impersonation Sequence',
       level: 'critical',
       aggregated_value: 4,
@@ -213,6 +215,7 @@ describe.skipIf(!run)('NATS end-to-end scenarios (spec 06 §6.1)', () => {
     expect(got[0]).toHaveLength(1);
     expect(got[1]).toHaveLength(1);
     expect(got[0]![0]).toBe(got[1]![0]);
+    expect(JSON.parse(got[0]![0]!)).toMatchObject({ rule_title: 'Detect Whoami Execution', matched_selections: ['selection'] });
   });
 
   it('5. syslog line through NATS triggers the keyword rule once', async () => {

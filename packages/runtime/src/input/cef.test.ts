@@ -143,7 +143,7 @@ describe('parseCef', () => {
     for (const [line, reason] of cases) {
       const result = parseCef(line);
       expect(result, line).toBeInstanceOf(ParseFailure);
-      expect((result as ParseFailure).code).toBe('CEF_SYNTAX');
+      expect((result as ParseFailure).code).toBe('cef_syntax');
       expect((result as ParseFailure).message).toContain(reason);
     }
   });

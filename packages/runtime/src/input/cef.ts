@@ -17,7 +17,7 @@ const HEADER_KEYS = ['cef_version', 'deviceVendor', 'deviceProduct', 'deviceVers
  */
 export function parseCef(line: string): PairEvent | ParseFailure {
   const at = line.indexOf('CEF:');
-  if (at < 0) return new ParseFailure('CEF_SYNTAX', 'no "CEF:" marker in line');
+  if (at < 0) return new ParseFailure('cef_syntax', 'no "CEF:" marker in line');
   const text = line.slice(at + 4);
   const header: string[] = [];
   let segmentStart = 0;
@@ -31,10 +31,10 @@ export function parseCef(line: string): PairEvent | ParseFailure {
     }
   }
   if (header.length < HEADER_SEPARATORS) {
-    return new ParseFailure('CEF_SYNTAX', `CEF header has ${header.length} of ${HEADER_SEPARATORS} "|" separators`);
+    return new ParseFailure('cef_syntax', `CEF header has ${header.length} of ${HEADER_SEPARATORS} "|" separators`);
   }
   const version = header[0]!.trim();
-  if (!/^\d+$/.test(version)) return new ParseFailure('CEF_SYNTAX', `CEF version "${version}" is not a non-negative integer`);
+  if (!/^\d+$/.test(version)) return new ParseFailure('cef_syntax', `CEF version "${version}" is not a non-negative integer`);
   const event: PairEvent = { cef_version: version };
   for (let k = 1; k < HEADER_SEPARATORS; k++) addPair(event, HEADER_KEYS[k]!, unescapeHeader(header[k]!));
   addExtension(event, text.slice(segmentStart).trim());

@@ -30,15 +30,15 @@ describe('decodeLine: json', () => {
 
   it('rejects syntax errors with the parser message', () => {
     const f = failure('{"a":', { kind: 'json' });
-    expect(f.code).toBe('JSON_SYNTAX');
+    expect(f.code).toBe('json_syntax');
     expect(f.oversize).toBe(false);
     expect(f.message.length).toBeGreaterThan(0);
-    expect(failure('not json', { kind: 'json' }).code).toBe('JSON_SYNTAX');
+    expect(failure('not json', { kind: 'json' }).code).toBe('json_syntax');
   });
 
   it('rejects arrays and scalars unless a filter is configured', () => {
     for (const line of ['[1,2]', '42', '"text"', 'null', 'true']) {
-      expect(failure(line, { kind: 'json' }).code).toBe('JSON_NOT_OBJECT');
+      expect(failure(line, { kind: 'json' }).code).toBe('json_not_object');
       expect(ok(line, { kind: 'json' }, true).value).toEqual(JSON.parse(line));
     }
   });
@@ -53,7 +53,7 @@ describe('decodeLine: plain, logfmt, cef dispatch', () => {
   it('routes logfmt and cef', () => {
     expect(ok('a=1 b="x y"', { kind: 'logfmt' })).toEqual({ value: { a: '1', b: 'x y' }, fromJson: false });
     expect(ok('CEF:0|v|p|1|s|n|5|src=1.2.3.4', { kind: 'cef' }).value).toMatchObject({ src: '1.2.3.4' });
-    expect(failure('plain words only', { kind: 'cef' }).code).toBe('CEF_SYNTAX');
+    expect(failure('plain words only', { kind: 'cef' }).code).toBe('cef_syntax');
   });
 });
 
@@ -127,7 +127,7 @@ describe('decodeLine: 1 MiB limit', () => {
     const long = `{"a":"${'x'.repeat(MAX_LINE_BYTES)}"}`;
     for (const format of formats) {
       const f = failure(long, format);
-      expect(f.code).toBe('OVERSIZE');
+      expect(f.code).toBe('oversize');
       expect(f.oversize).toBe(true);
       expect(f.message).toBe('line exceeds 1048576 bytes');
     }

@@ -36,7 +36,7 @@ export type Clock = () => number;
  * // → { value: { timestamp: '2026-10-11T22:14:15+00:00', hostname: 'mymachine', appname: 'su', ... }, fromJson: false }
  */
 export function decodeLine(line: string, format: InputFormat, hasFilter = false, clock: Clock = Date.now): DecodedLine | ParseFailure {
-  if (exceedsLineLimit(line)) return new ParseFailure('OVERSIZE', `line exceeds ${MAX_LINE_BYTES} bytes`);
+  if (exceedsLineLimit(line)) return new ParseFailure('oversize', `line exceeds ${MAX_LINE_BYTES} bytes`);
   switch (format.kind) {
     case 'json': {
       const value = parseJsonLine(line, hasFilter);

@@ -11,10 +11,10 @@ export function parseJsonLine(line: string, hasFilter: boolean): unknown {
   try {
     value = JSON.parse(line);
   } catch (error) {
-    return new ParseFailure('JSON_SYNTAX', (error as SyntaxError).message);
+    return new ParseFailure('json_syntax', (error as SyntaxError).message);
   }
   if (hasFilter || isJsonObject(value)) return value;
-  return new ParseFailure('JSON_NOT_OBJECT', `expected a JSON object, got ${describeJsonValue(value)}`);
+  return new ParseFailure('json_not_object', `expected a JSON object, got ${describeJsonValue(value)}`);
 }
 
 /** True for a parsed JSON object (not an array, not null). */

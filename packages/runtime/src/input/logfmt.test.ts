@@ -78,7 +78,7 @@ describe('parseLogfmt', () => {
     for (const line of ['', '   \t ', '=a =b']) {
       const result = parseLogfmt(line);
       expect(result).toBeInstanceOf(ParseFailure);
-      expect((result as ParseFailure).code).toBe('LOGFMT_NO_PAIRS');
+      expect((result as ParseFailure).code).toBe('logfmt_no_pairs');
     }
   });
 });

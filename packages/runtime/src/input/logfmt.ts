@@ -49,7 +49,7 @@ export function parseLogfmt(line: string): PairEvent | ParseFailure {
       i = end;
     }
   }
-  return found ? event : new ParseFailure('LOGFMT_NO_PAIRS', 'no key=value pair in logfmt line');
+  return found ? event : new ParseFailure('logfmt_no_pairs', 'no key=value pair in logfmt line');
 }
 
 /** Index of the next space or tab at or after `i`, or the line length. */

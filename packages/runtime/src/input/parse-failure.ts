@@ -1,8 +1,8 @@
 // The value a line decoder returns for a line it cannot turn into an event (spec 05 §4, §10).
 // Failures are values, never thrown, so one bad line cannot stop a batch; they carry no stack trace on purpose.
 
-/** Why a line was rejected; `OVERSIZE` lines go to the dead-letter sink as `oversize`, the rest as `parse error`. */
-export type ParseFailureCode = 'OVERSIZE' | 'JSON_SYNTAX' | 'JSON_NOT_OBJECT' | 'LOGFMT_NO_PAIRS' | 'CEF_SYNTAX';
+/** Why a line was rejected; `oversize` lines go to the dead-letter sink as `oversize`, the rest as `parse error`. */
+export type ParseFailureCode = 'oversize' | 'json_syntax' | 'json_not_object' | 'logfmt_no_pairs' | 'cef_syntax';
 
 /**
  * A line that could not be decoded in the requested format; test with `instanceof`.
@@ -16,6 +16,6 @@ export class ParseFailure {
     readonly code: ParseFailureCode,
     readonly message: string,
   ) {
-    this.oversize = code === 'OVERSIZE';
+    this.oversize = code === 'oversize';
   }
 }
