@@ -11,6 +11,8 @@ import type { ConsumerSettings } from '../fixtures/consumer.js';
 
 const PACKAGE_DIR = join(import.meta.dirname, '..', '..');
 const FIXTURE = join(PACKAGE_DIR, 'test', 'fixtures', 'consumer.ts');
+/** The same consumer built on runPipeline (source → stage → SinkDispatcher → NatsSink, ack join). */
+export const PIPELINE_FIXTURE = join(PACKAGE_DIR, 'test', 'fixtures', 'pipeline-consumer.ts');
 /** Startup (tsx transform, rule load, connect) on a loaded 2-core machine. */
 const READY_TIMEOUT_MS = 20_000;
 
@@ -20,9 +22,9 @@ export interface ConsumerProcess {
   stderr: () => string;
 }
 
-/** Spawns the fixture with `node --import tsx` and resolves once it printed `ready`. */
-export async function startConsumer(settings: ConsumerSettings): Promise<ConsumerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE], {
+/** Spawns the fixture (default the hand-written loop) with `node --import tsx`; resolves once it printed `ready`. */
+export async function startConsumer(settings: ConsumerSettings, fixture: string = FIXTURE): Promise<ConsumerProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', fixture], {
     cwd: PACKAGE_DIR,
     env: { ...process.env, TSIGMA_CONSUMER: JSON.stringify(settings) },
     stdio: ['ignore', 'pipe', 'pipe'],
