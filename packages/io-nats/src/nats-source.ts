@@ -44,6 +44,8 @@ export class NatsSource implements EventSource {
   private readonly tokens: TokenContext;
   private readonly pull: PullLoop;
   private closed = false;
+  /** Set by stopReceiving(): no more events are handed out, but acks and in-progress signals still flow. */
+  private stopped = false;
   private readonly signalTimer: NodeJS.Timeout;
   private readonly ackWaitMs: number;
   private readonly logger: Logger;
@@ -102,7 +104,7 @@ export class NatsSource implements EventSource {
   /** The next event, waiting for one; `null` once closed. Blank payloads are acked and skipped. */
   async recv(): Promise<RawEvent | null> {
     for (;;) {
-      if (this.closed) return null;
+      if (this.closed || this.stopped) return null;
       this.pull.maybePull();
       for (let msg = this.pull.next(); msg !== undefined; msg = this.pull.next()) {
         const event = this.toRawEvent(msg);
@@ -132,6 +134,19 @@ export class NatsSource implements EventSource {
   }
 
   /**
+   * Stops pulling: pending and later `recv()` calls resolve null, while the events already handed out can still be
+   * acked (and keep their in-progress signals) until {@link close}. A graceful shutdown calls this first, lets the
+   * loop deliver and ack what it holds, then closes. Messages buffered but not handed out are redelivered.
+   */
+  stopReceiving(): Promise<void> {
+    if (!this.stopped && !this.closed) {
+      this.stopped = true;
+      this.pull.close();
+    }
+    return Promise.resolve();
+  }
+
+  /**
    * Stops pulling and in-progress signals and closes the connection. Outstanding messages are neither acked
    * nor naked: the server redelivers them after `ack_wait`. Messages buffered but not yet handed out are
    * dropped the same way. Poison dead letters already being written are finished first.
@@ -140,7 +155,7 @@ export class NatsSource implements EventSource {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.signalTimer);
-    this.pull.close();
+    if (!this.stopped) this.pull.close();
     this.tokens.acks.close();
     await this.poison?.close();
     try {

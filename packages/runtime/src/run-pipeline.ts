@@ -94,7 +94,8 @@ export interface PipelineCounts {
 /**
  * Runs the loop until the source is exhausted or `signal` aborts, then waits until every sink worker and the DLQ
  * have committed everything and every ack has settled, and resolves with the counts. Sinks and the DLQ are not
- * closed (they belong to the caller); the source is closed only by an abort.
+ * closed (they belong to the caller); the source is closed at the end, after the acks of an abort's in-flight work
+ * when it can stop receiving without closing (`stopReceiving`).
  *
  * Each input line's results pass through `stages`, then go to every sink; its ack token is acked once every sink
  * committed them (delivered, dead-lettered after retries, or dropped by a `drop` sink), not in arrival order.
@@ -141,6 +142,9 @@ export async function runPipeline(opts: RunPipelineOptions): Promise<PipelineCou
     opts.signal?.removeEventListener('abort', onAbort);
     await spawned.stop();
     await dispatcher.drain();
+    // A source that stopped receiving without closing kept its acks working through the drain (spec 10 §6: stop
+    // pulling, finish in-flight work, ack, then close); now it can go.
+    if (opts.source.stopReceiving !== undefined) await opts.source.close();
   }
   const s = dispatcher.stats;
   return {

@@ -8,7 +8,7 @@ import { useNatsServer } from '../helpers/harness.js';
 import { natsServerAvailable, recvWithin } from '../helpers/nats-server.js';
 
 const run = natsServerAvailable();
-const quiet = { info: () => undefined, warn: () => undefined };
+const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
 describe.skipIf(!run)('examples/source-to-sink.ts', () => {
   const nats = useNatsServer();

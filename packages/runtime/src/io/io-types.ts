@@ -43,6 +43,12 @@ export interface EventSource {
    * `null`. When present, the runtime uses it instead of `recv()`, saving one promise per event.
    */
   recvMany?(max: number): Promise<RawEvent[] | null>;
+  /**
+   * Optional: stop handing out events (pending and later receives resolve null) while acks of events already
+   * received keep working until `close()`. A graceful stop uses it so in-flight work can still be acked; sources
+   * whose acks need no connection (files, stdin) do not need it.
+   */
+  stopReceiving?(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -19,8 +19,9 @@ export interface SpawnedSource {
   /** Resolves when the loop has ended and the channel is closed; rejects with the source's error. */
   done: Promise<void>;
   /**
-   * Stops reading: closes the source (so a pending `recv` returns null) and waits for the loop to end.
-   * An event already taken from the source is still queued, so keep draining the channel until it ends.
+   * Stops reading and waits for the loop to end: `stopReceiving()` when the source has it (its acks keep working;
+   * the caller closes it later), else `close()`. An event already taken from the source is still queued, so keep
+   * draining the channel until it ends.
    */
   stop(): Promise<void>;
 }
@@ -72,7 +73,8 @@ export function spawnSource(source: EventSource, opts: SpawnSourceOptions): Spaw
   const stop = (): Promise<void> => {
     stopped ??= (async () => {
       stopping = true;
-      await source.close();
+      if (source.stopReceiving !== undefined) await source.stopReceiving();
+      else await source.close();
       await done;
     })();
     return stopped;
