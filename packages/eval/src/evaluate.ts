@@ -1,14 +1,8 @@
 // Evaluation of compiled rules against one event (spec 02 §4, §6, §7, §9): a short-circuit boolean
 // pass for every candidate rule, then selection and field details only for rules that matched.
 
-import {
-  HIDDEN_PREFIX,
-  itemPattern,
-  type CompiledCondition,
-  type CompiledDetection,
-  type CompiledItem,
-  type CompiledRule,
-} from './compile.js';
+import { HIDDEN_PREFIX, type CompiledCondition, type CompiledDetection, type CompiledItem, type CompiledRule } from './compile.js';
+import { itemPattern } from './compile-item.js';
 import { JsonEvent, MAX_EVENT_DEPTH, type Event, type EventValue } from './event.js';
 import { fold, numericView, type ValueMatcher } from './matchers.js';
 import type { DetectionResult, FieldMatch, MatchDetail } from './result.js';

@@ -2,7 +2,8 @@
 // every condition node and item passed or failed. Verdicts come from the same item evaluation as
 // `evaluate`, so the two can never disagree.
 
-import { itemPattern, type CompiledCondition, type CompiledDetection, type CompiledItem, type CompiledRule } from './compile.js';
+import { itemPattern } from './compile-item.js';
+import type { CompiledCondition, CompiledDetection, CompiledItem, CompiledRule } from './compile.js';
 import type { Event, EventValue } from './event.js';
 import { evalItem, lookupItem, quantifierNeed } from './evaluate.js';
 import type { MatcherKind } from './result.js';

@@ -2,14 +2,8 @@
 // detections appended under hidden names. Compiled rules are never mutated; a new one is returned.
 
 import type { Detection, FilterRule } from '@tsigma/parser';
-import {
-  cheapestFirst,
-  compileCondition,
-  compileDetection,
-  type CompiledCondition,
-  type CompiledDetection,
-  type CompiledRule,
-} from './compile.js';
+import { cheapestFirst, compileCondition } from './compile-condition.js';
+import { compileDetection, type CompiledCondition, type CompiledDetection, type CompiledRule } from './compile.js';
 import type { RuleCompileSpot } from './errors.js';
 
 /** A filter compiled once, ready to be appended to any number of rules. */

@@ -19,7 +19,8 @@ export type { LogFields, Logger, LogLevel } from './logger.js';
 // Detection engine (spec 02).
 export { Engine } from './engine.js';
 export type { EngineOptions, LoadReport, RuleLoadError } from './engine.js';
-export { compileRule, itemPattern } from './compile.js';
+export { compileRule } from './compile.js';
+export { itemPattern } from './compile-item.js';
 export type { CompiledCondition, CompiledDetection, CompiledItem, CompiledRule } from './compile.js';
 export { evaluateRule } from './evaluate.js';
 export { explainRule } from './explain.js';
