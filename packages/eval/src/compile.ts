@@ -54,7 +54,19 @@ export type CompiledCondition =
   | { readonly op: 'of'; readonly quantifier: 'any' | 'all' | number; readonly dets: readonly number[] };
 
 /** A rule ready for evaluation: header data plus compiled detections and conditions. */
-export interface CompiledRule {
+export interface CompiledRule extends LoadedRule {
+  readonly detections: readonly CompiledDetection[];
+  /** OR-ed conditions. */
+  readonly conditions: readonly CompiledCondition[];
+  /**
+   * The same conditions with `and`/`or` operands ordered cheapest first, for the verdict-only pass.
+   * Operands are side-effect free, so the order never changes a verdict; details use `conditions`.
+   */
+  readonly fastConditions: readonly CompiledCondition[];
+}
+
+/** What {@link Engine.rules} shows of a loaded rule: its header after pipelines and filters, without the matcher tree. */
+export interface LoadedRule {
   readonly title: string;
   readonly id: string | undefined;
   readonly name: string | undefined;
@@ -66,16 +78,8 @@ export interface CompiledRule {
   readonly logsource: LogSource;
   readonly file: string | undefined;
   readonly documentIndex: number;
-  /** Detection names in definition order (filters append theirs); parallel to `detections`. */
+  /** Detection names in definition order (filters append theirs, hidden names included). */
   readonly detectionNames: readonly string[];
-  readonly detections: readonly CompiledDetection[];
-  /** OR-ed conditions. */
-  readonly conditions: readonly CompiledCondition[];
-  /**
-   * The same conditions with `and`/`or` operands ordered cheapest first, for the verdict-only pass.
-   * Operands are side-effect free, so the order never changes a verdict; details use `conditions`.
-   */
-  readonly fastConditions: readonly CompiledCondition[];
 }
 
 /** Prefix of injected detections that results never list (spec 02 §7). */

@@ -2,7 +2,7 @@
 // filters, and evaluates events with a candidate prefilter. Holds no per-event state between calls.
 
 import type { FilterRule, SigmaCollection, SigmaRule } from '@tsigma/parser';
-import { compileRule, type CompiledRule } from './compile.js';
+import { compileRule, type CompiledRule, type LoadedRule } from './compile.js';
 import { RuleCompileError } from './errors.js';
 import { buildResult, ruleMatches, type ResultOptions } from './evaluate.js';
 import type { Event } from './event.js';
@@ -186,7 +186,7 @@ export class Engine {
   }
 
   /** The loaded rules after pipelines and filters, in load order. */
-  rules(): readonly CompiledRule[] {
+  rules(): readonly LoadedRule[] {
     return this.compiled;
   }
 

@@ -19,11 +19,7 @@ export type { LogFields, Logger, LogLevel } from './logger.js';
 // Detection engine (spec 02).
 export { Engine } from './engine.js';
 export type { EngineOptions, LoadReport, RuleLoadError } from './engine.js';
-export { compileRule } from './compile.js';
-export { itemPattern } from './compile-item.js';
-export type { CompiledCondition, CompiledDetection, CompiledItem, CompiledRule } from './compile.js';
-export { evaluateRule } from './evaluate.js';
-export { explainRule } from './explain.js';
+export type { LoadedRule } from './compile.js';
 export type { ConditionTrace, DetectionTrace, ExplainReason, ItemTrace, RuleExplanation } from './explain.js';
 export { JsonEvent } from './event.js';
 export type { Event, EventValue } from './event.js';

@@ -141,7 +141,7 @@ export class RuntimeEngine {
    */
   importState(snapshot: CorrelationSnapshot): boolean {
     const correlation = correlationOf(this.require());
-    return correlation === undefined ? true : correlation.importState(snapshot);
+    return correlation === undefined ? true : correlation.importState(snapshot).ok;
   }
 
   /** Read-only view of correlation windows (spec 03 §11); null when no correlation rules are loaded. */

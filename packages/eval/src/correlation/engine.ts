@@ -3,7 +3,7 @@
 // Synchronous and pure: no I/O, no timers; wall time only through the injected clock.
 
 import type { CorrelationRule, SigmaCollection } from '@tsigma/parser';
-import type { CompiledRule } from '../compile.js';
+import type { LoadedRule } from '../compile.js';
 import { Engine, type EngineOptions, type LoadReport, type RuleLoadError } from '../engine.js';
 import type { Event } from '../event.js';
 import type { LogSourceExtractor } from '../logsource.js';
@@ -271,16 +271,8 @@ export class CorrelationEngine {
     return introspectState(this.state, this.config, filter ?? {});
   }
 
-  /** {@link introspect} with positional filters: `id` matches id, name or title; `group` is a display substring. */
-  introspectFiltered(id?: string, group?: string): CorrelationStateSnapshot {
-    const filter: IntrospectFilter = {};
-    if (id !== undefined) filter.id = id;
-    if (group !== undefined) filter.group = group;
-    return this.introspect(filter);
-  }
-
-  /** Deterministic, JSON-serialisable copy of all correlation state (spec 03 §12). */
-  snapshot(): CorrelationSnapshot {
+  /** Deterministic, JSON-serialisable copy of all correlation state (spec 03 §12, spec 05 name). */
+  exportState(): CorrelationSnapshot {
     return exportSnapshot(this.state);
   }
 
@@ -288,23 +280,13 @@ export class CorrelationEngine {
    * Replaces correlation state with `snapshot`; entries already expired at `nowSecs` (when given) are
    * pruned. A snapshot of another version, or not shaped like one, is refused and nothing changes.
    */
-  restore(snapshot: unknown, nowSecs?: number): RestoreOutcome {
+  importState(snapshot: unknown, nowSecs?: number): RestoreOutcome {
     const fresh = this.newState();
     const outcome = importSnapshot(fresh, snapshot);
     if (!outcome.ok) return outcome;
     this.state = fresh;
     if (nowSecs !== undefined) this.evictExpired(nowSecs);
     return outcome;
-  }
-
-  /** Spec 05 name of {@link snapshot}. */
-  exportState(): CorrelationSnapshot {
-    return this.snapshot();
-  }
-
-  /** Spec 05 name of {@link restore} without pruning: false (and no change) when refused. */
-  importState(snapshot: CorrelationSnapshot): boolean {
-    return this.restore(snapshot).ok;
   }
 
   /** Live (correlation, group) windows. */
@@ -332,7 +314,7 @@ export class CorrelationEngine {
   }
 
   // Registers a loaded rule; false when an earlier rule has the same (id, title), which results cannot tell apart.
-  private registerDetectionRule(rule: CompiledRule): boolean {
+  private registerDetectionRule(rule: LoadedRule): boolean {
     const index = this.detectionRules.length;
     const info: LoadedRuleInfo = { title: rule.title, documentIndex: rule.documentIndex };
     if (rule.file !== undefined) info.file = rule.file;
