@@ -4,7 +4,7 @@ import { open, stat } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
-import { JsonEvent, type Event } from '@tsigma/eval';
+import { JsonEvent } from '@tsigma/eval';
 import { EvtxFileReader } from '@tsigma/evtx';
 import { parseLine, ParseFailure, readJsonDocuments, type InputFormat } from '@tsigma/runtime';
 import { CliError, EXIT_RULE_ERROR, EXIT_USAGE } from './exit-codes.js';
@@ -13,7 +13,7 @@ import { CliError, EXIT_RULE_ERROR, EXIT_USAGE } from './exit-codes.js';
 export type InputSpec = { kind: 'inline'; text: string } | { kind: 'file'; path: string } | { kind: 'stdin' };
 
 /** What an input yields: an event, or a problem with one item that does not stop the run. */
-type InputItem = { kind: 'event'; event: Event } | { kind: 'error'; where: string; message: string; counts: boolean };
+type InputItem = { kind: 'event'; event: JsonEvent } | { kind: 'error'; where: string; message: string; counts: boolean };
 
 /** Progress of the input being read, for the status line. */
 export interface InputProgress {
@@ -47,7 +47,7 @@ export async function* readInputs(
   }
 }
 
-function inlineEvent(text: string): Event {
+function inlineEvent(text: string): JsonEvent {
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -5,7 +5,7 @@ import type { FilterRule, SigmaCollection, SigmaRule } from '@tsigma/parser';
 import { compileRule, type CompiledRule, type LoadedRule } from './compile.js';
 import { RuleCompileError } from './errors.js';
 import { buildResult, ruleMatches, type ResultOptions } from './evaluate.js';
-import type { Event } from './event.js';
+import type { JsonEvent } from './event.js';
 import { explainRule, type RuleExplanation } from './explain.js';
 import { applyCompiledFilter, compileFilter, filterTargets } from './filter.js';
 import { logSourceConflicts, type EventLogSource, type LogSourceExtractor } from './logsource.js';
@@ -159,23 +159,23 @@ export class Engine {
   }
 
   /** Every result for the event, in rule load order. */
-  evaluate(event: Event): DetectionResult[] {
+  evaluate(event: JsonEvent): DetectionResult[] {
     const ls = this.extractor === null ? null : this.extractor.extract(event);
     return this.run(event, ls);
   }
 
   /** `evaluate` for each event, in order. */
-  evaluateBatch(events: readonly Event[]): DetectionResult[][] {
+  evaluateBatch(events: readonly JsonEvent[]): DetectionResult[][] {
     return events.map((e) => this.evaluate(e));
   }
 
   /** Like `evaluate`, with the event's logsource given by the caller instead of the extractor. */
-  evaluateWithLogSource(event: Event, ls: EventLogSource): DetectionResult[] {
+  evaluateWithLogSource(event: JsonEvent, ls: EventLogSource): DetectionResult[] {
     return this.run(event, ls);
   }
 
   /** Explains every rule, or only the rules with id `ruleId` (else with that exact title). */
-  explain(event: Event, opts: { ruleId?: string } = {}): RuleExplanation[] {
+  explain(event: JsonEvent, opts: { ruleId?: string } = {}): RuleExplanation[] {
     let rules = this.compiled;
     const wanted = opts.ruleId;
     if (wanted !== undefined) {
@@ -205,7 +205,7 @@ export class Engine {
     this.extractor = x;
   }
 
-  private run(event: Event, ls: EventLogSource | null): DetectionResult[] {
+  private run(event: JsonEvent, ls: EventLogSource | null): DetectionResult[] {
     const rules = this.compiled;
     const opts: ResultOptions = { matchDetail: this.matchDetail, includeEvent: this.includeEvent };
     const out: DetectionResult[] = [];

@@ -22,7 +22,7 @@ export type { EngineOptions, LoadReport, RuleLoadError } from './engine.js';
 export type { LoadedRule } from './compile.js';
 export type { ConditionTrace, DetectionTrace, ExplainReason, ItemTrace, RuleExplanation } from './explain.js';
 export { JsonEvent } from './event.js';
-export type { Event, EventValue } from './event.js';
+export type { EventValue } from './event.js';
 export { RuleCompileError } from './errors.js';
 export type { RuleCompileErrorCode, RuleCompileSpot } from './errors.js';
 export { LogSourceExtractor } from './logsource.js';

@@ -2,8 +2,8 @@
 // event only runs rules that could match. It may over-approximate but must never drop a matching rule.
 
 import type { CompiledRule } from './compile.js';
-import { JsonEvent, MAX_EVENT_DEPTH, type Event, type EventValue } from './event.js';
-import { fold, numericView, stringView } from './matchers.js';
+import { MAX_EVENT_DEPTH, type EventValue, type JsonEvent } from './event.js';
+import { numericView, stringView } from './matchers.js';
 import { NeedleAutomaton, sharedAutomata } from './needle-automaton.js';
 import { rulePlan, type Group, type Plan, type Witness } from './prefilter-plan.js';
 
@@ -158,7 +158,7 @@ export class CandidateIndex {
   }
 
   /** Rules that could match `event`, ascending; the view is overwritten by the next call. */
-  candidates(event: Event): Int32Array {
+  candidates(event: JsonEvent): Int32Array {
     this.epoch++;
     if (this.epoch === 0xffffffff) {
       this.groupStamp.fill(0);
@@ -167,8 +167,7 @@ export class CandidateIndex {
     }
     this.count = 0;
     const kw = this.keyword;
-    const root = event instanceof JsonEvent ? event.value : undefined;
-    let keywordsDone = false;
+    const root = event.value;
     if (typeof root === 'object' && root !== null && !Array.isArray(root)) {
       const obj = root as Record<string, EventValue>;
       for (const key in obj) {
@@ -181,21 +180,13 @@ export class CandidateIndex {
         if (kw !== null && (f === undefined || !f.keywords || (typeof v === 'object' && v !== null))) this.scanKeywords(kw, v, event, 1);
       }
       this.visitDotted(this.complexAnyRoot, event);
-      keywordsDone = true;
     } else {
       for (const f of this.simple.values()) {
         const v = event.get(f.path);
         if (v !== undefined) this.visitField(f, v, event);
       }
       this.visitDotted(this.complex, event);
-    }
-    if (kw !== null && !keywordsDone) {
-      const scanLeaf = (leaf: string): boolean => {
-        kw.scan(fold(event, leaf), this.mark);
-        return false;
-      };
-      if (event instanceof JsonEvent) for (const leaf of event.leaves()) scanLeaf(leaf);
-      else event.someLeaf(scanLeaf);
+      if (kw !== null) for (const leaf of event.leaves()) kw.scan(event.lower(leaf), this.mark);
     }
     const open = this.open;
     for (let i = 0; i < open.length; i++) this.found[this.count++] = open[i] as number;
@@ -208,10 +199,10 @@ export class CandidateIndex {
   }
 
   // Keyword scan of one subtree, with the leaf rules and depth limit of JsonEvent.someLeaf.
-  private scanKeywords(kw: NeedleAutomaton, v: EventValue, event: Event, depth: number): void {
+  private scanKeywords(kw: NeedleAutomaton, v: EventValue, event: JsonEvent, depth: number): void {
     switch (typeof v) {
       case 'string':
-        if (!kw.scanAscii(v, this.mark)) kw.scan(fold(event, v), this.mark);
+        if (!kw.scanAscii(v, this.mark)) kw.scan(event.lower(v), this.mark);
         return;
       case 'number':
         if (Number.isFinite(v)) kw.scan(String(v), this.mark);
@@ -226,7 +217,7 @@ export class CandidateIndex {
     }
   }
 
-  private visitDotted(fields: readonly FieldIndex[], event: Event): void {
+  private visitDotted(fields: readonly FieldIndex[], event: JsonEvent): void {
     for (let i = 0; i < fields.length; i++) {
       const f = fields[i] as FieldIndex;
       const v = event.get(f.path);
@@ -234,12 +225,12 @@ export class CandidateIndex {
     }
   }
 
-  private visitField(f: FieldIndex, value: EventValue, event: Event): void {
+  private visitField(f: FieldIndex, value: EventValue, event: JsonEvent): void {
     if (f.present.length > 0) this.mark(f.present);
     if (f.str.size > 0 || f.num.size > 0 || f.sub !== null) this.visitLeaves(f, value, event, 0);
   }
 
-  private visitLeaves(f: FieldIndex, v: EventValue, event: Event, depth: number): void {
+  private visitLeaves(f: FieldIndex, v: EventValue, event: JsonEvent, depth: number): void {
     if (Array.isArray(v)) {
       if (depth < MAX_EVENT_DEPTH) for (const el of v) this.visitLeaves(f, el, event, depth + 1);
       return;
@@ -247,7 +238,7 @@ export class CandidateIndex {
     const sv = stringView(v);
     if (sv === null) return;
     if (f.str.size > 0) {
-      const rules = f.str.get(fold(event, sv));
+      const rules = f.str.get(event.lower(sv));
       if (rules !== undefined) this.mark(rules);
     }
     if (f.num.size > 0) {
@@ -258,6 +249,6 @@ export class CandidateIndex {
       }
     }
     // ASCII text is folded on the fly; anything else is folded first (toLowerCase is not per-ASCII there).
-    if (f.sub !== null && !f.sub.scanAscii(sv, this.mark)) f.sub.scan(fold(event, sv), this.mark);
+    if (f.sub !== null && !f.sub.scanAscii(sv, this.mark)) f.sub.scan(event.lower(sv), this.mark);
   }
 }

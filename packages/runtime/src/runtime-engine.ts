@@ -12,7 +12,7 @@ import {
   type CorrelationEngineOptions,
   type CorrelationSnapshot,
   type CorrelationStateSnapshot,
-  type Event,
+  type JsonEvent,
   type Pipeline,
   type ProcessResult,
   type RuleLoadError,
@@ -117,7 +117,7 @@ export class RuntimeEngine {
   }
 
   /** Evaluates events in order; one ProcessResult per event. Correlation state advances across batches. */
-  processBatch(events: readonly Event[]): ProcessResult[] {
+  processBatch(events: readonly JsonEvent[]): ProcessResult[] {
     const { backend } = this.require();
     if (backend.kind === 'correlation') return backend.engine.processBatch(events);
     const detector = backend.engine;

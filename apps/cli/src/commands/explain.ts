@@ -1,6 +1,6 @@
 // `tsigma explain -r RULES -e EVENT` (spec 11 §8): why each detection rule did or did not match one event.
 import { readFile } from 'node:fs/promises';
-import { Engine, JsonEvent, transformRule, type Event, type Pipeline, type RuleExplanation } from '@tsigma/eval';
+import { Engine, JsonEvent, transformRule, type Pipeline, type RuleExplanation } from '@tsigma/eval';
 import type { SigmaCollection } from '@tsigma/parser';
 import { listOption, parseCommandArgs, stringOption } from '../args.js';
 import { writeOut, type CliIo } from '../cli-io.js';
@@ -68,7 +68,7 @@ function appliedItemsByRule(collection: SigmaCollection, pipelines: readonly Pip
   return byRule;
 }
 
-async function readSingleEvent(spec: string, io: CliIo): Promise<Event> {
+async function readSingleEvent(spec: string, io: CliIo): Promise<JsonEvent> {
   let text: string;
   try {
     if (spec === '-') text = await readAllStdin(io.stdin);

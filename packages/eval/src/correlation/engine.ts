@@ -5,7 +5,7 @@
 import type { CorrelationRule, SigmaCollection } from '@tsigma/parser';
 import type { LoadedRule } from '../compile.js';
 import { Engine, type EngineOptions, type LoadReport, type RuleLoadError } from '../engine.js';
-import type { Event } from '../event.js';
+import type { JsonEvent } from '../event.js';
 import type { LogSourceExtractor } from '../logsource.js';
 import { PipelineError, transformRule, type Pipeline } from '../pipeline/index.js';
 import type { DetectionResult, MatchDetail } from '../result.js';
@@ -195,12 +195,12 @@ export class CorrelationEngine {
   }
 
   /** Evaluates detections only; correlation state is untouched. */
-  evaluate(event: Event): DetectionResult[] {
+  evaluate(event: JsonEvent): DetectionResult[] {
     return this.detector.evaluate(event);
   }
 
   /** Processes one event, taking its time from the event's timestamp fields (spec 03 §3). */
-  processEvent(event: Event): ProcessResult {
+  processEvent(event: JsonEvent): ProcessResult {
     const detections = this.detector.evaluate(event);
     // Without detections nothing can contribute, so the event's time is not even read.
     if (detections.length === 0) return { detections, correlations: [] };
@@ -208,12 +208,12 @@ export class CorrelationEngine {
   }
 
   /** Processes one event at an explicit time in epoch seconds, bypassing timestamp extraction. */
-  processEventAt(event: Event, tsSecs: number): ProcessResult {
+  processEventAt(event: JsonEvent, tsSecs: number): ProcessResult {
     return this.processWithDetections(event, this.detector.evaluate(event), tsSecs);
   }
 
   /** Processes `events` in order; the same as calling {@link processEvent} for each. */
-  processBatch(events: readonly Event[]): ProcessResult[] {
+  processBatch(events: readonly JsonEvent[]): ProcessResult[] {
     return events.map((e) => this.processEvent(e));
   }
 
@@ -221,7 +221,7 @@ export class CorrelationEngine {
    * Feeds already-computed detections of `event` into the correlations at time `tsSecs`. A non-finite
    * time counts as missing and follows `timestampFallback`.
    */
-  processWithDetections(event: Event, detections: DetectionResult[], tsSecs: number): ProcessResult {
+  processWithDetections(event: JsonEvent, detections: DetectionResult[], tsSecs: number): ProcessResult {
     let t = Math.floor(tsSecs);
     if (!Number.isFinite(t)) {
       if (this.config.timestampFallback === 'skip') {
