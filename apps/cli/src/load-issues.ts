@@ -2,13 +2,20 @@
 import type { RuleLoadError } from '@tsigma/eval';
 
 /**
- * `<file>: error[<code>]: <message> (rule "<title>" skipped)` for errors and
- * `<file>: warning[<code>]: <message> (rule "<title>")` for warnings, which never skip a rule.
- * Engine messages often start with the file already; it is not repeated.
+ * `<file>[:<line>:<column>]: error[<code>]: <message> (rule "<title>" skipped)` for errors and
+ * `<file>[:<line>:<column>]: warning[<code>]: <message> (rule "<title>")` for warnings, which never skip a rule.
+ * Engine messages often start with the file (and position) already; it is not repeated.
  */
 export function describeLoadIssue(issue: RuleLoadError): string {
   const file = issue.file ?? '(unknown file)';
-  const message = issue.message.startsWith(`${file}: `) ? issue.message.slice(file.length + 2) : issue.message;
+  const where = issue.line !== undefined ? `${file}:${issue.line}:${issue.column ?? 1}` : file;
+  let message = issue.message;
+  for (const prefix of [`${where}: `, `${file}: `]) {
+    if (message.startsWith(prefix)) {
+      message = message.slice(prefix.length);
+      break;
+    }
+  }
   const outcome = issue.severity === 'error' ? `rule "${issue.title}" skipped` : `rule "${issue.title}"`;
-  return `${file}: ${issue.severity}[${issue.code}]: ${message} (${outcome})`;
+  return `${where}: ${issue.severity}[${issue.code}]: ${message} (${outcome})`;
 }

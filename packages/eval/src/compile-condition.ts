@@ -72,21 +72,21 @@ export function cheapestItemsFirst(items: readonly CompiledItem[]): readonly Com
 }
 
 /** Resolves a condition against detection names (selectors expand to explicit index lists). */
-export function compileCondition(expr: ConditionExpr, names: readonly string[], spot: RuleCompileSpot): CompiledCondition {
+export function compileCondition(expr: ConditionExpr, names: readonly string[], spot: RuleCompileSpot, pointer: string): CompiledCondition {
   switch (expr.op) {
     case 'and':
     case 'or':
-      return { op: expr.op, args: expr.args.map((a) => compileCondition(a, names, spot)) };
+      return { op: expr.op, args: expr.args.map((a) => compileCondition(a, names, spot, pointer)) };
     case 'not':
-      return { op: 'not', arg: compileCondition(expr.arg, names, spot) };
+      return { op: 'not', arg: compileCondition(expr.arg, names, spot, pointer) };
     case 'id': {
       const det = names.indexOf(expr.name);
-      if (det < 0) fail('unknown_identifier', `condition names "${expr.name}", which is not a detection`, spot, 'condition');
+      if (det < 0) fail('unknown_identifier', `condition names "${expr.name}", which is not a detection`, spot, pointer);
       return { op: 'id', det };
     }
     case 'of': {
       const dets = selectDetections(expr.pattern, names);
-      if (dets.length === 0) fail('empty_selector', `"${expr.pattern}" selects no detection`, spot, 'condition');
+      if (dets.length === 0) fail('empty_selector', `"${expr.pattern}" selects no detection`, spot, pointer);
       return { op: 'of', quantifier: expr.quantifier, dets };
     }
   }

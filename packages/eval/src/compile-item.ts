@@ -1,11 +1,11 @@
 // Item and value compilation (spec 02 §4–§6): one `field|modifiers: values` item becomes value matchers,
 // with literals folded, regexes, CIDRs and encodings built once. Never reads events.
 
-import type { DetectionItem, Modifier, SigmaString, SigmaValue } from '@tsigma/parser';
+import type { DetectionItem, Modifier, SigmaString, SigmaValue, SourceLocation } from '@tsigma/parser';
 import { parseCidr } from './cidr.js';
 import type { CompiledItem } from './compile.js';
 import { base64, base64OffsetFragments, bytesAsLatin1, encodeText, type TextEncoding } from './encoding.js';
-import { RuleCompileError, type RuleCompileErrorCode, type RuleCompileSpot } from './errors.js';
+import { jsonPointer, RuleCompileError, type RuleCompileErrorCode, type RuleCompileSpot } from './errors.js';
 import {
   AnyOfMatcher,
   BoolMatcher,
@@ -39,9 +39,11 @@ const OPERATORS = ['contains', 'startswith', 'endswith'] as const;
 const COMPARE_OPS: readonly CompareOp[] = ['lt', 'lte', 'gt', 'gte'];
 const TIME_PARTS: readonly TimePart[] = ['minute', 'hour', 'day', 'week', 'month', 'year'];
 
-/** Throws a {@link RuleCompileError} at `path` of the rule described by `spot`. */
-export function fail(code: RuleCompileErrorCode, detail: string, spot: RuleCompileSpot, path: string): never {
-  throw new RuleCompileError(code, detail, { ...spot, path });
+/** Throws a {@link RuleCompileError} at `pointer` (and `at`, a 1-based position, when known) of the rule in `spot`. */
+export function fail(code: RuleCompileErrorCode, detail: string, spot: RuleCompileSpot, pointer: string, at?: SourceLocation): never {
+  // Keyword lists are compiled as a stand-in item at line 0: they have no position of their own.
+  const pos = at !== undefined && at.line > 0 ? { line: at.line, column: at.column } : {};
+  throw new RuleCompileError(code, detail, { ...spot, ...pos, pointer });
 }
 
 /**
@@ -130,25 +132,26 @@ function readModifiers(modifiers: readonly Modifier[]): ItemModifiers {
   return out;
 }
 
-/** Where an item sits, for errors: the path text (`selection.Image|endswith`) is only built for an error. */
+/** Where an item sits, for errors: the pointer (`/detection/selection/Image|endswith`) is only built for an error. */
 class ItemPlace {
   constructor(
     readonly rule: RuleCompileSpot,
     private readonly detection: string,
-    private readonly field: DetectionItem['field'],
+    private readonly item: DetectionItem,
   ) {}
 
   fail(code: RuleCompileErrorCode, detail: string): never {
-    const key = [this.field.name ?? '', ...this.field.modifiers].join('|');
-    return fail(code, detail, this.rule, `${this.detection}.${key}`);
+    const field = this.item.field;
+    const pointer = field.name === null ? this.detection : this.detection + jsonPointer([field.name, ...field.modifiers].join('|'));
+    return fail(code, detail, this.rule, pointer, this.item.location);
   }
 }
 
-/** Compiles one detection item of detection `detName` into matchers and its fast-path sets. */
-export function compileItem(item: DetectionItem, spot: RuleCompileSpot, detName: string): CompiledItem {
+/** Compiles one detection item of the detection at JSON pointer `detPointer` into matchers and its fast-path sets. */
+export function compileItem(item: DetectionItem, spot: RuleCompileSpot, detPointer: string): CompiledItem {
   const mods = readModifiers(item.field.modifiers);
   const field = item.field.name;
-  const place = new ItemPlace(spot, detName, item.field);
+  const place = new ItemPlace(spot, detPointer, item);
   const coalesce = item.field.coalesce;
   const paths = field === null ? [] : coalesce !== undefined && coalesce.length > 0 ? coalesce : [field];
   if (mods.exists) {

@@ -4,7 +4,7 @@
 import type { Detection, Level, LogSource, SigmaRule } from '@tsigma/parser';
 import { cheapestFirst, cheapestItemsFirst, compileCondition } from './compile-condition.js';
 import { compileItem } from './compile-item.js';
-import type { RuleCompileSpot } from './errors.js';
+import { jsonPointer, type RuleCompileSpot } from './errors.js';
 import type { ValueMatcher } from './matchers.js';
 import type { MatcherKind } from './result.js';
 
@@ -98,8 +98,10 @@ export function compileRule(rule: SigmaRule): CompiledRule {
   if (rule.source.file !== undefined) spot.file = rule.source.file;
   if (rule.id !== undefined) spot.ruleId = rule.id;
   const names = [...rule.detection.named.keys()];
-  const detections = names.map((name) => compileDetection(rule.detection.named.get(name) as Detection, spot, name));
-  const conditions = rule.detection.conditions.map((c) => compileCondition(c, names, spot));
+  const detections = names.map((name) =>
+    compileDetection(rule.detection.named.get(name) as Detection, spot, jsonPointer('detection', name)),
+  );
+  const conditions = rule.detection.conditions.map((c) => compileCondition(c, names, spot, jsonPointer('detection', 'condition')));
   return {
     title: rule.title,
     id: rule.id,
@@ -118,17 +120,21 @@ export function compileRule(rule: SigmaRule): CompiledRule {
   };
 }
 
-/** Compiles one named detection; `path` names it in errors. */
-export function compileDetection(det: Detection, spot: RuleCompileSpot, path: string): CompiledDetection {
+/** Compiles one named detection; `pointer` (e.g. `/detection/selection`) locates it in errors. */
+export function compileDetection(det: Detection, spot: RuleCompileSpot, pointer: string): CompiledDetection {
   switch (det.kind) {
     case 'allOf': {
-      const items = det.items.map((it) => compileItem(it, spot, path));
+      const items = det.items.map((it) => compileItem(it, spot, pointer));
       return { kind: 'allOf', items, fastItems: cheapestItemsFirst(items) };
     }
     case 'anyOf':
-      return { kind: 'anyOf', branches: det.branches.map((b, i) => compileDetection(b, spot, `${path}[${i}]`)) };
+      return { kind: 'anyOf', branches: det.branches.map((b, i) => compileDetection(b, spot, `${pointer}/${i}`)) };
     case 'keywords': {
-      const item = compileItem({ field: { name: null, modifiers: [] }, values: det.values, location: { line: 0, column: 0 } }, spot, path);
+      const item = compileItem(
+        { field: { name: null, modifiers: [] }, values: det.values, location: { line: 0, column: 0 } },
+        spot,
+        pointer,
+      );
       return { kind: 'keywords', item };
     }
   }

@@ -1,6 +1,6 @@
 import { parseSigmaYaml } from '@tsigma/parser';
-import { describe, expect, it } from 'vitest';
-import { Engine } from './engine.js';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import { Engine, type RuleLoadError, type RuleLoadErrorCode } from './engine.js';
 import { RuleCompileError } from './errors.js';
 import { JsonEvent } from './event.js';
 import { LogSourceExtractor } from './logsource.js';
@@ -43,6 +43,22 @@ describe('Engine.addCollection', () => {
     expect(engine.evaluate(new JsonEvent({ CommandLine: 'whoami' }))).toHaveLength(1);
   });
 
+  it('locates compile errors at the detection item: line, column and pointer', () => {
+    const report = new Engine().addCollection(parseSigmaYaml(TWO_RULES, { file: 'rules.yml' }));
+    expect(report.errors.map(({ code, file, line, column, pointer }) => ({ code, file, line, column, pointer }))).toEqual([
+      { code: 'invalid_regex', file: 'rules.yml', line: 14, column: 5, pointer: '/detection/sel/CommandLine|re' },
+      { code: 'unresolved_placeholder', file: 'rules.yml', line: 21, column: 5, pointer: '/detection/sel/User|expand' },
+    ]);
+  });
+
+  it('types RuleLoadError codes as the closed union of parse, compile, correlation and pipeline codes', () => {
+    expectTypeOf<RuleLoadError['code']>().toEqualTypeOf<RuleLoadErrorCode>();
+    expectTypeOf<'invalid_regex' | 'unknown_modifier' | 'correlation_cycle' | 'mapping_explosion'>().toExtend<RuleLoadErrorCode>();
+    // @ts-expect-error: not a code any loader reports
+    const unknown: RuleLoadErrorCode = 'no_such_code';
+    expect(unknown).toBe('no_such_code');
+  });
+
   it('throws the first error in strict mode', () => {
     expect(() => new Engine().addCollection(parseSigmaYaml(TWO_RULES), { strict: true })).toThrow(RuleCompileError);
   });
@@ -51,7 +67,7 @@ describe('Engine.addCollection', () => {
     const report = new Engine().addCollection(
       parseSigmaYaml('title: x\nlogsource: {}\ndetection:\n  sel:\n    A|contians: 1\n  condition: sel\n'),
     );
-    expect(report.errors[0]?.code).toBe('unknown_modifier');
+    expect(report.errors[0]).toMatchObject({ code: 'unknown_modifier', line: 5, column: 5 });
   });
 
   it('applies pipelines before compiling', () => {

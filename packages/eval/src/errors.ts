@@ -1,17 +1,22 @@
-// The error class of rule compilation (spec 02 §1): why one rule cannot become a matcher tree.
-// It describes a failure and where it is; the engine decides whether to skip the rule or throw.
+// The error class of rule compilation (spec 02 §1): why one rule cannot become a matcher tree, and where.
+// It describes a failure and its location; the engine decides whether to skip the rule or throw.
 
 /** Every reason a rule can fail to compile. */
 export type RuleCompileErrorCode =
   'invalid_regex' | 'invalid_cidr' | 'unresolved_placeholder' | 'unknown_identifier' | 'empty_selector' | 'incompatible_value';
 
-/** Which rule and which part of it could not be compiled. */
+/**
+ * Which rule and which part of it could not be compiled: the 1-based `line` and `column` of the detection
+ * item when the parser recorded one, and always a JSON `pointer` into the rule document
+ * (e.g. `/detection/selection/CommandLine|re`), which is all there is for conditions and keyword lists.
+ */
 export interface RuleCompileSpot {
   file?: string;
+  line?: number;
+  column?: number;
+  pointer?: string;
   ruleTitle: string;
   ruleId?: string;
-  /** The detection or field the problem is in, e.g. `selection.CommandLine|re`. */
-  path?: string;
 }
 
 /** A rule could not be compiled; `code` says why and `spot` says where. */
@@ -24,7 +29,13 @@ export class RuleCompileError extends Error {
     readonly spot: RuleCompileSpot,
     options?: ErrorOptions,
   ) {
-    const where = spot.path ? ` (${spot.path})` : '';
-    super(`${spot.file ?? '<memory>'}: rule "${spot.ruleTitle}"${where}: ${detail}`, options);
+    const pos = spot.line !== undefined ? `:${spot.line}:${spot.column ?? 1}` : '';
+    const where = spot.pointer ? ` (${spot.pointer})` : '';
+    super(`${spot.file ?? '<memory>'}${pos}: rule "${spot.ruleTitle}"${where}: ${detail}`, options);
   }
+}
+
+/** A JSON pointer (RFC 6901) from path segments: `~` and `/` inside a segment are escaped. */
+export function jsonPointer(...segments: readonly (string | number)[]): string {
+  return segments.map((s) => `/${String(s).replaceAll('~', '~0').replaceAll('/', '~1')}`).join('');
 }

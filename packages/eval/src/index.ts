@@ -18,7 +18,7 @@ export type { LogFields, Logger, LogLevel } from './logger.js';
 
 // Detection engine (spec 02).
 export { Engine } from './engine.js';
-export type { EngineOptions, LoadReport, RuleLoadError } from './engine.js';
+export type { EngineOptions, LoadReport, RuleLoadError, RuleLoadErrorCode } from './engine.js';
 export type { LoadedRule } from './compile.js';
 export type { ConditionTrace, DetectionTrace, ExplainReason, ItemTrace, RuleExplanation } from './explain.js';
 export { JsonEvent } from './event.js';

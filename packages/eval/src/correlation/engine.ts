@@ -166,6 +166,10 @@ export class CorrelationEngine {
           documentIndex: rule.source.documentIndex,
         };
         if (rule.source.file !== undefined) e.file = rule.source.file;
+        if (rule.source.location.line > 0) {
+          e.line = rule.source.location.line;
+          e.column = rule.source.location.column;
+        }
         if (rule.id !== undefined) e.ruleId = rule.id;
         errors.push(e);
       }
