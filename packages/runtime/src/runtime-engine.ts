@@ -6,6 +6,7 @@ import {
   CorrelationEngine,
   Engine,
   parsePipelineFile,
+  silentLogger,
   sortPipelines,
   transformRule,
   type CorrelationConfig,
@@ -198,7 +199,7 @@ export class RuntimeEngine {
     let backend: Backend;
     let errors: RuleLoadError[];
     if (collection.correlations.length > 0) {
-      const options: CorrelationEngineOptions = { engine: { includeEvent }, onWarning: warn };
+      const options: CorrelationEngineOptions = { engine: { includeEvent }, logger: { ...silentLogger, warn } };
       if (this.options.clock !== undefined) options.clock = this.options.clock;
       const correlation = new CorrelationEngine(this.options.correlationConfig, options);
       for (const p of pipelines) correlation.addPipeline(p);

@@ -6,6 +6,7 @@ import type { CorrelationRule, SigmaCollection } from '@tsigma/parser';
 import type { LoadedRule } from '../compile.js';
 import { Engine, type EngineOptions, type LoadReport, type RuleLoadError } from '../engine.js';
 import type { JsonEvent } from '../event.js';
+import { silentLogger, type Logger } from '../logger.js';
 import type { LogSourceExtractor } from '../logsource.js';
 import { PipelineError, transformRule, type Pipeline } from '../pipeline/index.js';
 import type { DetectionResult, MatchDetail } from '../result.js';
@@ -37,8 +38,11 @@ export interface CorrelationEngineOptions {
   engine?: EngineOptions;
   /** Wall clock in epoch seconds, used only by the `wallclock` timestamp fallback (spec 03 §3). */
   clock?: () => number;
-  /** Receives operational warnings such as cap eviction rounds (spec 03 §9). */
-  onWarning?: (message: string) => void;
+  /**
+   * Receives operational warnings at `warn` level, such as cap eviction rounds (spec 03 §9) with their
+   * `evicted` count; default {@link silentLogger}.
+   */
+  logger?: Logger;
 }
 
 /** Per-event output: every detection plus the correlations that fired (spec 03 §1). */
@@ -68,7 +72,7 @@ export class CorrelationEngine {
   private readonly config: CorrelationConfig;
   private readonly detector: Engine;
   private readonly clock: () => number;
-  private readonly onWarning: (message: string) => void;
+  private readonly logger: Logger;
   private readonly detectionRules: LoadedRuleInfo[] = [];
   private readonly detectionAttributes: Readonly<Record<string, unknown>>[] = [];
   private readonly ruleIndex: RuleIndexById = new Map();
@@ -90,7 +94,7 @@ export class CorrelationEngine {
     }
     this.detector = new Engine(options.engine);
     this.clock = options.clock ?? systemClock;
-    this.onWarning = options.onWarning ?? (() => {});
+    this.logger = options.logger ?? silentLogger;
     this.timestampFields = [...this.config.timestampFields];
     this.state = this.newState();
   }
@@ -314,7 +318,7 @@ export class CorrelationEngine {
   }
 
   private newState(): CorrelationState {
-    return new CorrelationState(this.correlations, { config: this.config, warn: this.onWarning });
+    return new CorrelationState(this.correlations, { config: this.config, logger: this.logger });
   }
 
   // Registers a loaded rule; false when an earlier rule has the same (id, title), which results cannot tell apart.
