@@ -2,9 +2,8 @@
 // cheapest-first order of operands and items used by the verdict-only pass. Never reads events.
 
 import { selectDetectionNames, type ConditionExpr } from '@tsigma/parser';
-import { fail } from './compile-item.js';
 import type { CompiledCondition, CompiledDetection, CompiledItem } from './compile.js';
-import type { RuleCompileSpot } from './errors.js';
+import { fail, type RuleCompileSpot } from './errors.js';
 
 /** Reorders `and`/`or` operands by estimated cost (number of value tests), cheapest first. */
 export function cheapestFirst(c: CompiledCondition, dets: readonly CompiledDetection[]): CompiledCondition {

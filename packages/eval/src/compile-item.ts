@@ -1,11 +1,11 @@
 // Item and value compilation (spec 02 §4–§6): one `field|modifiers: values` item becomes value matchers,
 // with literals folded, regexes, CIDRs and encodings built once. Never reads events.
 
-import type { DetectionItem, Modifier, SigmaString, SigmaValue, SourceLocation } from '@tsigma/parser';
+import type { DetectionItem, Modifier, SigmaString, SigmaValue } from '@tsigma/parser';
 import { parseCidr } from './cidr.js';
 import type { CompiledItem } from './compile.js';
 import { base64, base64OffsetFragments, bytesAsLatin1, encodeText, type TextEncoding } from './encoding.js';
-import { jsonPointer, RuleCompileError, type RuleCompileErrorCode, type RuleCompileSpot } from './errors.js';
+import { fail, jsonPointer, type RuleCompileErrorCode, type RuleCompileSpot } from './errors.js';
 import {
   AnyOfMatcher,
   BoolMatcher,
@@ -38,13 +38,6 @@ import {
 const OPERATORS = ['contains', 'startswith', 'endswith'] as const;
 const COMPARE_OPS: readonly CompareOp[] = ['lt', 'lte', 'gt', 'gte'];
 const TIME_PARTS: readonly TimePart[] = ['minute', 'hour', 'day', 'week', 'month', 'year'];
-
-/** Throws a {@link RuleCompileError} at `pointer` (and `at`, a 1-based position, when known) of the rule in `spot`. */
-export function fail(code: RuleCompileErrorCode, detail: string, spot: RuleCompileSpot, pointer: string, at?: SourceLocation): never {
-  // Keyword lists are compiled as a stand-in item at line 0: they have no position of their own.
-  const pos = at !== undefined && at.line > 0 ? { line: at.line, column: at.column } : {};
-  throw new RuleCompileError(code, detail, { ...spot, ...pos, pointer });
-}
 
 /**
  * What an item's modifiers ask for, read in one pass: compiling a value then tests fields instead of

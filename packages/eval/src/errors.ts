@@ -1,5 +1,7 @@
-// The error class of rule compilation (spec 02 §1): why one rule cannot become a matcher tree, and where.
-// It describes a failure and its location; the engine decides whether to skip the rule or throw.
+// The error class of rule compilation (spec 02 §1): why one rule cannot become a matcher tree, and where, with
+// the helpers that build its location. It describes failures; the engine decides whether to skip the rule or throw.
+
+import type { SourceLocation } from '@tsigma/parser';
 
 /** Every reason a rule can fail to compile. */
 export type RuleCompileErrorCode =
@@ -38,4 +40,11 @@ export class RuleCompileError extends Error {
 /** A JSON pointer (RFC 6901) from path segments: `~` and `/` inside a segment are escaped. */
 export function jsonPointer(...segments: readonly (string | number)[]): string {
   return segments.map((s) => `/${String(s).replaceAll('~', '~0').replaceAll('/', '~1')}`).join('');
+}
+
+/** Throws a {@link RuleCompileError} at `pointer` (and `at`, a 1-based position, when known) of the rule in `spot`. */
+export function fail(code: RuleCompileErrorCode, detail: string, spot: RuleCompileSpot, pointer: string, at?: SourceLocation): never {
+  // Keyword lists are compiled as a stand-in item at line 0: they have no position of their own.
+  const pos = at !== undefined && at.line > 0 ? { line: at.line, column: at.column } : {};
+  throw new RuleCompileError(code, detail, { ...spot, ...pos, pointer });
 }
