@@ -55,7 +55,7 @@ describe('tsigma eval', () => {
     ]);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(
-      /placeholder\.yml: error\[unresolved_placeholder\]: .*%admin_workstations%.*\(rule "Admin Logon From Unlisted Host" skipped\)/,
+      /placeholder\.yml:10:5: error\[unresolved_placeholder\]: .*%admin_workstations%.*\(rule "Admin Logon From Unlisted Host" skipped\)/,
     );
     expect(
       r.stdout

@@ -131,7 +131,9 @@ describe('regex', () => {
     } catch (err) {
       expect(err).toBeInstanceOf(RuleCompileError);
       expect((err as RuleCompileError).code).toBe('invalid_regex');
-      expect((err as RuleCompileError).spot.path).toBe('sel.C|re');
+      // The item's own position (line 8, column 5 of the rule text) and its pointer.
+      expect((err as RuleCompileError).spot).toMatchObject({ file: 'test.yml', line: 8, column: 5, pointer: '/detection/sel/C|re' });
+      expect((err as RuleCompileError).message).toMatch(/^test\.yml:8:5: /);
     }
   });
 });
@@ -216,6 +218,16 @@ describe('keyword items', () => {
 });
 
 describe('compile errors', () => {
+  it('locates an item inside a list of maps by its line, column and pointer', () => {
+    try {
+      ruleFrom(ruleYaml("  sel:\n    - A: 1\n    - C|re: '(a)\\1'\n  condition: sel\n"));
+      expect.unreachable();
+    } catch (err) {
+      expect((err as RuleCompileError).code).toBe('invalid_regex');
+      expect((err as RuleCompileError).spot).toMatchObject({ line: 9, column: 7, pointer: '/detection/sel/1/C|re' });
+    }
+  });
+
   it('reports unknown identifiers and empty selectors with their location', () => {
     const rule = parsedRule(ruleYaml('  sel:\n    A: 1\n  condition: sel\n'));
     const broken = (expr: ConditionExpr) => ({ ...rule, detection: { ...rule.detection, conditions: [expr] } });
@@ -229,7 +241,8 @@ describe('compile errors', () => {
       } catch (err) {
         expect(err).toBeInstanceOf(RuleCompileError);
         expect((err as RuleCompileError).code).toBe(code);
-        expect((err as RuleCompileError).spot).toMatchObject({ file: 'test.yml', ruleTitle: 'Test Rule', path: 'condition' });
+        expect((err as RuleCompileError).spot).toMatchObject({ file: 'test.yml', ruleTitle: 'Test Rule', pointer: '/detection/condition' });
+        expect((err as RuleCompileError).spot.line).toBeUndefined();
       }
     }
   });
@@ -248,7 +261,7 @@ describe('compile errors', () => {
       expect.unreachable();
     } catch (err) {
       expect((err as RuleCompileError).code).toBe('invalid_cidr');
-      expect((err as RuleCompileError).spot.path).toBe('sel.Ip|cidr');
+      expect((err as RuleCompileError).spot).toMatchObject({ line: 8, column: 5, pointer: '/detection/sel/Ip|cidr' });
     }
   });
 });

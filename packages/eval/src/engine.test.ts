@@ -1,8 +1,8 @@
 import { parseSigmaYaml } from '@tsigma/parser';
-import { describe, expect, it } from 'vitest';
-import { Engine } from './engine.js';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import { Engine, type RuleLoadError, type RuleLoadErrorCode } from './engine.js';
 import { RuleCompileError } from './errors.js';
-import { JsonEvent, type Event } from './event.js';
+import { JsonEvent } from './event.js';
 import { LogSourceExtractor } from './logsource.js';
 import { builtinPipeline } from './pipeline/index.js';
 
@@ -43,6 +43,22 @@ describe('Engine.addCollection', () => {
     expect(engine.evaluate(new JsonEvent({ CommandLine: 'whoami' }))).toHaveLength(1);
   });
 
+  it('locates compile errors at the detection item: line, column and pointer', () => {
+    const report = new Engine().addCollection(parseSigmaYaml(TWO_RULES, { file: 'rules.yml' }));
+    expect(report.errors.map(({ code, file, line, column, pointer }) => ({ code, file, line, column, pointer }))).toEqual([
+      { code: 'invalid_regex', file: 'rules.yml', line: 14, column: 5, pointer: '/detection/sel/CommandLine|re' },
+      { code: 'unresolved_placeholder', file: 'rules.yml', line: 21, column: 5, pointer: '/detection/sel/User|expand' },
+    ]);
+  });
+
+  it('types RuleLoadError codes as the closed union of parse, compile, correlation and pipeline codes', () => {
+    expectTypeOf<RuleLoadError['code']>().toEqualTypeOf<RuleLoadErrorCode>();
+    expectTypeOf<'invalid_regex' | 'unknown_modifier' | 'correlation_cycle' | 'mapping_explosion'>().toExtend<RuleLoadErrorCode>();
+    // @ts-expect-error: not a code any loader reports
+    const unknown: RuleLoadErrorCode = 'no_such_code';
+    expect(unknown).toBe('no_such_code');
+  });
+
   it('throws the first error in strict mode', () => {
     expect(() => new Engine().addCollection(parseSigmaYaml(TWO_RULES), { strict: true })).toThrow(RuleCompileError);
   });
@@ -51,7 +67,7 @@ describe('Engine.addCollection', () => {
     const report = new Engine().addCollection(
       parseSigmaYaml('title: x\nlogsource: {}\ndetection:\n  sel:\n    A|contians: 1\n  condition: sel\n'),
     );
-    expect(report.errors[0]?.code).toBe('unknown_modifier');
+    expect(report.errors[0]).toMatchObject({ code: 'unknown_modifier', line: 5, column: 5 });
   });
 
   it('applies pipelines before compiling', () => {
@@ -96,17 +112,9 @@ function filterDoc(rules: string, logsource = '{product: windows}'): string {
   return `title: Ignore admins\nlogsource: ${logsource}\nfilter:\n  rules: ${rules}\n  selection:\n    User|startswith: 'adm_'\n  condition: not selection\n`;
 }
 
-describe('custom Event implementations', () => {
-  it('evaluates any object with get, someLeaf and toJSON, with and without the prefilter', () => {
-    const fields = new Map<string, string>([
-      ['CommandLine', 'cmd /c WHOAMI'],
-      ['Msg', 'x'],
-    ]);
-    const event: Event = {
-      get: (path) => fields.get(path),
-      someLeaf: (pred) => [...fields.values()].some(pred),
-      toJSON: () => Object.fromEntries(fields),
-    };
+describe('events whose root is not an object', () => {
+  it('evaluates field and keyword rules through lookups and leaves, with and without the prefilter', () => {
+    const event = new JsonEvent([{ CommandLine: 'cmd /c WHOAMI' }, 'x']);
     for (const prefilter of [true, false]) {
       const engine = new Engine({ prefilter });
       engine.addCollection(

@@ -1,15 +1,16 @@
 // The stateless detection engine (spec 02 §1, §8, §11, §12): loads rules through pipelines, applies
 // filters, and evaluates events with a candidate prefilter. Holds no per-event state between calls.
 
-import type { FilterRule, SigmaCollection, SigmaRule } from '@tsigma/parser';
-import { compileRule, type CompiledRule } from './compile.js';
-import { RuleCompileError } from './errors.js';
+import { SigmaParseError, type FilterRule, type SigmaCollection, type SigmaParseErrorCode, type SigmaRule } from '@tsigma/parser';
+import { compileRule, type CompiledRule, type LoadedRule } from './compile.js';
+import type { CorrelationErrorCode } from './correlation/errors.js';
+import { RuleCompileError, type RuleCompileErrorCode } from './errors.js';
 import { buildResult, ruleMatches, type ResultOptions } from './evaluate.js';
-import type { Event } from './event.js';
+import type { JsonEvent } from './event.js';
 import { explainRule, type RuleExplanation } from './explain.js';
 import { applyCompiledFilter, compileFilter, filterTargets } from './filter.js';
 import { logSourceConflicts, type EventLogSource, type LogSourceExtractor } from './logsource.js';
-import { transformRule, type Pipeline } from './pipeline/index.js';
+import { PipelineError, transformRule, type Pipeline, type PipelineErrorCode } from './pipeline/index.js';
 import { CandidateIndex } from './prefilter.js';
 import type { DetectionResult, MatchDetail } from './result.js';
 
@@ -25,13 +26,42 @@ export interface EngineOptions {
   prefilter?: boolean;
 }
 
-/** One rule or filter that could not be loaded, or a warning about one. */
+/**
+ * Every code a {@link RuleLoadError} can carry: the parser's, compilation's, correlation's and the pipelines'
+ * rule-time codes, plus the load-time findings of the engines themselves.
+ */
+export type RuleLoadErrorCode =
+  | SigmaParseErrorCode
+  | RuleCompileErrorCode
+  | CorrelationErrorCode
+  | PipelineErrorCode
+  /** A filter names rules of which none is loaded (spec 02 §8, warning). */
+  | 'filter_no_target'
+  /** A `tsigma.*` attribute has a value of the wrong kind, or is set where it does nothing (warnings). */
+  | 'invalid_attribute'
+  | 'ignored_attribute'
+  /** A correlation alias maps a rule the correlation does not list (warning). */
+  | 'unknown_alias_ref'
+  /** Two loaded rules share id and title, so correlations cannot tell them apart (warning). */
+  | 'ambiguous_rule_identity'
+  /** A bug in a pipeline or the compiler, reported instead of aborting the load. */
+  | 'internal_error';
+
+/**
+ * One rule or filter that could not be loaded, or a warning about one. Location: `file`, the 1-based
+ * `line` and `column` of the problem (the detection item for compile errors, the rule document's start
+ * when nothing finer is known), and a JSON `pointer` into the rule (e.g. `/detection/selection/CommandLine|re`)
+ * where the problem has one, which is all there is for conditions.
+ */
 export interface RuleLoadError {
   file?: string;
+  line?: number;
+  column?: number;
+  pointer?: string;
   documentIndex?: number;
   ruleId?: string;
   title: string;
-  code: string;
+  code: RuleLoadErrorCode;
   message: string;
   severity: 'error' | 'warning';
 }
@@ -96,6 +126,8 @@ export class Engine {
       for (const e of c.errors) {
         const entry: RuleLoadError = { title: e.ruleTitle ?? '', code: e.code, message: e.message, severity: e.severity };
         if (e.file !== undefined) entry.file = e.file;
+        if (e.line !== undefined) entry.line = e.line;
+        if (e.column !== undefined) entry.column = e.column;
         if (e.documentIndex !== undefined) entry.documentIndex = e.documentIndex;
         report.errors.push(entry);
       }
@@ -159,23 +191,23 @@ export class Engine {
   }
 
   /** Every result for the event, in rule load order. */
-  evaluate(event: Event): DetectionResult[] {
+  evaluate(event: JsonEvent): DetectionResult[] {
     const ls = this.extractor === null ? null : this.extractor.extract(event);
     return this.run(event, ls);
   }
 
   /** `evaluate` for each event, in order. */
-  evaluateBatch(events: readonly Event[]): DetectionResult[][] {
+  evaluateBatch(events: readonly JsonEvent[]): DetectionResult[][] {
     return events.map((e) => this.evaluate(e));
   }
 
   /** Like `evaluate`, with the event's logsource given by the caller instead of the extractor. */
-  evaluateWithLogSource(event: Event, ls: EventLogSource): DetectionResult[] {
+  evaluateWithLogSource(event: JsonEvent, ls: EventLogSource): DetectionResult[] {
     return this.run(event, ls);
   }
 
   /** Explains every rule, or only the rules with id `ruleId` (else with that exact title). */
-  explain(event: Event, opts: { ruleId?: string } = {}): RuleExplanation[] {
+  explain(event: JsonEvent, opts: { ruleId?: string } = {}): RuleExplanation[] {
     let rules = this.compiled;
     const wanted = opts.ruleId;
     if (wanted !== undefined) {
@@ -186,7 +218,7 @@ export class Engine {
   }
 
   /** The loaded rules after pipelines and filters, in load order. */
-  rules(): readonly CompiledRule[] {
+  rules(): readonly LoadedRule[] {
     return this.compiled;
   }
 
@@ -205,7 +237,7 @@ export class Engine {
     this.extractor = x;
   }
 
-  private run(event: Event, ls: EventLogSource | null): DetectionResult[] {
+  private run(event: JsonEvent, ls: EventLogSource | null): DetectionResult[] {
     const rules = this.compiled;
     const opts: ResultOptions = { matchDetail: this.matchDetail, includeEvent: this.includeEvent };
     const out: DetectionResult[] = [];
@@ -227,17 +259,30 @@ export class Engine {
   }
 }
 
-function origin(r: SigmaRule | FilterRule): Omit<RuleLoadError, 'code' | 'message' | 'severity'> {
+// The rule's identity and, with `start`, where its document starts (the finest location of whole-rule problems).
+function origin(r: SigmaRule | FilterRule, start = true): Omit<RuleLoadError, 'code' | 'message' | 'severity'> {
   const o: Omit<RuleLoadError, 'code' | 'message' | 'severity'> = { title: r.title };
   if (r.source.file !== undefined) o.file = r.source.file;
+  if (start && r.source.location.line > 0) {
+    o.line = r.source.location.line;
+    o.column = r.source.location.column;
+  }
   o.documentIndex = r.source.documentIndex;
   if (r.id !== undefined) o.ruleId = r.id;
   return o;
 }
 
 function loadError(r: SigmaRule | FilterRule, err: unknown): RuleLoadError {
-  if (err instanceof RuleCompileError) return { ...origin(r), code: err.code, message: err.message, severity: 'error' };
-  if (err instanceof Error && 'code' in err && typeof err.code === 'string') {
+  if (err instanceof RuleCompileError) {
+    // The item's own position, not the rule's start; a condition has only its pointer.
+    const out: RuleLoadError = { ...origin(r, false), code: err.code, message: err.message, severity: 'error' };
+    const { line, column, pointer } = err.spot;
+    if (line !== undefined) out.line = line;
+    if (column !== undefined) out.column = column;
+    if (pointer !== undefined) out.pointer = pointer;
+    return out;
+  }
+  if (err instanceof PipelineError || err instanceof SigmaParseError) {
     return { ...origin(r), code: err.code, message: err.message, severity: 'error' };
   }
   // Anything else is a bug in a pipeline or the compiler; it is still reported rather than aborting the load.

@@ -1,16 +1,10 @@
 // Evaluation of compiled rules against one event (spec 02 §4, §6, §7, §9): a short-circuit boolean
 // pass for every candidate rule, then selection and field details only for rules that matched.
 
-import {
-  HIDDEN_PREFIX,
-  itemPattern,
-  type CompiledCondition,
-  type CompiledDetection,
-  type CompiledItem,
-  type CompiledRule,
-} from './compile.js';
-import { JsonEvent, MAX_EVENT_DEPTH, type Event, type EventValue } from './event.js';
-import { fold, numericView, type ValueMatcher } from './matchers.js';
+import { HIDDEN_PREFIX, type CompiledCondition, type CompiledDetection, type CompiledItem, type CompiledRule } from './compile.js';
+import { itemPattern } from './compile-item.js';
+import { MAX_EVENT_DEPTH, type EventValue, type JsonEvent } from './event.js';
+import { numericView, type ValueMatcher } from './matchers.js';
 import type { DetectionResult, FieldMatch, MatchDetail } from './result.js';
 
 /** Keyword hits listed per detection at `summary` detail and above. */
@@ -20,7 +14,7 @@ const MAX_KEYWORD_HITS = 16;
 const MAX_PATTERN_CHARS = 256;
 
 /** The value of an item's field (first present coalesce path) and the path that resolved, or undefined. */
-export function lookupItem(item: CompiledItem, event: Event): { path: string; value: EventValue } | undefined {
+export function lookupItem(item: CompiledItem, event: JsonEvent): { path: string; value: EventValue } | undefined {
   for (const path of item.paths) {
     const value = event.get(path);
     if (value !== undefined) return { path, value };
@@ -28,7 +22,7 @@ export function lookupItem(item: CompiledItem, event: Event): { path: string; va
   return undefined;
 }
 
-function itemValue(item: CompiledItem, event: Event): EventValue | undefined {
+function itemValue(item: CompiledItem, event: JsonEvent): EventValue | undefined {
   const paths = item.paths;
   if (paths.length === 1) return event.get(paths[0] as string);
   for (const path of paths) {
@@ -39,7 +33,7 @@ function itemValue(item: CompiledItem, event: Event): EventValue | undefined {
 }
 
 /** Evaluates one item (spec 02 §4). */
-export function evalItem(item: CompiledItem, event: Event): boolean {
+export function evalItem(item: CompiledItem, event: JsonEvent): boolean {
   if (item.field === null) return evalKeywordItem(item, event);
   const value = itemValue(item, event);
   if (item.exists !== null) return (value !== undefined) === item.exists;
@@ -52,7 +46,7 @@ export function evalItem(item: CompiledItem, event: Event): boolean {
   }
   const tests = item.textTests;
   if (tests !== null && typeof value === 'string') {
-    const text = item.textFolded ? fold(event, value) : value;
+    const text = item.textFolded ? event.lower(value) : value;
     if (item.all) {
       r = true;
       for (let i = 0; i < tests.length; i++) {
@@ -99,15 +93,13 @@ function numberIn(value: EventValue, set: ReadonlySet<number>, depth: number): b
 }
 
 /** True when some keyword leaf of the event satisfies `m`. */
-function leafMatches(m: ValueMatcher, event: Event): boolean {
-  if (event instanceof JsonEvent) {
-    for (const leaf of event.leaves()) if (m.test(leaf, event)) return true;
-    return false;
-  }
-  return event.someLeaf((leaf) => m.test(leaf, event));
+function leafMatches(m: ValueMatcher, event: JsonEvent): boolean {
+  const leaves = event.leaves();
+  for (let i = 0; i < leaves.length; i++) if (m.test(leaves[i] as string, event)) return true;
+  return false;
 }
 
-function evalKeywordItem(item: CompiledItem, event: Event): boolean {
+function evalKeywordItem(item: CompiledItem, event: JsonEvent): boolean {
   let r: boolean;
   if (item.all) r = item.matchers.every((m) => leafMatches(m, event));
   else r = item.matchers.some((m) => leafMatches(m, event));
@@ -115,7 +107,7 @@ function evalKeywordItem(item: CompiledItem, event: Event): boolean {
 }
 
 /** Evaluates a detection with short-circuit (an empty `allOf` is true). */
-function evalDetection(det: CompiledDetection, event: Event): boolean {
+function evalDetection(det: CompiledDetection, event: JsonEvent): boolean {
   switch (det.kind) {
     case 'allOf': {
       const items = det.fastItems;
@@ -131,7 +123,7 @@ function evalDetection(det: CompiledDetection, event: Event): boolean {
 }
 
 /** Evaluates a condition with short-circuit, left to right. */
-function evalCondition(cond: CompiledCondition, rule: CompiledRule, event: Event): boolean {
+function evalCondition(cond: CompiledCondition, rule: CompiledRule, event: JsonEvent): boolean {
   switch (cond.op) {
     case 'id':
       return evalDetection(rule.detections[cond.det] as CompiledDetection, event);
@@ -163,13 +155,13 @@ export function quantifierNeed(q: 'any' | 'all' | number, total: number): number
 }
 
 /** True when the rule matches the event. */
-export function ruleMatches(rule: CompiledRule, event: Event): boolean {
+export function ruleMatches(rule: CompiledRule, event: JsonEvent): boolean {
   for (const c of rule.fastConditions) if (evalCondition(c, rule, event)) return true;
   return false;
 }
 
 // Records matched detections of the winning condition (spec 02 §7): true, outside any `not`, no repeats.
-function traceCondition(cond: CompiledCondition, rule: CompiledRule, event: Event, inNot: boolean, out: number[]): boolean {
+function traceCondition(cond: CompiledCondition, rule: CompiledRule, event: JsonEvent, inNot: boolean, out: number[]): boolean {
   switch (cond.op) {
     case 'id': {
       const r = evalDetection(rule.detections[cond.det] as CompiledDetection, event);
@@ -211,7 +203,7 @@ const DEFAULT_RESULT_OPTIONS: ResultOptions = { matchDetail: 'off', includeEvent
  * @example
  * const hit = evaluateRule(compileRule(rule), new JsonEvent({ CommandLine: 'cmd /c whoami' }));
  */
-export function evaluateRule(rule: CompiledRule, event: Event): DetectionResult | null {
+export function evaluateRule(rule: CompiledRule, event: JsonEvent): DetectionResult | null {
   return ruleMatches(rule, event) ? buildResult(rule, event, DEFAULT_RESULT_OPTIONS) : null;
 }
 
@@ -222,7 +214,7 @@ function ruleWantsEvent(rule: CompiledRule): boolean {
 }
 
 /** Builds the result of a rule already known to match (the detail pass). */
-export function buildResult(rule: CompiledRule, event: Event, opts: ResultOptions): DetectionResult {
+export function buildResult(rule: CompiledRule, event: JsonEvent, opts: ResultOptions): DetectionResult {
   let dets: number[] = [];
   for (const c of rule.conditions) {
     const out: number[] = [];
@@ -255,7 +247,7 @@ export function buildResult(rule: CompiledRule, event: Event, opts: ResultOption
   return result;
 }
 
-function collectFields(det: CompiledDetection, selection: string, event: Event, detail: MatchDetail, out: FieldMatch[]): void {
+function collectFields(det: CompiledDetection, selection: string, event: JsonEvent, detail: MatchDetail, out: FieldMatch[]): void {
   switch (det.kind) {
     case 'allOf':
       for (const item of det.items) {
@@ -293,12 +285,9 @@ function truncatePattern(p: string): string {
   return p.length > MAX_PATTERN_CHARS ? `${p.slice(0, MAX_PATTERN_CHARS)}...` : p;
 }
 
-function collectKeywordHits(item: CompiledItem, selection: string, event: Event, detail: MatchDetail, out: FieldMatch[]): void {
+function collectKeywordHits(item: CompiledItem, selection: string, event: JsonEvent, detail: MatchDetail, out: FieldMatch[]): void {
   let hits = 0;
-  const leaves: string[] = [];
-  if (event instanceof JsonEvent) leaves.push(...event.leaves());
-  else event.someLeaf((l) => (leaves.push(l), false));
-  for (const leaf of leaves) {
+  for (const leaf of event.leaves()) {
     if (hits >= MAX_KEYWORD_HITS) return;
     if (!item.matchers.some((m) => m.test(leaf, event))) continue;
     const fm: FieldMatch = { field: 'keyword', value: leaf, selection, matcher: 'keyword' };

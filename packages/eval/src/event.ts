@@ -1,18 +1,8 @@
-// The event abstraction rules are evaluated against (spec 02 §2): field lookup by dotted path and
-// keyword leaves. Read-only over the wrapped value; it never parses text or copies the event.
+// The event rules are evaluated against (spec 02 §2): field lookup by dotted path, keyword leaves and
+// per-event folding memo over a JSON tree. Read-only over the wrapped value; it never parses text or copies the event.
 
 /** A JSON-like value found in an event. */
 export type EventValue = string | number | boolean | null | EventValue[] | { [k: string]: EventValue };
-
-/** What the engine needs from an event: field lookup, keyword leaves and a JSON view. */
-export interface Event {
-  /** The value at `path`, or `undefined` when the field is absent. */
-  get(path: string): EventValue | undefined;
-  /** True when `pred` holds for the string view of some string, number or boolean leaf (keyword search). */
-  someLeaf(pred: (text: string) => boolean): boolean;
-  /** The whole event, for `include_event` and correlation storage. */
-  toJSON(): unknown;
-}
 
 /** Paths with more segments than this are absent: real field paths stay far below it. */
 export const MAX_PATH_SEGMENTS = 64;
@@ -31,7 +21,8 @@ const hasOwn = Object.prototype.hasOwnProperty;
 const STAR = 0x2a;
 
 /**
- * An {@link Event} over parsed JSON (or any plain object tree).
+ * The event type of both engines: parsed JSON (or any plain object tree). Every input format becomes one
+ * (spec 02 §2), so the hot paths read its root object, keyword leaves and folding memo directly.
  *
  * Lookup order: an own root key equal to the whole path wins; otherwise the path is split on `.` and
  * walked, trying the longest run of segments that names a key first; arrays are transparent and a
@@ -41,7 +32,7 @@ const STAR = 0x2a;
  * const ev = new JsonEvent(JSON.parse('{"actor":{"alternateId":"bob"}}'));
  * ev.get('actor.alternateId'); // 'bob'
  */
-export class JsonEvent implements Event {
+export class JsonEvent {
   /** The wrapped value, as passed to the constructor. */
   readonly value: unknown;
   private pathCache: Map<string, EventValue | typeof ABSENT> | undefined;
@@ -52,6 +43,7 @@ export class JsonEvent implements Event {
     this.value = value;
   }
 
+  /** The value at `path`, or `undefined` when the field is absent. */
   get(path: string): EventValue | undefined {
     const root = this.value;
     const rootIsObject = typeof root === 'object' && root !== null && !Array.isArray(root);
@@ -77,6 +69,7 @@ export class JsonEvent implements Event {
     return found;
   }
 
+  /** True when `pred` holds for the string view of some string, number or boolean leaf (keyword search). */
   someLeaf(pred: (text: string) => boolean): boolean {
     let leaves = this.leafCache;
     if (leaves === undefined) {
@@ -114,6 +107,7 @@ export class JsonEvent implements Event {
     return folded;
   }
 
+  /** The whole event, for `include_event` and correlation storage. */
   toJSON(): unknown {
     return this.value;
   }

@@ -2,8 +2,9 @@
 // every condition node and item passed or failed. Verdicts come from the same item evaluation as
 // `evaluate`, so the two can never disagree.
 
-import { itemPattern, type CompiledCondition, type CompiledDetection, type CompiledItem, type CompiledRule } from './compile.js';
-import type { Event, EventValue } from './event.js';
+import { itemPattern } from './compile-item.js';
+import type { CompiledCondition, CompiledDetection, CompiledItem, CompiledRule } from './compile.js';
+import type { EventValue, JsonEvent } from './event.js';
 import { evalItem, lookupItem, quantifierNeed } from './evaluate.js';
 import type { MatcherKind } from './result.js';
 
@@ -54,7 +55,7 @@ export interface RuleExplanation {
  * @example
  * explainRule(rule, new JsonEvent({ Image: 'C:\\Windows\\cmd.exe' })).conditions[0];
  */
-export function explainRule(rule: CompiledRule, event: Event): RuleExplanation {
+export function explainRule(rule: CompiledRule, event: JsonEvent): RuleExplanation {
   const conditions = rule.conditions.map((c) => explainCondition(c, rule, event));
   return {
     rule_title: rule.title,
@@ -64,7 +65,7 @@ export function explainRule(rule: CompiledRule, event: Event): RuleExplanation {
   };
 }
 
-function explainCondition(cond: CompiledCondition, rule: CompiledRule, event: Event): ConditionTrace {
+function explainCondition(cond: CompiledCondition, rule: CompiledRule, event: JsonEvent): ConditionTrace {
   switch (cond.op) {
     case 'id': {
       const detection = explainDetection(rule.detections[cond.det] as CompiledDetection, event);
@@ -92,7 +93,7 @@ function explainCondition(cond: CompiledCondition, rule: CompiledRule, event: Ev
   }
 }
 
-function explainDetection(det: CompiledDetection, event: Event): DetectionTrace {
+function explainDetection(det: CompiledDetection, event: JsonEvent): DetectionTrace {
   switch (det.kind) {
     case 'allOf': {
       const items = det.items.map((i) => explainItem(i, event));
@@ -111,7 +112,7 @@ function explainDetection(det: CompiledDetection, event: Event): DetectionTrace 
 
 const CASE_KINDS: ReadonlySet<MatcherKind> = new Set(['exact', 'contains', 'startswith', 'endswith']);
 
-function explainItem(item: CompiledItem, event: Event): ItemTrace {
+function explainItem(item: CompiledItem, event: JsonEvent): ItemTrace {
   const matched = evalItem(item, event);
   const trace: ItemTrace = { matcher: item.kind, matched, reason: 'matched' };
   if (item.field !== null) trace.field = item.field;
@@ -134,7 +135,7 @@ function explainItem(item: CompiledItem, event: Event): ItemTrace {
   return trace;
 }
 
-function caseOnlyMismatch(item: CompiledItem, value: EventValue, event: Event): boolean {
+function caseOnlyMismatch(item: CompiledItem, value: EventValue, event: JsonEvent): boolean {
   const cased = item.matchers.filter((m) => m.caseSensitive && CASE_KINDS.has(m.kind));
   if (cased.length === 0) return false;
   return item.all ? item.matchers.every((m) => m.testFolded(value, event)) : cased.some((m) => m.testFolded(value, event));

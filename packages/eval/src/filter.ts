@@ -2,15 +2,9 @@
 // detections appended under hidden names. Compiled rules are never mutated; a new one is returned.
 
 import type { Detection, FilterRule } from '@tsigma/parser';
-import {
-  cheapestFirst,
-  compileCondition,
-  compileDetection,
-  type CompiledCondition,
-  type CompiledDetection,
-  type CompiledRule,
-} from './compile.js';
-import type { RuleCompileSpot } from './errors.js';
+import { cheapestFirst, compileCondition } from './compile-condition.js';
+import { compileDetection, type CompiledCondition, type CompiledDetection, type CompiledRule } from './compile.js';
+import { jsonPointer, type RuleCompileSpot } from './errors.js';
 
 /** A filter compiled once, ready to be appended to any number of rules. */
 interface CompiledFilter {
@@ -29,8 +23,8 @@ export function compileFilter(filter: FilterRule, n: number): CompiledFilter {
   if (filter.source.file !== undefined) spot.file = filter.source.file;
   if (filter.id !== undefined) spot.ruleId = filter.id;
   const own = [...filter.detection.named.keys()];
-  const detections = own.map((name) => compileDetection(filter.detection.named.get(name) as Detection, spot, name));
-  const conds = filter.detection.conditions.map((c) => compileCondition(c, own, spot));
+  const detections = own.map((name) => compileDetection(filter.detection.named.get(name) as Detection, spot, jsonPointer('filter', name)));
+  const conds = filter.detection.conditions.map((c) => compileCondition(c, own, spot, jsonPointer('filter', 'condition')));
   const condition: CompiledCondition = conds.length === 1 ? (conds[0] as CompiledCondition) : { op: 'or', args: conds };
   return { names: own.map((name) => `_tsigma_filter_${n}_${name}`), detections, condition };
 }

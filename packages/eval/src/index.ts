@@ -18,14 +18,11 @@ export type { LogFields, Logger, LogLevel } from './logger.js';
 
 // Detection engine (spec 02).
 export { Engine } from './engine.js';
-export type { EngineOptions, LoadReport, RuleLoadError } from './engine.js';
-export { compileRule, itemPattern } from './compile.js';
-export type { CompiledCondition, CompiledDetection, CompiledItem, CompiledRule } from './compile.js';
-export { evaluateRule } from './evaluate.js';
-export { explainRule } from './explain.js';
+export type { EngineOptions, LoadReport, RuleLoadError, RuleLoadErrorCode } from './engine.js';
+export type { LoadedRule } from './compile.js';
 export type { ConditionTrace, DetectionTrace, ExplainReason, ItemTrace, RuleExplanation } from './explain.js';
 export { JsonEvent } from './event.js';
-export type { Event, EventValue } from './event.js';
+export type { EventValue } from './event.js';
 export { RuleCompileError } from './errors.js';
 export type { RuleCompileErrorCode, RuleCompileSpot } from './errors.js';
 export { LogSourceExtractor } from './logsource.js';

@@ -2,7 +2,7 @@
 // decides whether a rule conflicts with it. It only prunes on an explicit disagreement (fail open).
 
 import type { LogSource } from '@tsigma/parser';
-import type { Event } from './event.js';
+import type { JsonEvent } from './event.js';
 import { stringView } from './matchers.js';
 
 /** An event's logsource: any dimension may be unset. */
@@ -33,7 +33,7 @@ export class LogSourceExtractor {
   constructor(readonly config: LogSourceExtractorConfig = {}) {}
 
   /** The logsource asserted by `event`. */
-  extract(event: Event): EventLogSource {
+  extract(event: JsonEvent): EventLogSource {
     const map = this.config.fieldMap ?? {};
     const defaults = this.config.defaults ?? {};
     const out: EventLogSource = {};
@@ -51,7 +51,7 @@ export class LogSourceExtractor {
   }
 }
 
-function readDim(event: Event, field: string): string | undefined {
+function readDim(event: JsonEvent, field: string): string | undefined {
   const v = event.get(field);
   if (v === undefined || Array.isArray(v)) return undefined;
   const s = stringView(v)?.trim();

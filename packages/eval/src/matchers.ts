@@ -4,7 +4,7 @@
 
 import { parseEventTime } from './correlation/event-time.js';
 import { cidrContains, type CidrNetwork } from './cidr.js';
-import { JsonEvent, MAX_EVENT_DEPTH, type Event, type EventValue } from './event.js';
+import { MAX_EVENT_DEPTH, type EventValue, type JsonEvent } from './event.js';
 import type { LinearRegex } from './regex.js';
 import type { MatcherKind } from './result.js';
 import type { CompiledPattern } from './string-pattern.js';
@@ -36,11 +36,6 @@ export function numericView(v: EventValue): number | undefined {
   return undefined;
 }
 
-/** Lower-cases text read from `event`, through the event's memo when it has one. */
-export function fold(event: Event, s: string): string {
-  return event instanceof JsonEvent ? event.lower(s) : s.toLowerCase();
-}
-
 /** A compiled rule value. `test` receives a present value (not undefined); arrays match by any element. */
 export abstract class ValueMatcher {
   /** Rule literal shown in details and explain output. */
@@ -49,16 +44,16 @@ export abstract class ValueMatcher {
   readonly caseSensitive: boolean = false;
 
   /** Tests one present event value; an array matches when any element (recursively) does. */
-  test(value: EventValue, event: Event): boolean {
+  test(value: EventValue, event: JsonEvent): boolean {
     return Array.isArray(value) ? this.testArray(value, event, 0) : this.testScalar(value, event);
   }
 
   /** Same test with case folded on both sides; only cased string matchers differ from `test`. */
-  testFolded(value: EventValue, event: Event): boolean {
+  testFolded(value: EventValue, event: JsonEvent): boolean {
     return this.test(value, event);
   }
 
-  private testArray(values: EventValue[], event: Event, depth: number): boolean {
+  private testArray(values: EventValue[], event: JsonEvent, depth: number): boolean {
     if (depth >= MAX_EVENT_DEPTH) return false;
     for (const v of values) {
       if (Array.isArray(v) ? this.testArray(v, event, depth + 1) : this.testScalar(v, event)) return true;
@@ -66,7 +61,7 @@ export abstract class ValueMatcher {
     return false;
   }
 
-  protected abstract testScalar(value: EventValue, event: Event): boolean;
+  protected abstract testScalar(value: EventValue, event: JsonEvent): boolean;
 }
 
 /** Literal / wildcard / windash / encoded string compared through the string view. */
@@ -86,24 +81,24 @@ export class StringMatcher extends ValueMatcher {
     this.caseSensitive = caseSensitive;
   }
 
-  protected testScalar(value: EventValue, event: Event): boolean {
+  protected testScalar(value: EventValue, event: JsonEvent): boolean {
     const sv = typeof value === 'string' ? value : stringView(value);
     if (sv === null) return false;
-    return this.compiled.test(this.caseSensitive ? sv : fold(event, sv));
+    return this.compiled.test(this.caseSensitive ? sv : event.lower(sv));
   }
 
   /** Tests a keyword leaf or other raw text. */
-  testText(text: string, event: Event): boolean {
-    return this.compiled.test(this.caseSensitive ? text : fold(event, text));
+  testText(text: string, event: JsonEvent): boolean {
+    return this.compiled.test(this.caseSensitive ? text : event.lower(text));
   }
 
-  override testFolded(value: EventValue, event: Event): boolean {
+  override testFolded(value: EventValue, event: JsonEvent): boolean {
     const folded = this.foldedPattern;
     if (folded === null) return this.test(value, event);
     const check = (v: EventValue): boolean => {
       if (Array.isArray(v)) return v.some(check);
       const sv = stringView(v);
-      return sv !== null && folded.test(fold(event, sv));
+      return sv !== null && folded.test(event.lower(sv));
     };
     return check(value);
   }
@@ -122,16 +117,16 @@ export class RegexMatcher extends ValueMatcher {
     this.caseSensitive = !regex.flags.i;
   }
 
-  protected testScalar(value: EventValue, event: Event): boolean {
+  protected testScalar(value: EventValue, event: JsonEvent): boolean {
     const sv = typeof value === 'string' ? value : stringView(value);
     if (sv === null) return false;
     return this.testText(sv, event);
   }
 
   /** Tests raw text. */
-  testText(text: string, event: Event): boolean {
+  testText(text: string, event: JsonEvent): boolean {
     const lit = this.regex.literal;
-    if (lit !== null && !(this.regex.flags.i ? fold(event, text) : text).includes(lit)) return false;
+    if (lit !== null && !(this.regex.flags.i ? event.lower(text) : text).includes(lit)) return false;
     return this.regex.test(text);
   }
 }
@@ -300,7 +295,7 @@ export class FieldRefMatcher extends ValueMatcher {
     this.caseSensitive = cased;
   }
 
-  protected testScalar(value: EventValue, event: Event): boolean {
+  protected testScalar(value: EventValue, event: JsonEvent): boolean {
     let other: EventValue | undefined;
     for (const p of this.paths) {
       other = event.get(p);
@@ -311,8 +306,8 @@ export class FieldRefMatcher extends ValueMatcher {
     const ref = stringView(other);
     if (this.op === 'exact' && (own === null || ref === null)) return deepEqual(value, other);
     if (own === null || ref === null) return false;
-    const a = this.caseSensitive ? own : fold(event, own);
-    const b = this.caseSensitive ? ref : fold(event, ref);
+    const a = this.caseSensitive ? own : event.lower(own);
+    const b = this.caseSensitive ? ref : event.lower(ref);
     switch (this.op) {
       case 'exact':
         return a === b;
@@ -351,13 +346,13 @@ export class AnyOfMatcher extends ValueMatcher {
     this.caseSensitive = alternatives.every((m) => m.caseSensitive);
   }
 
-  protected testScalar(value: EventValue, event: Event): boolean {
+  protected testScalar(value: EventValue, event: JsonEvent): boolean {
     for (const m of this.alternatives) if (m.test(value, event)) return true;
     return false;
   }
 
   /** Tests raw text. */
-  testText(text: string, event: Event): boolean {
+  testText(text: string, event: JsonEvent): boolean {
     for (const m of this.alternatives) if (m.testText(text, event)) return true;
     return false;
   }

@@ -1,7 +1,7 @@
 // LogProcessor (spec 05 §3): decodes raw lines, evaluates them in batches and hot-swaps the engine between batches.
 // Batch processing is synchronous, so a swap can only ever land between two batches, never inside one.
 
-import { JsonEvent, type EvaluationResult, type Event, type ProcessResult } from '@tsigma/eval';
+import { JsonEvent, type EvaluationResult, type ProcessResult } from '@tsigma/eval';
 import { RuntimeError } from './errors.js';
 import type { EventFilter } from './event-filter.js';
 import { decodeLine } from './input/decode-line.js';
@@ -119,7 +119,7 @@ export class LogProcessor {
     }
     const t1 = performance.now();
 
-    const events: Event[] = [];
+    const events: JsonEvent[] = [];
     const owners: number[] = [];
     for (let i = 0; i < lines.length; i++) {
       const value = decoded[i];

@@ -3,15 +3,22 @@
 import type { RuleLoadError } from '@tsigma/eval';
 
 /**
- * `<file>: error[<code>]: <message> (rule "<title>" skipped)` for errors and
- * `<file>: warning[<code>]: <message> (rule "<title>")` for warnings, which never skip a rule.
- * Engine messages often start with the file already; it is not repeated.
+ * `<file>[:<line>:<column>]: error[<code>]: <message> (rule "<title>" skipped)` for errors and
+ * `<file>[:<line>:<column>]: warning[<code>]: <message> (rule "<title>")` for warnings, which never skip a rule.
+ * Engine messages often start with the file (and position) already; it is not repeated.
  *
- * @example describeRuleLoadError(stats.skipped[0]) // 'rules/x.yml: error[invalid_regex]: ... (rule "X" skipped)'
+ * @example describeRuleLoadError(stats.skipped[0]) // 'rules/x.yml:7:5: error[invalid_regex]: ... (rule \"X\" skipped)'
  */
 export function describeRuleLoadError(issue: RuleLoadError): string {
   const file = issue.file ?? '(unknown file)';
-  const message = issue.message.startsWith(`${file}: `) ? issue.message.slice(file.length + 2) : issue.message;
+  const where = issue.line !== undefined ? `${file}:${issue.line}:${issue.column ?? 1}` : file;
+  let message = issue.message;
+  for (const prefix of [`${where}: `, `${file}: `]) {
+    if (message.startsWith(prefix)) {
+      message = message.slice(prefix.length);
+      break;
+    }
+  }
   const outcome = issue.severity === 'error' ? `rule "${issue.title}" skipped` : `rule "${issue.title}"`;
-  return `${file}: ${issue.severity}[${issue.code}]: ${message} (${outcome})`;
+  return `${where}: ${issue.severity}[${issue.code}]: ${message} (${outcome})`;
 }

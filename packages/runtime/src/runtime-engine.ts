@@ -11,7 +11,7 @@ import {
   type CorrelationEngineOptions,
   type CorrelationSnapshot,
   type CorrelationStateSnapshot,
-  type Event,
+  type JsonEvent,
   type Logger,
   type Pipeline,
   type ProcessResult,
@@ -120,7 +120,7 @@ export class RuntimeEngine {
   }
 
   /** Evaluates events in order; one ProcessResult per event. Correlation state advances across batches. */
-  processBatch(events: readonly Event[]): ProcessResult[] {
+  processBatch(events: readonly JsonEvent[]): ProcessResult[] {
     return this.require().engine.processBatch(events);
   }
 
@@ -146,7 +146,7 @@ export class RuntimeEngine {
    */
   importState(snapshot: CorrelationSnapshot): boolean {
     const correlation = correlationOf(this.require());
-    return correlation === undefined ? true : correlation.importState(snapshot);
+    return correlation === undefined ? true : correlation.importState(snapshot).ok;
   }
 
   /**
@@ -161,7 +161,7 @@ export class RuntimeEngine {
   }
 
   /** Why each loaded detection rule (or the one with this id or title) did or did not match `event`. */
-  explain(event: Event, opts: { ruleId?: string } = {}): RuleExplanation[] {
+  explain(event: JsonEvent, opts: { ruleId?: string } = {}): RuleExplanation[] {
     return this.require().engine.explain(event, opts);
   }
 
@@ -238,7 +238,7 @@ export class RuntimeEngine {
     const logger = this.options.logger ?? silentLogger;
     const options: CorrelationEngineOptions = {
       engine: { includeEvent: this.options.includeEvent ?? false },
-      onWarning: (message) => logger.warn(message),
+      logger,
     };
     if (this.options.clock !== undefined) options.clock = this.options.clock;
     const engine = new CorrelationEngine(this.options.correlationConfig, options);

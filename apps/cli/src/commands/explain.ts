@@ -1,6 +1,6 @@
 // `tsigma explain -r RULES -e EVENT` (spec 11 §8): why each detection rule did or did not match one event.
 import { readFile } from 'node:fs/promises';
-import { JsonEvent, type Event, type RuleExplanation } from '@tsigma/eval';
+import { JsonEvent, type RuleExplanation } from '@tsigma/eval';
 import { describeRuleLoadError, RuntimeEngine } from '@tsigma/runtime';
 import { listOption, parseCommandArgs, stringOption } from '../args.js';
 import { writeOut, type CliIo } from '../cli-io.js';
@@ -52,7 +52,7 @@ export async function runExplain(argv: string[], io: CliIo): Promise<number> {
   return EXIT_OK;
 }
 
-async function readSingleEvent(spec: string, io: CliIo): Promise<Event> {
+async function readSingleEvent(spec: string, io: CliIo): Promise<JsonEvent> {
   let text: string;
   try {
     if (spec === '-') text = await readAllStdin(io.stdin);

@@ -3,7 +3,8 @@
 // It holds no window state and never sees events.
 
 import { parseTimespan, type ConditionExpr, type CorrelationRule, type CorrelationType } from '@tsigma/parser';
-import type { RuleLoadError } from '../engine.js';
+import type { RuleLoadError, RuleLoadErrorCode } from '../engine.js';
+import type { CorrelationErrorCode } from './errors.js';
 import type { RuleHeader } from '../result.js';
 import type { CorrelationAction, CorrelationEventMode } from './types.js';
 
@@ -303,8 +304,8 @@ function rejectCyclesAndDeepChains(
   });
 }
 
-function compileProblems(rule: CorrelationRule): { code: string; message: string }[] {
-  const problems: { code: string; message: string }[] = [];
+function compileProblems(rule: CorrelationRule): { code: CorrelationErrorCode; message: string }[] {
+  const problems: { code: CorrelationErrorCode; message: string }[] = [];
   const cond = rule.condition;
   const window = windowOf(rule);
   if (cond.kind === 'expression' && rule.type !== 'temporal' && rule.type !== 'temporal_ordered') {
@@ -489,13 +490,18 @@ function renderOperand(expr: ConditionExpr): string {
 function issue(
   rule: CorrelationRule | undefined,
   title: string,
-  code: string,
+  code: RuleLoadErrorCode,
   message: string,
   severity: 'error' | 'warning',
 ): RuleLoadError {
   const out: RuleLoadError = { title, code, message, severity };
   if (rule?.source.file !== undefined) out.file = rule.source.file;
   if (rule !== undefined) out.documentIndex = rule.source.documentIndex;
+  // Correlation problems concern the whole rule: its document's start is the finest position known.
+  if (rule !== undefined && rule.source.location.line > 0) {
+    out.line = rule.source.location.line;
+    out.column = rule.source.location.column;
+  }
   if (rule?.id !== undefined) out.ruleId = rule.id;
   return out;
 }

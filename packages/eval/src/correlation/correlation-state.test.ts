@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CorrelationRule } from '@tsigma/parser';
 import { JsonEvent } from '../event.js';
+import type { LogFields, Logger } from '../logger.js';
 import { CorrelationEngine } from './engine.js';
 import { collectionOf, correlationRule, detectionRule } from './test-support.js';
 import type { CorrelationConfig } from './types.js';
@@ -18,8 +19,12 @@ const counter = (extra: Partial<Parameters<typeof correlationRule>[0]> = {}, gte
     ...extra,
   });
 
-function setup(corr: CorrelationRule, config?: Partial<CorrelationConfig>, warnings: string[] = []) {
-  const engine = new CorrelationEngine(config, { onWarning: (m) => warnings.push(m) });
+type Logged = { level: string; message: string; fields: LogFields | undefined };
+
+function setup(corr: CorrelationRule, config?: Partial<CorrelationConfig>, logged: Logged[] = []) {
+  const log = (level: string) => (message: string, fields?: LogFields) => logged.push({ level, message, fields });
+  const logger: Logger = { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
+  const engine = new CorrelationEngine(config, { logger });
   engine.addCollection(collectionOf([hit], [corr]));
   return engine;
 }
@@ -100,8 +105,8 @@ describe('memory bounds (spec 03 §9)', () => {
   });
 
   it('caps live windows: expired first, then least recently updated', () => {
-    const warnings: string[] = [];
-    const engine = setup(counter({}, 10), { maxStateEntries: 10 }, warnings);
+    const logged: Logged[] = [];
+    const engine = setup(counter({}, 10), { maxStateEntries: 10 }, logged);
     for (let i = 0; i < 10; i++) at(engine, 1000 + i, `g${i}`);
     expect(engine.stateCount()).toBe(10);
     at(engine, 1010, 'new');
@@ -109,7 +114,14 @@ describe('memory bounds (spec 03 §9)', () => {
     expect(engine.stateCount()).toBe(10);
     expect(engine.stats()).toMatchObject({ windowsEvictedByCap: 1, capEvictionRounds: 1 });
     expect(engine.introspect().groups.map((g) => g.group_key_display)).not.toContain('g=g0');
-    expect(warnings).toHaveLength(1);
+    // One warning per eviction round, through the logger, with the count and the (single) correlation evicted from.
+    expect(logged).toEqual([
+      {
+        level: 'warn',
+        message: 'correlation state reached 10 windows; evicted 1 least recently updated windows',
+        fields: { cap: 10, evicted: 1, correlation: 'count' },
+      },
+    ]);
     at(engine, 2000, 'late'); // everything else expired by time: no cap eviction needed
     expect(engine.stateCount()).toBe(1);
     expect(engine.stats()).toMatchObject({ windowsExpired: 10, capEvictionRounds: 1 });

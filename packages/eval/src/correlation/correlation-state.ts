@@ -2,6 +2,7 @@
 // admission, suppression, actions, evidence and the memory caps. It neither evaluates detection rules
 // nor orders chained results; the engine does.
 
+import type { Logger } from '../logger.js';
 import type { CompiledCorrelation, GroupByEntry } from './compile.js';
 import { EvidenceBuffer, compressEvent, decompressEvent, eventRef } from './evidence.js';
 import { numericView, readField, stringView, type FieldSource } from './field-values.js';
@@ -37,7 +38,7 @@ interface Tuning {
 /** What the state store needs from the engine's configuration and environment. */
 interface StateSettings {
   config: CorrelationConfig;
-  warn(message: string): void;
+  logger: Logger;
 }
 
 /** All live windows and suppression records, plus the counters describing eviction. */
@@ -221,16 +222,24 @@ export class CorrelationState {
     });
     all.sort((a, b) => a.latest - b.latest);
     let evicted = 0;
+    // The correlation of every evicted window, or -1 once they span several: the log names it only when it is one.
+    let only = -2;
     for (const { corr, w } of all) {
       if (this.liveWindows <= target) break;
       this.windows[corr]?.delete(w.key);
       this.lastAlert[corr]?.delete(w.key);
       this.liveWindows--;
       evicted++;
+      only = only === -2 || only === corr ? corr : -1;
     }
     this.stats.windowsEvictedByCap += evicted;
     this.stats.capEvictionRounds++;
-    this.settings.warn(`correlation state reached ${cap} windows; evicted ${evicted} least recently updated windows`);
+    const one = only >= 0 ? this.correlations[only] : undefined;
+    this.settings.logger.warn(`correlation state reached ${cap} windows; evicted ${evicted} least recently updated windows`, {
+      cap,
+      evicted,
+      ...(one === undefined ? {} : { correlation: one.identity }),
+    });
   }
 
   /** Drops suppression records that can no longer suppress anything at `now` (spec 03 §9). */

@@ -3,10 +3,11 @@
 // Synchronous and pure: no I/O, no timers; wall time only through the injected clock.
 
 import type { CorrelationRule, SigmaCollection } from '@tsigma/parser';
-import type { CompiledRule } from '../compile.js';
+import type { LoadedRule } from '../compile.js';
 import { Engine, type EngineOptions, type LoadReport, type RuleLoadError } from '../engine.js';
-import type { Event } from '../event.js';
+import type { JsonEvent } from '../event.js';
 import type { RuleExplanation } from '../explain.js';
+import { silentLogger, type Logger } from '../logger.js';
 import type { LogSourceExtractor } from '../logsource.js';
 import { PipelineError, transformRule, type Pipeline } from '../pipeline/index.js';
 import type { DetectionResult, MatchDetail } from '../result.js';
@@ -38,8 +39,11 @@ export interface CorrelationEngineOptions {
   engine?: EngineOptions;
   /** Wall clock in epoch seconds, used only by the `wallclock` timestamp fallback (spec 03 §3). */
   clock?: () => number;
-  /** Receives operational warnings such as cap eviction rounds (spec 03 §9). */
-  onWarning?: (message: string) => void;
+  /**
+   * Receives operational warnings at `warn` level, such as cap eviction rounds (spec 03 §9) with their
+   * `evicted` count; default {@link silentLogger}.
+   */
+  logger?: Logger;
 }
 
 /** Per-event output: every detection plus the correlations that fired (spec 03 §1). */
@@ -69,7 +73,7 @@ export class CorrelationEngine {
   private readonly config: CorrelationConfig;
   private readonly detector: Engine;
   private readonly clock: () => number;
-  private readonly onWarning: (message: string) => void;
+  private readonly logger: Logger;
   private readonly detectionRules: LoadedRuleInfo[] = [];
   private readonly detectionAttributes: Readonly<Record<string, unknown>>[] = [];
   private readonly ruleIndex: RuleIndexById = new Map();
@@ -91,7 +95,7 @@ export class CorrelationEngine {
     }
     this.detector = new Engine(options.engine);
     this.clock = options.clock ?? systemClock;
-    this.onWarning = options.onWarning ?? (() => {});
+    this.logger = options.logger ?? silentLogger;
     this.timestampFields = [...this.config.timestampFields];
     this.state = this.newState();
   }
@@ -167,6 +171,10 @@ export class CorrelationEngine {
           documentIndex: rule.source.documentIndex,
         };
         if (rule.source.file !== undefined) e.file = rule.source.file;
+        if (rule.source.location.line > 0) {
+          e.line = rule.source.location.line;
+          e.column = rule.source.location.column;
+        }
         if (rule.id !== undefined) e.ruleId = rule.id;
         errors.push(e);
       }
@@ -196,12 +204,12 @@ export class CorrelationEngine {
   }
 
   /** Evaluates detections only; correlation state is untouched. */
-  evaluate(event: Event): DetectionResult[] {
+  evaluate(event: JsonEvent): DetectionResult[] {
     return this.detector.evaluate(event);
   }
 
   /** Processes one event, taking its time from the event's timestamp fields (spec 03 §3). */
-  processEvent(event: Event): ProcessResult {
+  processEvent(event: JsonEvent): ProcessResult {
     const detections = this.detector.evaluate(event);
     // Without detections nothing can contribute, so the event's time is not even read.
     if (detections.length === 0) return { detections, correlations: [] };
@@ -209,12 +217,12 @@ export class CorrelationEngine {
   }
 
   /** Processes one event at an explicit time in epoch seconds, bypassing timestamp extraction. */
-  processEventAt(event: Event, tsSecs: number): ProcessResult {
+  processEventAt(event: JsonEvent, tsSecs: number): ProcessResult {
     return this.processWithDetections(event, this.detector.evaluate(event), tsSecs);
   }
 
   /** Processes `events` in order; the same as calling {@link processEvent} for each. */
-  processBatch(events: readonly Event[]): ProcessResult[] {
+  processBatch(events: readonly JsonEvent[]): ProcessResult[] {
     return events.map((e) => this.processEvent(e));
   }
 
@@ -222,7 +230,7 @@ export class CorrelationEngine {
    * Feeds already-computed detections of `event` into the correlations at time `tsSecs`. A non-finite
    * time counts as missing and follows `timestampFallback`.
    */
-  processWithDetections(event: Event, detections: DetectionResult[], tsSecs: number): ProcessResult {
+  processWithDetections(event: JsonEvent, detections: DetectionResult[], tsSecs: number): ProcessResult {
     let t = Math.floor(tsSecs);
     if (!Number.isFinite(t)) {
       if (this.config.timestampFallback === 'skip') {
@@ -268,7 +276,7 @@ export class CorrelationEngine {
   }
 
   /** Why each detection rule did or did not match `event` (see {@link Engine.explain}); correlations are not explained. */
-  explain(event: Event, opts: { ruleId?: string } = {}): RuleExplanation[] {
+  explain(event: JsonEvent, opts: { ruleId?: string } = {}): RuleExplanation[] {
     return this.detector.explain(event, opts);
   }
 
@@ -277,16 +285,8 @@ export class CorrelationEngine {
     return introspectState(this.state, this.config, filter ?? {});
   }
 
-  /** {@link introspect} with positional filters: `id` matches id, name or title; `group` is a display substring. */
-  introspectFiltered(id?: string, group?: string): CorrelationStateSnapshot {
-    const filter: IntrospectFilter = {};
-    if (id !== undefined) filter.id = id;
-    if (group !== undefined) filter.group = group;
-    return this.introspect(filter);
-  }
-
-  /** Deterministic, JSON-serialisable copy of all correlation state (spec 03 §12). */
-  snapshot(): CorrelationSnapshot {
+  /** Deterministic, JSON-serialisable copy of all correlation state (spec 03 §12, spec 05 name). */
+  exportState(): CorrelationSnapshot {
     return exportSnapshot(this.state);
   }
 
@@ -294,23 +294,13 @@ export class CorrelationEngine {
    * Replaces correlation state with `snapshot`; entries already expired at `nowSecs` (when given) are
    * pruned. A snapshot of another version, or not shaped like one, is refused and nothing changes.
    */
-  restore(snapshot: unknown, nowSecs?: number): RestoreOutcome {
+  importState(snapshot: unknown, nowSecs?: number): RestoreOutcome {
     const fresh = this.newState();
     const outcome = importSnapshot(fresh, snapshot);
     if (!outcome.ok) return outcome;
     this.state = fresh;
     if (nowSecs !== undefined) this.evictExpired(nowSecs);
     return outcome;
-  }
-
-  /** Spec 05 name of {@link snapshot}. */
-  exportState(): CorrelationSnapshot {
-    return this.snapshot();
-  }
-
-  /** Spec 05 name of {@link restore} without pruning: false (and no change) when refused. */
-  importState(snapshot: CorrelationSnapshot): boolean {
-    return this.restore(snapshot).ok;
   }
 
   /** Live (correlation, group) windows. */
@@ -334,11 +324,11 @@ export class CorrelationEngine {
   }
 
   private newState(): CorrelationState {
-    return new CorrelationState(this.correlations, { config: this.config, warn: this.onWarning });
+    return new CorrelationState(this.correlations, { config: this.config, logger: this.logger });
   }
 
   // Registers a loaded rule; false when an earlier rule has the same (id, title), which results cannot tell apart.
-  private registerDetectionRule(rule: CompiledRule): boolean {
+  private registerDetectionRule(rule: LoadedRule): boolean {
     const index = this.detectionRules.length;
     const info: LoadedRuleInfo = { title: rule.title, documentIndex: rule.documentIndex };
     if (rule.file !== undefined) info.file = rule.file;

@@ -76,9 +76,9 @@ describe('introspect (spec 03 §11)', () => {
     const engine = loginEngine();
     login(engine, 'admin', 1000);
     login(engine, 'alice', 1000);
-    expect(engine.introspectFiltered(undefined, 'alice').groups.map((g) => g.group_key_display)).toEqual(['User=alice']);
+    expect(engine.introspect({ group: 'alice' }).groups.map((g) => g.group_key_display)).toEqual(['User=alice']);
     expect(engine.introspect().groups.map((g) => g.group_key_display)).toEqual(['User=admin', 'User=alice']);
-    expect(engine.introspectFiltered('nope')).toEqual({ correlations: [], groups: [] });
+    expect(engine.introspect({ id: 'nope' })).toEqual({ correlations: [], groups: [] });
     expect(engine.introspect({ id: 'Many Logins' }).groups).toHaveLength(2);
   });
 

@@ -137,9 +137,9 @@ describe('correlation properties', () => {
 
         const first = engine(config);
         events.slice(0, cut).forEach((e) => first.processEvent(e));
-        const saved = JSON.parse(JSON.stringify(first.snapshot())) as CorrelationSnapshot;
+        const saved = JSON.parse(JSON.stringify(first.exportState())) as CorrelationSnapshot;
         const second = engine(config);
-        expect(second.restore(saved).ok).toBe(true);
+        expect(second.importState(saved).ok).toBe(true);
         const rest = events.slice(cut).map((e) => second.processEvent(e));
         expect(rest).toEqual(expected.slice(cut));
         expect(second.introspect()).toEqual(straight.introspect());

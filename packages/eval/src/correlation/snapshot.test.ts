@@ -39,15 +39,15 @@ describe('snapshot / restore (spec 03 §12)', () => {
     const before = engine({ eventMode: 'full' });
     for (const t of [10, 11, 12]) send(before, 'a', 'x', t);
     send(before, 'b', 'y', 13, 5);
-    const snap = JSON.parse(JSON.stringify(before.snapshot())) as CorrelationSnapshot;
+    const snap = JSON.parse(JSON.stringify(before.exportState())) as CorrelationSnapshot;
     expect(Object.keys(snap.windows)).toEqual(['count', 'order', 'sum']);
     expect(snap.last_alert).toEqual({ count: [{ group: ['x'], ts: 12 }] });
     expect(snap.sequence).toBe(8);
 
     const after = engine({ eventMode: 'full' });
-    expect(after.restore(snap)).toEqual({ ok: true, windows: 4, skipped: 0 });
+    expect(after.importState(snap)).toEqual({ ok: true, windows: 4, skipped: 0 });
     // Restored entries are renumbered after the stored sequence, so only the counter moves on.
-    expect({ ...after.snapshot(), sequence: 8 }).toEqual(before.snapshot());
+    expect({ ...after.exportState(), sequence: 8 }).toEqual(before.exportState());
     expect(after.introspect()).toEqual(before.introspect());
     // Suppression survived: the 4th event would re-fire without it; the ordered chain completes.
     expect(send(after, 'a', 'x', 14)).toEqual([]);
@@ -61,8 +61,8 @@ describe('snapshot / restore (spec 03 §12)', () => {
     const before = engine({ eventMode: 'refs' });
     send(before, 'a', 'x', 10);
     const after = engine({ eventMode: 'refs' });
-    after.restore(before.snapshot());
-    expect(after.snapshot().event_ref_buffers).toEqual({
+    after.importState(before.exportState());
+    expect(after.exportState().event_ref_buffers).toEqual({
       count: [{ group: ['x'], refs: [{ timestamp: 10, id: 'a10' }] }],
       order: [{ group: ['x'], refs: [{ timestamp: 10, id: 'a10' }] }],
     });
@@ -71,17 +71,16 @@ describe('snapshot / restore (spec 03 §12)', () => {
   it('refuses another version or a malformed value without changing state', () => {
     const e = engine();
     send(e, 'a', 'x', 10);
-    const kept = e.snapshot();
+    const kept = e.exportState();
     const other = { ...kept, version: 2 };
-    const refused = e.restore(other);
+    const refused = e.importState(other);
     expect(refused.ok).toBe(false);
     expect(!refused.ok && refused.error.code).toBe('snapshot_version');
-    expect(e.importState(other as unknown as CorrelationSnapshot)).toBe(false);
     for (const bad of [null, 'x', [], { version: 1 }, { ...kept, sequence: -1 }]) {
-      const out = e.restore(bad);
+      const out = e.importState(bad);
       expect(!out.ok && out.error.code).toBe('snapshot_malformed');
     }
-    expect(e.snapshot()).toEqual(kept);
+    expect(e.exportState()).toEqual(kept);
   });
 
   it('skips unknown identities, wrong kinds and bad groups', () => {
@@ -101,7 +100,7 @@ describe('snapshot / restore (spec 03 §12)', () => {
         ],
       },
     };
-    expect(e.restore(snap)).toEqual({ ok: true, windows: 1, skipped: 3 });
+    expect(e.importState(snap)).toEqual({ ok: true, windows: 1, skipped: 3 });
     expect(e.introspect().groups.map((g) => [g.group_key_display, g.entries])).toEqual([['g=ok', 2]]);
   });
 
@@ -110,13 +109,13 @@ describe('snapshot / restore (spec 03 §12)', () => {
     for (const t of [10, 11, 12]) send(before, 'a', 'x', t);
     send(before, 'a', 'z', 90);
     const after = engine();
-    after.restore(before.snapshot(), 111);
+    after.importState(before.exportState(), 111);
     expect(after.introspect({ id: 'count' }).groups.map((g) => [g.group_key_display, g.entries])).toEqual([
       ['g=x', 2],
       ['g=z', 1],
     ]);
-    after.restore(before.snapshot(), 5000);
+    after.importState(before.exportState(), 5000);
     expect(after.stateCount()).toBe(0);
-    expect(after.snapshot().last_alert).toEqual({});
+    expect(after.exportState().last_alert).toEqual({});
   });
 });

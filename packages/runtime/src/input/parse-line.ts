@@ -1,7 +1,7 @@
 // The spec-level line parser (05 §4): decodeLine's plain object wrapped as an evaluator Event.
 // Kept separate so the decoders stay free of any evaluator type.
 
-import { JsonEvent, type Event } from '@tsigma/eval';
+import { JsonEvent } from '@tsigma/eval';
 import { decodeLine } from './decode-line.js';
 import type { InputFormat } from './input-format.js';
 import { ParseFailure } from './parse-failure.js';
@@ -12,7 +12,7 @@ import { ParseFailure } from './parse-failure.js';
  *
  * @example parseLine('level=warn msg="disk full"', { kind: 'logfmt' }) // JsonEvent over { level: 'warn', msg: 'disk full' }
  */
-export function parseLine(line: string, format: InputFormat, hasFilter = false): Event | ParseFailure {
+export function parseLine(line: string, format: InputFormat, hasFilter = false): JsonEvent | ParseFailure {
   const decoded = decodeLine(line, format, hasFilter);
   return decoded instanceof ParseFailure ? decoded : new JsonEvent(decoded.value);
 }
