@@ -178,6 +178,16 @@ describe('tsigma validate', () => {
     const body = JSON.parse(r.stdout) as { summary: Record<string, number> };
     expect(body.summary.compile_errors).toBe(1);
   });
+
+  it('prints each problem once with its position, and tells parse from compile errors', () => {
+    const r = tsigma(['validate', join(FIX, 'rules-bad'), join(FIX, 'rules-uncompilable')]);
+    expect(r.code).toBe(2);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/bad\.yml:5:5: error\[unknown_modifier\]/);
+    expect(lines[1]).toMatch(/placeholder\.yml:10:5: error\[unresolved_placeholder\]/);
+    expect(r.stdout).toMatch(/Parse errors: +1\n +Compile errors: +1/);
+  });
 });
 
 describe('tsigma explain', () => {

@@ -64,6 +64,8 @@ export interface RuleLoadError {
   code: RuleLoadErrorCode;
   message: string;
   severity: 'error' | 'warning';
+  /** `parse` when the rule's YAML or Sigma structure was refused; unset for compile, pipeline and correlation problems. */
+  stage?: 'parse';
 }
 
 /** What {@link Engine.addCollection} loaded and what it skipped. */
@@ -124,7 +126,7 @@ export class Engine {
     const filters: FilterRule[] = [];
     for (const c of parts) {
       for (const e of c.errors) {
-        const entry: RuleLoadError = { title: e.ruleTitle ?? '', code: e.code, message: e.message, severity: e.severity };
+        const entry: RuleLoadError = { title: e.ruleTitle ?? '', code: e.code, message: e.message, severity: e.severity, stage: 'parse' };
         if (e.file !== undefined) entry.file = e.file;
         if (e.line !== undefined) entry.line = e.line;
         if (e.column !== undefined) entry.column = e.column;

@@ -182,6 +182,11 @@ export class RuntimeEngine {
     return byRule;
   }
 
+  /** The rule files of the load, in load order. */
+  ruleFiles(): string[] {
+    return [...this.require().files];
+  }
+
   /** The loaded rules: detections, then correlations, then filters, each in file order. */
   listRules(): RuleSummary[] {
     return [...this.require().rules];

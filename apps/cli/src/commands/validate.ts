@@ -1,14 +1,12 @@
 // `tsigma validate <path>...` (spec 11 §4): parse every rule file, apply pipelines, compile, report per file.
-import { parseSigmaFiles } from '@tsigma/parser';
-import { CorrelationEngine, type RuleLoadError } from '@tsigma/eval';
-import { describeRuleLoadError, findRuleFiles } from '@tsigma/runtime';
+import type { RuleLoadError } from '@tsigma/eval';
+import { describeRuleLoadError, RuntimeEngine } from '@tsigma/runtime';
 import { listOption, parseCommandArgs } from '../args.js';
 import { writeOut, type CliIo } from '../cli-io.js';
 import { CliError, EXIT_OK, EXIT_RULE_ERROR, EXIT_USAGE } from '../exit-codes.js';
 import { chooseOutputFormat, renderTable } from '../output-format.js';
 import { loadPipelines } from '../pipelines.js';
-import { runtimeErrorAsCliError } from '../rule-loading.js';
-import { describeError } from './parse.js';
+import { loadRules } from '../rule-loading.js';
 
 interface FileReport {
   path: string;
@@ -25,34 +23,23 @@ export async function runValidate(argv: string[], io: CliIo): Promise<number> {
   if (positionals.length === 0) throw new CliError(EXIT_USAGE, 'validate needs at least one rule file or directory');
   const format = globals.outputFormat === undefined ? 'human' : chooseOutputFormat(globals.outputFormat, io.stdout);
   const pipelines = await loadPipelines(listOption(values.pipeline));
-  const files = await findRuleFiles(positionals).catch((error: unknown) => {
-    throw runtimeErrorAsCliError(error);
-  });
-
-  const merged = await parseSigmaFiles(files);
-  const errorsByFile = new Map<string, Record<string, unknown>[]>(files.map((f) => [f, []]));
+  // The same load as `eval`: every problem of every file, each once, with its position.
+  const engine = new RuntimeEngine({ rulesPath: positionals, pipelines, skipInvalidRules: true });
+  const stats = await loadRules(engine);
+  const errorsByFile = new Map<string, Record<string, unknown>[]>(engine.ruleFiles().map((f) => [f, []]));
   const messageLines: string[] = [];
-  let parseErrors = 0;
   const failedDocuments = new Set<string>();
-  for (const error of merged.errors) {
-    if (error.severity !== 'error') continue;
-    parseErrors++;
+  let parseErrors = 0;
+  for (const error of stats.skipped) {
+    if (error.stage === 'parse') parseErrors++;
     failedDocuments.add(`${error.file ?? ''}\u0000${error.documentIndex ?? -1}`);
-    errorsByFile.get(error.file ?? '')?.push(describeError(error));
-    messageLines.push(error.toString());
-  }
-  const documents = merged.rules.length + merged.correlations.length + merged.filters.length + failedDocuments.size;
-
-  const engine = new CorrelationEngine();
-  for (const pipeline of pipelines) engine.addPipeline(pipeline);
-  const report = engine.addCollection(merged);
-  const compileErrors = report.errors.filter((e) => e.severity === 'error');
-  for (const error of compileErrors) {
     const file = error.file ?? '(unknown file)';
     if (!errorsByFile.has(file)) errorsByFile.set(file, []);
     errorsByFile.get(file)?.push(describeLoadError(error));
     messageLines.push(describeRuleLoadError(error));
   }
+  const compileErrors = stats.skipped.length - parseErrors;
+  const documents = stats.detectionRules + stats.correlationRules + stats.filterRules + failedDocuments.size;
 
   const reports: FileReport[] = [...errorsByFile].map(([path, errors]) => ({
     path,
@@ -61,11 +48,11 @@ export async function runValidate(argv: string[], io: CliIo): Promise<number> {
   }));
   const summary = {
     documents,
-    detection_rules: merged.rules.length,
-    correlation_rules: merged.correlations.length,
-    filter_rules: merged.filters.length,
+    detection_rules: stats.detectionRules,
+    correlation_rules: stats.correlationRules,
+    filter_rules: stats.filterRules,
     parse_errors: parseErrors,
-    compile_errors: compileErrors.length,
+    compile_errors: compileErrors,
     pipelines: pipelines.length,
   };
 
@@ -84,7 +71,7 @@ export async function runValidate(argv: string[], io: CliIo): Promise<number> {
     await writeOut(io.stdout, renderHumanSummary(summary, positionals));
     for (const line of messageLines) await writeOut(io.stderr, line + '\n');
   }
-  return parseErrors + compileErrors.length > 0 ? EXIT_RULE_ERROR : EXIT_OK;
+  return stats.skipped.length > 0 ? EXIT_RULE_ERROR : EXIT_OK;
 }
 
 function renderHumanSummary(s: Record<string, number>, paths: string[]): string {
@@ -105,9 +92,9 @@ function describeLoadError(error: RuleLoadError): Record<string, unknown> {
     code: error.code,
     severity: error.severity,
     file: error.file ?? null,
-    line: null,
-    column: null,
-    path: null,
+    line: error.line ?? null,
+    column: error.column ?? null,
+    path: error.pointer ?? null,
     message: error.message,
     rule: error.title,
   };
