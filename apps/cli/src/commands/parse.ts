@@ -44,8 +44,8 @@ export async function runParse(argv: string[], io: CliIo): Promise<number> {
   return EXIT_OK;
 }
 
-/** The JSON view of a parse error used by `parse` and `validate`. */
-export function describeError(error: SigmaParseError): Record<string, unknown> {
+/** The JSON view of a parse error that `parse` prints. */
+function describeError(error: SigmaParseError): Record<string, unknown> {
   return {
     code: error.code,
     severity: error.severity,
