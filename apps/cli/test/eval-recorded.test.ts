@@ -6,37 +6,15 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { corpusPath, describeCorpus } from '../../../test/corpus.js';
 import { writeCorrelationWorkload } from '../bench/workload.js';
-import type { CliIo, TextOut } from '../src/cli-io.js';
-import { run } from '../src/run.js';
+import { tsigmaInProcess } from './in-process.js';
 
 const FIX = resolve(import.meta.dirname, 'fixtures');
 const DEMO = resolve(import.meta.dirname, '../../../demo');
 
-class TextBuffer implements TextOut {
-  text = '';
-  write(chunk: string, callback?: (error?: Error | null) => void): boolean {
-    this.text += chunk;
-    callback?.();
-    return true;
-  }
-  once(): this {
-    return this;
-  }
-}
-
-async function tsigma(args: string[], stdinText = ''): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new TextBuffer();
-  const stderr = new TextBuffer();
-  const stdin = new PassThrough();
-  stdin.end(stdinText);
-  const io: CliIo = { stdout, stderr, stdin, env: {} };
-  const code = await run(args, io);
-  return { code, stdout: stdout.text, stderr: stderr.text };
-}
+const tsigma = tsigmaInProcess;
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 const lastLine = (text: string): string => text.trimEnd().split('\n').at(-1) ?? '';

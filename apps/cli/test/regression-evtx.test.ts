@@ -2,11 +2,9 @@
 // `tsigma eval -r <rule> -p windows -i <file.evtx>` exactly as a user would type it, must make the rule fire
 // at least as often as the manifest says (issue 5). Runs the command in-process so 92 cases stay fast.
 import { readFileSync } from 'node:fs';
-import { PassThrough } from 'node:stream';
 import { expect, it } from 'vitest';
 import { corpusPath, describeCorpus, hasCorpus } from '../../../test/corpus.js';
-import type { CliIo, TextOut } from '../src/cli-io.js';
-import { run } from '../src/run.js';
+import { tsigmaInProcess } from './in-process.js';
 
 interface RegressionCase {
   rule_id: string;
@@ -19,33 +17,23 @@ interface RegressionCase {
 /** Cases that cannot pass from the binary file, with the reason; asserted to still fail. Keep it empty. */
 const EXCEPTIONS: Readonly<Record<string, string>> = {};
 
-class TextBuffer implements TextOut {
-  text = '';
-  write(chunk: string, callback?: (error?: Error | null) => void): boolean {
-    this.text += chunk;
-    callback?.();
-    return true;
-  }
-  once(): this {
-    return this;
-  }
-}
-
 async function evalEvtx(c: RegressionCase): Promise<{ code: number; results: { rule_id?: string }[]; stderr: string }> {
-  const stdout = new TextBuffer();
-  const stderr = new TextBuffer();
-  const stdin = new PassThrough();
-  stdin.end();
-  const io: CliIo = { stdout, stderr, stdin, env: {} };
-  const code = await run(
-    ['eval', '-r', corpusPath(c.rule_path), '-p', 'windows', '-i', corpusPath(c.evtx), '--output-format', 'ndjson'],
-    io,
-  );
-  const results = stdout.text
+  const r = await tsigmaInProcess([
+    'eval',
+    '-r',
+    corpusPath(c.rule_path),
+    '-p',
+    'windows',
+    '-i',
+    corpusPath(c.evtx),
+    '--output-format',
+    'ndjson',
+  ]);
+  const results = r.stdout
     .split('\n')
     .filter((line) => line !== '')
     .map((line) => JSON.parse(line) as { rule_id?: string });
-  return { code, results, stderr: stderr.text };
+  return { code: r.code, results, stderr: r.stderr };
 }
 
 describeCorpus('SigmaHQ regression cases from .evtx through tsigma eval -p windows', () => {
