@@ -17,7 +17,7 @@ import { runPipeline } from '../src/run-pipeline.js';
 import { RuntimeEngine } from '../src/runtime-engine.js';
 
 /** Result of {@link runPipelineBench}. */
-export interface PipelineBenchResult {
+interface PipelineBenchResult {
   events: number;
   rules: number;
   /** Lines per second through runPipeline (best pass). */
