@@ -24,6 +24,18 @@ export default defineConfig(
   js.configs.recommended,
   tseslint.configs.recommended,
   {
+    // Type-aware rules wherever a package tsconfig covers the file (code, tests, benches, examples); config files and
+    // root scripts are outside every project and keep the syntactic rules only.
+    files: ['packages/*/{src,test,bench,examples}/**/*.ts', 'apps/*/{src,test,bench}/**/*.ts'],
+    extends: [tseslint.configs.recommendedTypeChecked],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+  },
+  {
+    // Test doubles implement async interfaces without awaiting, and `expect(obj.method)` passes methods unbound.
+    files: ['**/*.test.ts', '**/test/**/*.ts'],
+    rules: { '@typescript-eslint/require-await': 'off', '@typescript-eslint/unbound-method': 'off' },
+  },
+  {
     // Same rule as tsc's noUnusedLocals: `const { a: _, ...rest } = o` is how an object omits a key.
     rules: { '@typescript-eslint/no-unused-vars': ['error', { ignoreRestSiblings: true }] },
   },

@@ -26,7 +26,7 @@ function merge(parts: SigmaCollection[]): SigmaCollection {
     correlations: parts.flatMap((c) => c.correlations),
     filters: parts.flatMap((c) => c.filters),
     errors: parts.flatMap((c) => c.errors),
-  } as SigmaCollection;
+  };
 }
 
 interface Loaded {

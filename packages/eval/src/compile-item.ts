@@ -166,7 +166,7 @@ export function compileItem(item: DetectionItem, spot: RuleCompileSpot, detPoint
     };
   }
   const values = item.values;
-  const matchers: ValueMatcher[] = new Array(values.length);
+  const matchers = new Array<ValueMatcher>(values.length);
   let hasNull = false;
   for (let k = 0; k < values.length; k++) {
     const v = values[k] as SigmaValue;
@@ -201,7 +201,7 @@ export function compileItem(item: DetectionItem, spot: RuleCompileSpot, detPoint
           : strings.filter((m) => !exact.includes(m)).map((m) => m.compiled.test),
     textExact: exact.length > 0 ? new Set(exact.map((m) => m.compiled.longestLiteral)) : null,
     textFolded: strings !== null && first !== undefined && !first.caseSensitive,
-    numbers: numberOnly ? new Set(matchers.map((m) => (m as NumberMatcher).value)) : null,
+    numbers: numberOnly ? new Set(matchers.map((m) => m.value)) : null,
   };
 }
 

@@ -169,7 +169,7 @@ export class Engine {
    * @throws RuleCompileError, or the pipeline module's error for pipeline rule failures.
    */
   addRule(r: SigmaRule): void {
-    const rule = this.pipelines.length > 0 ? (transformRule(this.pipelines, r).rule as SigmaRule) : r;
+    const rule = this.pipelines.length > 0 ? transformRule(this.pipelines, r).rule : r;
     this.compiled.push(compileRule(rule));
     this.index = null;
   }
@@ -180,7 +180,7 @@ export class Engine {
   }
 
   private applyFilterCounting(f: FilterRule): number {
-    const filter = this.pipelines.length > 0 ? (transformRule(this.pipelines, f).rule as FilterRule) : f;
+    const filter = this.pipelines.length > 0 ? transformRule(this.pipelines, f).rule : f;
     const compiled = compileFilter(filter, this.filterCounter++);
     let targets = 0;
     this.compiled = this.compiled.map((rule) => {

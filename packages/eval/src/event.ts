@@ -16,6 +16,7 @@ const ABSENT: unique symbol = Symbol('absent');
 // Strings up to this length are cheaper to fold again than to look up in the per-event cache.
 const SHORT_STRING = 16;
 
+// eslint-disable-next-line @typescript-eslint/unbound-method -- only called as hasOwn.call(obj, key), which supplies `this`
 const hasOwn = Object.prototype.hasOwnProperty;
 
 const STAR = 0x2a;

@@ -61,7 +61,7 @@ export class NeedleAutomaton {
       if (key.length > maxLength) maxLength = key.length;
     }
     const delta = states0 <= 0x10000 ? new Uint16Array(states0 * width) : new Int32Array(states0 * width);
-    const outputs: (number[] | undefined)[] = new Array(states0);
+    const outputs = new Array<number[] | undefined>(states0);
     /** States along the current key's path, by depth. */
     const path = new Int32Array(maxLength + 1);
     let states = 1;

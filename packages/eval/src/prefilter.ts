@@ -114,7 +114,7 @@ export class CandidateIndex {
             case 'sub': {
               fieldOf(w.field);
               let m = subs.get(w.field);
-              if (m === undefined) subs.set(w.field, (m = new Map()));
+              if (m === undefined) subs.set(w.field, (m = new Map<string, number[]>()));
               pushTo(m, w.text, g);
               break;
             }

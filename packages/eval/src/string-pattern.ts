@@ -15,7 +15,8 @@ export interface CompiledPattern {
   shape: PatternShape;
   /** Longest literal run (already case-folded when the pattern was), for prefilters. */
   longestLiteral: string;
-  test(text: string): boolean;
+  /** A closure over the pattern (never a method), so callers may pass it around unbound. */
+  test: (text: string) => boolean;
 }
 
 /** The characters a word-initial dash may be under `windash` (spec 01 §5.1). */

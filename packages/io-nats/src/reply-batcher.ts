@@ -6,8 +6,8 @@
 import { createInbox, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 
 interface Pending {
-  resolve(m: Msg): void;
-  reject(err: Error): void;
+  resolve: (m: Msg) => void;
+  reject: (err: Error) => void;
 }
 
 /** Requests sent by one requestMany call: ids `first` .. `first + replies.length - 1`. */
@@ -77,8 +77,7 @@ export class ReplyBatcher {
     // Earlier single requests of this tick go first, so the wire order is the call order.
     this.flush();
     try {
-      for (let i = 0; i < payloads.length; i++)
-        this.nc.publish(subject, payloads[i] as Uint8Array, { reply: `${this.prefix}.${first + i}` });
+      for (let i = 0; i < payloads.length; i++) this.nc.publish(subject, payloads[i], { reply: `${this.prefix}.${first + i}` });
     } catch (err) {
       return Promise.reject(err instanceof Error ? err : new Error(String(err)));
     }

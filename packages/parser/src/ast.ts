@@ -134,7 +134,12 @@ export type ConditionExpr =
   | { op: 'and' | 'or'; args: ConditionExpr[] }
   | { op: 'not'; arg: ConditionExpr }
   | { op: 'id'; name: string }
-  | { op: 'of'; quantifier: 'any' | 'all' | number; pattern: string | 'them' };
+  | {
+      op: 'of';
+      quantifier: 'any' | 'all' | number;
+      /** A name pattern (`selection_*`), or `them`: every detection whose name does not start with `_`. */
+      pattern: string;
+    };
 
 /** Correlation types: Sigma v2 and v2.1, plus `value_median` (rsigma extension). */
 export type CorrelationType =

@@ -190,13 +190,15 @@ function readWindow(
         ctx.warn('invalid_correlation', `'${prefix}window' must be sliding, tumbling or session; ignored`, block.start, `${prefix}window`);
     }
     const g = attributes[`${prefix}gap`];
-    if (g !== undefined) {
+    if (typeof g === 'string') {
       try {
-        gap = parseTimespan(String(g));
+        gap = parseTimespan(g);
       } catch (e) {
         if (!(e instanceof SigmaParseError)) throw e;
         ctx.warn('invalid_timespan', `'${prefix}gap' ignored: ${e.message}`, block.start, `${prefix}gap`);
       }
+    } else if (g !== undefined) {
+      ctx.warn('invalid_timespan', `'${prefix}gap' must be a timespan such as '5m'; ignored`, block.start, `${prefix}gap`);
     }
   }
   if (mode === 'session' && gap === undefined) {

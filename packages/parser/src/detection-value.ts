@@ -86,7 +86,7 @@ export function readItemValues(ctx: DocumentContext, spec: FieldSpec, node: Tree
   const mods = spec.modifiers;
   if (mods.length === 0) {
     // No modifier: every value is read as written (the common case, without the checks below).
-    const out: SigmaValue[] = new Array(scalars.length);
+    const out = new Array<SigmaValue>(scalars.length);
     for (let k = 0; k < scalars.length; k++) out[k] = plainValue(scalars[k] as TreeScalar);
     return out;
   }

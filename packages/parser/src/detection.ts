@@ -189,7 +189,7 @@ function readDetection(ctx: DocumentContext, node: TreeNode, path: string): Dete
       return undefined;
     }
     if (node.items.every((i) => i.kind === 'scalar')) {
-      return { kind: 'keywords', values: (node.items as TreeScalar[]).map(plainValue) };
+      return { kind: 'keywords', values: node.items.map(plainValue) };
     }
     const branches: Detection[] = [];
     node.items.forEach((item, i) => {

@@ -18,6 +18,7 @@ const RULE_FILE_RE = /\.ya?ml$/i;
  * @example
  * const collection = await parseSigmaFile('rules/windows/proc_creation_win_whoami.yml');
  */
+// eslint-disable-next-line @typescript-eslint/require-await -- async is the public contract; the read is synchronous on purpose (see parseSigmaFiles)
 export async function parseSigmaFile(path: string): Promise<ParsedSigmaCollection> {
   const text = readText(path);
   if (typeof text === 'string') return parseSigmaYaml(text, { file: path });

@@ -14,6 +14,12 @@ const MAX_DOCUMENT_NODES = 200_000;
 /** Collections may nest this deep; deeper input (or a self-referencing alias) would exhaust the stack. */
 export const MAX_TREE_DEPTH = 256;
 
+/**
+ * What `yaml` resolves a scalar to: the core schema gives strings, numbers, booleans and null, and the tags it knows
+ * when written explicitly give a Date (`!!timestamp`), a Buffer (`!!binary`) or a symbol (`!!merge <<`).
+ */
+type YamlScalarValue = string | number | boolean | null | Date | Uint8Array | symbol;
+
 /** Scalar quoting style, which decides whether text offsets inside the value map 1:1 to the source. */
 type ScalarStyle = 'plain' | 'single' | 'double' | 'block';
 
@@ -115,7 +121,7 @@ function buildTree(doc: Document.Parsed, problems: TreeProblem[]): TreeNode | nu
   const contents = doc.contents;
   if (contents === null) return null;
   const budget = { left: MAX_DOCUMENT_NODES, depth: 0, exhausted: false };
-  return convert(doc, contents as YamlNode, '', problems, budget, 0);
+  return convert(doc, contents, '', problems, budget, 0);
 }
 
 function convert(doc: Document.Parsed, node: YamlNode, path: string, problems: TreeProblem[], budget: Budget, start: number): TreeNode {
@@ -193,7 +199,7 @@ function convertNode(doc: Document.Parsed, node: YamlNode, path: string, problem
     const target = node.resolve(doc);
     const aliasStart = node.range?.[0] ?? start;
     if (target === undefined) return { kind: 'scalar', value: null, source: '', style: 'plain', start: aliasStart, end: aliasStart };
-    return convert(doc, target as YamlNode, path, problems, budget, aliasStart);
+    return convert(doc, target, path, problems, budget, aliasStart);
   }
   return { kind: 'scalar', value: null, source: '', style: 'plain', start, end: start };
 }
@@ -201,7 +207,7 @@ function convertNode(doc: Document.Parsed, node: YamlNode, path: string, problem
 function keyText(node: Scalar): string {
   // Plain keys keep their spelling (`0x10`, `true`, `null` stay as written); quoted keys use their value.
   if (node.type === Scalar.PLAIN && typeof node.source === 'string') return node.source;
-  const v = node.value;
+  const v = node.value as YamlScalarValue | undefined;
   return v === null || v === undefined ? '' : String(v);
 }
 
@@ -217,7 +223,7 @@ function scalarOf(node: Scalar, fallback: number): TreeScalar {
         : node.type === Scalar.PLAIN || node.type === undefined
           ? 'plain'
           : 'block';
-  const raw = node.value;
+  const raw = node.value as YamlScalarValue | undefined;
   let value: TreeScalar['value'];
   if (raw === null || raw === undefined || typeof raw === 'string' || typeof raw === 'number' || typeof raw === 'boolean') {
     value = raw ?? null;

@@ -8,7 +8,7 @@ const FIXTURES = join(import.meta.dirname, 'fixtures');
 
 /** JSON with the `Map` of named detections written as an ordered object, as `tsigma parse` prints it. */
 function render(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => (v instanceof Map ? Object.fromEntries(v) : v), 2);
+  return JSON.stringify(value, (_key, v: unknown) => (v instanceof Map ? Object.fromEntries(v as Map<string, unknown>) : v), 2);
 }
 
 describe('fixtures', () => {

@@ -11,10 +11,14 @@ await engine.loadRules();
 
 /** A sink that keeps what it gets; real ones are StdoutSink, FileSink, NatsSink. */
 function memorySink(label: string, lines: string[]): Sink {
+  const keep = (...texts: string[]): Promise<void> => {
+    for (const text of texts) lines.push(`${label}: ${text}`);
+    return Promise.resolve();
+  };
   return {
     label,
-    send: async (results: readonly EvaluationResult[]) => void lines.push(...results.map((r) => `${label}: ${r.rule_title}`)),
-    sendRaw: async (json: string) => void lines.push(`${label}: ${JSON.parse(json).error as string}`),
+    send: (results: readonly EvaluationResult[]) => keep(...results.map((r) => r.rule_title)),
+    sendRaw: (json: string) => keep((JSON.parse(json) as { error: string }).error),
     close: async () => {},
   };
 }

@@ -87,7 +87,7 @@ function jqMessage(e: Error & { stderr?: string }): string {
 function createJsonPathFilter(path: string): EventFilter {
   const problem = jsonPathSyntaxProblem(path);
   if (problem !== undefined) throw new RuntimeError('invalid_filter', `JSONPath query is invalid: ${problem}`, `jsonpath ${path}`);
-  const run = (json: unknown): unknown[] => JSONPath({ path, json: json as object, wrap: true, eval: 'safe' }) as unknown[];
+  const run = (json: unknown): unknown[] => JSONPath<unknown[]>({ path, json: json as object, wrap: true, eval: 'safe' });
   try {
     run({});
   } catch (err) {

@@ -91,8 +91,8 @@ export class LogProcessor {
     const hasFilter = filter !== undefined;
     const t0 = performance.now();
 
-    const decoded: (unknown | undefined)[] = new Array(lines.length);
-    const fromJson: boolean[] = new Array(lines.length);
+    const decoded = new Array<unknown>(lines.length);
+    const fromJson = new Array<boolean>(lines.length);
     const parseErrors: BatchParseError[] = [];
     for (let i = 0; i < lines.length; i++) {
       const item = lines[i] as BatchLine;
@@ -141,7 +141,7 @@ export class LogProcessor {
     const processed = events.length > 0 ? engine.processBatch(events) : [];
     const t3 = performance.now();
 
-    const results: ProcessResult[] = new Array(lines.length);
+    const results = new Array<ProcessResult>(lines.length);
     // Lines whose result is a merged object owned here (several filter outputs), so it may be appended to.
     const merged = new Set<number>();
     let detections = 0;

@@ -93,7 +93,8 @@ describe('SinkDispatcher', () => {
       sleep,
       metrics: { onSinkDeliveryFailed: (l) => failed.push(l) },
     });
-    d.dispatch([result('a'), result('b')], token(log, '1'));
+    // Without a `block` sink nothing waits to be queued; `drain()` is what the tests await.
+    void d.dispatch([result('a'), result('b')], token(log, '1'));
     await d.drain();
     expect(broken.calls).toBe(4); // 1 + retryMax
     expect(sleeps).toEqual([100, 200, 250]); // capped at backoffMaxMs
@@ -122,9 +123,9 @@ describe('SinkDispatcher', () => {
       sleep: () => Promise.resolve(),
       logger: createStreamLogger({ level: 'error', format: 'json', write: (l) => errors.push(l) }),
     });
-    d.dispatch([result('a')], token(log, 'with-nak'));
-    d.dispatch([result('b')], token(log, 'no-nak', false));
-    d.deadLetter([{ originalEvent: 'not json', category: 'parse error', detail: 'bad' }], token(log, 'line'));
+    void d.dispatch([result('a')], token(log, 'with-nak'));
+    void d.dispatch([result('b')], token(log, 'no-nak', false));
+    void d.deadLetter([{ originalEvent: 'not json', category: 'parse error', detail: 'bad' }], token(log, 'line'));
     await d.drain();
     expect([...log].sort()).toEqual(['nak line', 'nak with-nak']);
     expect(d.stats).toMatchObject({ unacked: 3, resultsFailed: 2, linesFailed: 1, resultsDeadLettered: 0 });
@@ -199,9 +200,9 @@ describe('SinkDispatcher', () => {
     const slow = new GatedSink('slow', events);
     fast.release();
     const d = new SinkDispatcher({ sinks: [fast, slow] });
-    d.dispatch([result('a1'), result('a2')], token(events, 'A'));
-    d.dispatch([result('b1')], token(events, 'B'));
-    d.dispatch([], token(events, 'C')); // nothing to deliver: acked at once
+    void d.dispatch([result('a1'), result('a2')], token(events, 'A'));
+    void d.dispatch([result('b1')], token(events, 'B'));
+    void d.dispatch([], token(events, 'C')); // nothing to deliver: acked at once
     for (let i = 0; i < 10; i++) await tick();
     expect(events).toEqual(['ack C', 'fast a1,a2,b1']);
     slow.release();
@@ -228,7 +229,7 @@ describe('SinkDispatcher', () => {
         onSinkQueueDepthChange: (l, delta) => depth.set(l, (depth.get(l) ?? 0) + delta),
       },
     });
-    for (let i = 0; i < 100; i++) d.dispatch([result(`${i}`)], { ack: async () => {} });
+    for (let i = 0; i < 100; i++) void d.dispatch([result(`${i}`)], { ack: async () => {} });
     await d.drain();
     expect(sink.results).toHaveLength(100);
     expect(calls).toBeLessThanOrEqual(2); // the first item alone (handed straight to the idle worker), then the rest
@@ -254,9 +255,9 @@ describe('SinkDispatcher', () => {
       retryMax: 1,
       sleep: () => Promise.resolve(),
     });
-    d.dispatch([result('a')], token(log, '1'));
-    d.dispatch([result('poison')], token(log, '2'));
-    d.dispatch([result('c')], token(log, '3'));
+    void d.dispatch([result('a')], token(log, '1'));
+    void d.dispatch([result('poison')], token(log, '2'));
+    void d.dispatch([result('c')], token(log, '3'));
     await d.drain();
     expect(sink.results.map((r) => r.rule_title)).toEqual(['a', 'c']);
     expect(dlqSink.raw).toHaveLength(1);

@@ -65,8 +65,8 @@ export class CorrelationState {
     readonly correlations: readonly CompiledCorrelation[],
     readonly settings: StateSettings,
   ) {
-    this.windows = correlations.map(() => new Map());
-    this.lastAlert = correlations.map(() => new Map());
+    this.windows = correlations.map(() => new Map<WindowKey, Window>());
+    this.lastAlert = correlations.map(() => new Map<WindowKey, number>());
     const config = settings.config;
     this.tuning = correlations.map((c) => ({
       suppress: c.suppress ?? config.suppressSecs,

@@ -85,7 +85,7 @@ export function importSnapshot(state: CorrelationState, raw: unknown): RestoreOu
         skipped++;
         continue;
       }
-      const w = state.restoreWindow(c, item.group as SnapshotGroup, item.watermark as number);
+      const w = state.restoreWindow(c, item.group, item.watermark);
       for (const [t, value] of entries) w.insert(t, state.sequence++, value);
       restored++;
     }
@@ -96,7 +96,7 @@ export function importSnapshot(state: CorrelationState, raw: unknown): RestoreOu
     if (c === undefined || !Array.isArray(list)) continue;
     for (const item of list) {
       if (isRecord(item) && validGroup(item['group'], c) && isTime(item['ts'])) {
-        state.lastAlert[c.index]?.set(windowKey(item['group'] as SnapshotGroup), item['ts']);
+        state.lastAlert[c.index]?.set(windowKey(item['group']), item['ts']);
       }
     }
   }
@@ -146,7 +146,7 @@ function entriesOf(c: CompiledCorrelation, s: unknown): [number, EntryValue][] |
   switch (c.type) {
     case 'event_count':
       return s['kind'] === 'event_count' && Array.isArray(s['timestamps']) && s['timestamps'].every(isTime)
-        ? (s['timestamps'] as number[]).map((t) => [t, 0])
+        ? s['timestamps'].map((t) => [t, 0])
         : undefined;
     case 'value_count':
       return s['kind'] === 'value_count' &&

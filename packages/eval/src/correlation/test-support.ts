@@ -85,5 +85,5 @@ export function correlationRule(o: {
 
 /** A collection of the given rules and correlations. */
 export function collectionOf(rules: SigmaRule[], correlations: CorrelationRule[]): SigmaCollection {
-  return { rules, correlations, filters: [], errors: [] } as unknown as SigmaCollection;
+  return { rules, correlations, filters: [], errors: [] };
 }

@@ -272,7 +272,7 @@ describe('sysmon builtin', () => {
     });
     const out = transformRule([must('sysmon')], rule);
     expect(out.appliedItems).toEqual(['sysmon_image_load', 'sysmon_logsource']);
-    expect((out.rule as SigmaRule).logsource).toMatchObject({ product: 'windows', service: 'sysmon', category: 'image_load' });
+    expect(out.rule.logsource).toMatchObject({ product: 'windows', service: 'sysmon', category: 'image_load' });
     const e = engineWith([must('sysmon')], rule);
     expect(fires(e, { EventID: 7, ImageLoaded: 'C:\\x.dll' })).toBe(true);
     expect(fires(e, { EventID: 1, ImageLoaded: 'C:\\x.dll' })).toBe(false);
@@ -292,7 +292,7 @@ describe('ecs_windows builtin', () => {
       detection: { sel: { 'CommandLine|contains': 'x', ParentImage: 'p', EventID: 1, Channel: 'c' } },
     });
     const out = transformRule([must('ecs_windows')], rule).rule;
-    const sel = (out as SigmaRule).detection.named.get('sel');
+    const sel = out.detection.named.get('sel');
     expect(sel?.kind === 'allOf' && sel.items.map((i) => i.field.name)).toEqual([
       'process.command_line',
       'process.parent.executable',
@@ -302,7 +302,7 @@ describe('ecs_windows builtin', () => {
     const dns = transformRule(
       [must('ecs_windows')],
       buildRule({ logsource: { product: 'windows', category: 'dns_query' }, detection: { sel: { QueryName: 'x' } } }),
-    ).rule as SigmaRule;
+    ).rule;
     const d = dns.detection.named.get('sel');
     expect(d?.kind === 'allOf' && d.items[0]?.field.name).toBe('dns.question.name');
   });

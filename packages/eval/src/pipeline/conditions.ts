@@ -44,8 +44,9 @@ function eqi(a: string | undefined, b: string | undefined): boolean {
   return a !== undefined && b !== undefined && a.toLowerCase() === b.toLowerCase();
 }
 
-function stateEquals(state: Readonly<Record<string, unknown>>, key: string, val: string): boolean {
-  return key in state && String(state[key]) === val;
+// Pipeline state and custom rule attributes hold plain YAML values; they match a condition value by their text.
+function entryEquals(entries: Readonly<Record<string, unknown>>, key: string, val: string): boolean {
+  return key in entries && String(entries[key]) === val;
 }
 
 function logSourceOf(rule: AnyRule): LogSource | undefined {
@@ -77,10 +78,8 @@ function ruleAttributeMatches(rule: AnyRule, attribute: string, value: string): 
       return rule[attribute] === value;
     case 'description':
       return rule.description?.includes(value) ?? false;
-    default: {
-      const v = rule.customAttributes[attribute];
-      return v !== undefined && String(v) === value;
-    }
+    default:
+      return entryEquals(rule.customAttributes, attribute, value);
   }
 }
 
@@ -108,7 +107,7 @@ export function testRuleCondition(rule: AnyRule, c: RuleCondition, t: Tracking):
     case 'processing_item_applied':
       return t.applied.has(c.itemId);
     case 'processing_state':
-      return stateEquals(t.state, c.key, c.val);
+      return entryEquals(t.state, c.key, c.val);
     case 'is_sigma_rule':
       return rule.kind === 'rule';
     case 'is_sigma_correlation_rule':
@@ -158,7 +157,7 @@ export function testDetectionItemCondition(item: DetectionItem, c: DetectionItem
     case 'processing_item_applied':
       return t.itemApplied.get(item)?.has(c.itemId) ?? false;
     case 'processing_state':
-      return stateEquals(t.state, c.key, c.val);
+      return entryEquals(t.state, c.key, c.val);
   }
 }
 
@@ -173,6 +172,6 @@ export function testFieldNameCondition(name: string, c: FieldNameCondition, item
     case 'processing_item_applied':
       return item !== undefined && (t.itemApplied.get(item)?.has(c.itemId) ?? false);
     case 'processing_state':
-      return stateEquals(t.state, c.key, c.val);
+      return entryEquals(t.state, c.key, c.val);
   }
 }

@@ -49,7 +49,7 @@ describe('splitJsonDocuments: the three shapes', () => {
       '{\n  "EventID": 4688,\n  "CommandLine": "whoami /all"\n}\n{\n  "EventID": 1,\n  "Image": "C:\\\\Windows\\\\cmd.exe"\n}{"x":1} {"y":2}';
     const docs = splitJsonDocuments(text);
     expect(docs.map((d) => d.line)).toEqual([1, 5, 8, 8]);
-    expect(docs.map((d) => (d.ok ? JSON.parse(d.text) : d))).toEqual([
+    expect(docs.map((d) => (d.ok ? (JSON.parse(d.text) as unknown) : d))).toEqual([
       { EventID: 4688, CommandLine: 'whoami /all' },
       { EventID: 1, Image: 'C:\\Windows\\cmd.exe' },
       { x: 1 },
@@ -116,7 +116,7 @@ describe('splitJsonDocuments: broken input', () => {
         docs.every((d) => !d.ok),
         text,
       ).toBe(true);
-      expect(() => JSON.parse(text), text).toThrow();
+      expect(() => JSON.parse(text) as unknown, text).toThrow();
     }
   });
 
@@ -187,7 +187,7 @@ describe('splitJsonDocuments: agrees with JSON.parse', () => {
     fc.assert(
       fc.property(fc.array(value, { maxLength: 8 }), (values) => {
         const docs = values.filter((v) => !Array.isArray(v)); // top-level arrays are unwrapped by design
-        const parsed = (text: string): unknown[] => splitJsonDocuments(text).map((d) => (d.ok ? JSON.parse(d.text) : d));
+        const parsed = (text: string): unknown[] => splitJsonDocuments(text).map((d) => (d.ok ? (JSON.parse(d.text) as unknown) : d));
         const normal = JSON.parse(JSON.stringify(docs)) as unknown[];
         expect(parsed(docs.map((v) => JSON.stringify(v)).join('\n'))).toEqual(normal);
         expect(parsed(docs.map((v) => JSON.stringify(v, null, 2)).join('\n'))).toEqual(normal);
@@ -212,7 +212,7 @@ describe('splitJsonDocuments: agrees with JSON.parse', () => {
       fc.property(
         fc.string({ unit: fc.constantFrom('{', '}', '[', ']', '"', ',', ':', '1', '-', 'e', '.', 't', 'r', 'u', 'n', ' ', '\n', '\\') }),
         (text) => {
-          for (const doc of splitJsonDocuments(text)) if (doc.ok) expect(() => JSON.parse(doc.text)).not.toThrow();
+          for (const doc of splitJsonDocuments(text)) if (doc.ok) expect(() => JSON.parse(doc.text) as unknown).not.toThrow();
         },
       ),
       { numRuns: 2000 },

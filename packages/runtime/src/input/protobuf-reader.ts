@@ -31,8 +31,8 @@ export class ProtoReader {
     return this.pos < this.end;
   }
 
-  /** Reads a field tag: `[fieldNumber, wireType]`. */
-  tag(): [number, number] {
+  /** Reads a field tag: `[fieldNumber, wireType]`; the wire type may be one `skip` rejects (3, 4, 6, 7). */
+  tag(): [number, WireType] {
     const key = this.varint();
     const field = Math.floor(key / 8);
     if (field === 0) throw new WireFormatError(`field number 0 at byte ${this.pos}`);
@@ -102,7 +102,7 @@ export class ProtoReader {
   }
 
   /** Skips a field of `wireType` whose tag was just read. */
-  skip(wireType: number): void {
+  skip(wireType: WireType): void {
     switch (wireType) {
       case WireType.Varint:
         this.varint64();
@@ -117,12 +117,12 @@ export class ProtoReader {
         this.claim(4);
         return;
       default:
-        throw new WireFormatError(`unsupported wire type ${wireType} at byte ${this.pos}`);
+        throw new WireFormatError(`unsupported wire type ${String(wireType)} at byte ${this.pos}`);
     }
   }
 
   /** Checks a known field's wire type, so a schema mismatch is reported instead of misread. */
-  expect(field: number, actual: number, wanted: WireType): void {
+  expect(field: number, actual: WireType, wanted: WireType): void {
     if (actual !== wanted) throw new WireFormatError(`field ${field} has wire type ${actual}, expected ${wanted}`);
   }
 

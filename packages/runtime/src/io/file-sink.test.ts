@@ -48,7 +48,7 @@ describe('FileSink', () => {
       readFileSync(path, 'utf8')
         .split('\n')
         .filter(Boolean)
-        .map((l) => JSON.parse(l)),
+        .map((l) => JSON.parse(l) as unknown),
     ).toEqual([detection]);
     await sink.close();
   });
