@@ -27,7 +27,7 @@ export { openEventInputs } from './io/event-inputs.js';
 export type { EventInput, EventInputOptions, InputInfo } from './io/event-inputs.js';
 export { FileSource, DEFAULT_FOLLOW_POLL_MS } from './io/file-source.js';
 export type { FileSourceOptions } from './io/file-source.js';
-export { StdoutSink } from './io/stdout-sink.js';
+export { openStdoutWriter, StdoutSink } from './io/stdout-sink.js';
 export type { TextWriter } from './io/stdout-sink.js';
 export { FileSink } from './io/file-sink.js';
 export type { FileSinkOptions, FsyncPolicy } from './io/file-sink.js';

@@ -15,6 +15,7 @@ import {
   openEventInputs,
   runPipeline,
   RuntimeEngine,
+  openStdoutWriter,
   StdoutSink,
   type EventInput,
   type InputFormat,
@@ -98,7 +99,9 @@ export async function runEval(argv: string[], io: CliIo): Promise<number> {
     },
   });
   const collected: EvaluationResult[] = [];
-  const sink: Sink = format === 'ndjson' ? new StdoutSink(false, io.stdout) : collectingSink(collected);
+  // The real stdout gets the runtime's writer (asynchronous even when redirected to a file); tests pass their own.
+  const stdout = format === 'ndjson' && io.stdout === process.stdout ? openStdoutWriter() : undefined;
+  const sink: Sink = format === 'ndjson' ? new StdoutSink(false, stdout?.writer ?? io.stdout) : collectingSink(collected);
   // The dead-letter path of the run: bad input lines are reported (the first few in full), results that could
   // not be written are remembered and end the run with the output-error exit code.
   let printed = 0;
@@ -129,6 +132,7 @@ export async function runEval(argv: string[], io: CliIo): Promise<number> {
     });
   } catch (error) {
     throw runtimeErrorAsCliError(error);
+    await stdout?.finish();
   } finally {
     progress.stop();
   }

@@ -1,6 +1,7 @@
 // Sink writing results to stdout (or any Writable): one JSON line per result (spec 05 §7).
 // Waits for each write to be handed to the stream's destination, so a slow terminal or pipe slows the caller.
 
+import { createWriteStream, fstatSync } from 'node:fs';
 import type { EvaluationResult } from '@tsigma/eval';
 import { RuntimeError } from '../errors.js';
 import type { Sink } from './io-types.js';
@@ -53,4 +54,31 @@ function writeText(out: TextWriter, text: string, label: string): Promise<void> 
       else resolve();
     });
   });
+}
+
+/**
+ * A writer for results on the process's standard output, and how to finish it. When stdout is a regular file
+ * (`> results.ndjson`), Node writes process.stdout synchronously, so each write stalls evaluation; a write stream on
+ * the same descriptor writes from libuv's thread pool instead, so disk writes overlap evaluation. Pipes and
+ * terminals keep process.stdout, which is already asynchronous.
+ *
+ * @example
+ * const out = openStdoutWriter();
+ * const sink = new StdoutSink(false, out.writer);
+ * // ... run, then:
+ * await out.finish();
+ */
+export function openStdoutWriter(): { writer: TextWriter; finish(): Promise<void> } {
+  let isFile = false;
+  try {
+    isFile = fstatSync(1).isFile();
+  } catch {
+    // No usable descriptor 1 (closed stdout): fall back to process.stdout, whose errors reach the writer.
+  }
+  if (!isFile) return { writer: process.stdout, finish: () => Promise.resolve() };
+  const stream = createWriteStream('', { fd: 1, autoClose: false });
+  return {
+    writer: stream,
+    finish: () => new Promise<void>((resolve, reject) => stream.end((err?: Error | null) => (err ? reject(err) : resolve()))),
+  };
 }
