@@ -19,6 +19,9 @@ export function describeRuleLoadError(issue: RuleLoadError): string {
       break;
     }
   }
+  // Compile messages name the rule first (`rule "X" (/detection/…): …`); the outcome names it again at the end.
+  const named = `rule "${issue.title}" `;
+  if (message.startsWith(named)) message = message.slice(named.length).replace(/^\((\/[^)]*)\): /, '$1: ');
   const outcome = issue.severity === 'error' ? `rule "${issue.title}" skipped` : `rule "${issue.title}"`;
   return `${where}: ${issue.severity}[${issue.code}]: ${message} (${outcome})`;
 }
