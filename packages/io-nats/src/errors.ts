@@ -61,4 +61,9 @@ export class NatsPublishError extends Error {
   ) {
     super(`publish to ${subject} failed (message ${index}): ${detail}`, errorOptions);
   }
+
+  /** Messages before the failed one were acknowledged by the server (`Sink.send` partial-delivery contract). */
+  get delivered(): number {
+    return this.index;
+  }
 }

@@ -61,7 +61,43 @@ function recordingSleep(): { sleeps: number[]; sleep: (ms: number) => Promise<vo
   return { sleeps, sleep: (ms) => (sleeps.push(ms), Promise.resolve()) };
 }
 
+/** A sink that stores results one at a time and, on its first call, fails after `failAt` of them with `delivered`. */
+class PartlyFailingSink extends MemorySink {
+  calls = 0;
+  constructor(
+    label: string,
+    private readonly failAt: number,
+  ) {
+    super(label);
+  }
+  override async send(results: readonly EvaluationResult[]): Promise<void> {
+    if (++this.calls === 1 && results.length > this.failAt) {
+      await super.send(results.slice(0, this.failAt));
+      throw Object.assign(new Error('publish acknowledgement timed out'), { delivered: this.failAt });
+    }
+    await super.send(results);
+  }
+}
+
 describe('SinkDispatcher', () => {
+  it('does not send again what a failed send says it committed (batched and single sends)', async () => {
+    for (const [label, inputs, failAt] of [
+      ['batched', 3, 3],
+      ['single', 1, 1],
+    ] as const) {
+      const sink = new PartlyFailingSink(label, failAt);
+      const { sleep } = recordingSleep();
+      const log: string[] = [];
+      const d = new SinkDispatcher({ sinks: [sink], sleep });
+      for (let i = 1; i <= inputs; i++) void d.dispatch([result(`r${i}a`), result(`r${i}b`)], token(log, `${i}`));
+      await d.drain();
+      const expected = Array.from({ length: inputs }, (_, i) => [`r${i + 1}a`, `r${i + 1}b`]).flat();
+      expect(sink.results.map((r) => r.rule_title)).toEqual(expected);
+      expect(log.filter((l) => l.startsWith('ack'))).toHaveLength(inputs);
+      expect(d.stats).toMatchObject({ resultsDelivered: inputs * 2, resultsDeadLettered: 0, unacked: 0 });
+    }
+  });
+
   it('a sink that fails twice then recovers delivers everything in order, with exponential backoff', async () => {
     const sink = new FlakySink('file:/out', 2);
     const { sleeps, sleep } = recordingSleep();

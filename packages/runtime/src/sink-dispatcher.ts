@@ -303,10 +303,21 @@ export class SinkDispatcher {
         error: messageOf(err),
       });
     }
-    // The failed batch was the first attempt of the first item; later items start afresh (a success in
-    // between shows the sink recovered, so they need no backoff).
-    for (let i = 0; i < items.length; i++) {
-      await this.deliverItem(worker, items[i] as SinkItem, i === 0 ? 1 : 0, i === 0 ? batchError : undefined);
+    // Results the sink says it committed before failing are not sent again (no duplicates on retry). The failed
+    // batch was the first attempt of the first item still owed; later items start afresh (a success in between
+    // shows the sink recovered, so they need no backoff).
+    let committed = deliveredBefore(batchError);
+    let first = true;
+    for (const item of items) {
+      const owed = committed >= item.results.length ? [] : item.results.slice(committed);
+      committed = Math.max(0, committed - item.results.length);
+      if (owed.length === 0) {
+        this.release(item.join);
+        continue;
+      }
+      const rest = owed.length === item.results.length ? item : { results: owed, join: item.join };
+      await this.deliverItem(worker, rest, first ? 1 : 0, first ? batchError : undefined);
+      first = false;
     }
   }
 
@@ -325,6 +336,12 @@ export class SinkDispatcher {
       } catch (err) {
         lastError = err;
         failures++;
+        const committed = deliveredBefore(err);
+        if (committed >= item.results.length) {
+          this.release(item.join);
+          return;
+        }
+        if (committed > 0) item = { results: item.results.slice(committed), join: item.join };
       }
     }
     const detail = messageOf(lastError);
@@ -448,4 +465,13 @@ function isLineEntry(entry: DeadLetter): boolean {
 
 function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * How many leading results a failed `send()` committed anyway, from the error's `delivered` count (see `Sink.send`);
+ * 0 when the error does not say.
+ */
+function deliveredBefore(err: unknown): number {
+  const delivered = (err as { delivered?: unknown } | null)?.delivered;
+  return typeof delivered === 'number' && Number.isInteger(delivered) && delivered > 0 ? delivered : 0;
 }

@@ -56,7 +56,11 @@ export interface EventSource {
 export interface Sink {
   /** Metrics label: `stdout`, `file:<path>`, `nats:<subject>` (spec 10 §3). */
   readonly label: string;
-  /** Writes one NDJSON line / message per result; an empty array writes nothing. */
+  /**
+   * Writes one NDJSON line / message per result; an empty array writes nothing. A sink that commits results one by
+   * one and fails part-way may reject with an error whose `delivered` property counts the leading results already
+   * committed: the runtime then retries only the rest, so a retry does not duplicate them.
+   */
   send(results: readonly EvaluationResult[]): Promise<void>;
   /** Writes one pre-serialized JSON line. */
   sendRaw(json: string): Promise<void>;
