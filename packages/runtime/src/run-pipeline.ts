@@ -223,7 +223,7 @@ async function processBatch(batch: RawEvent[], loop: LoopState): Promise<void> {
         }
         flat = staged;
       }
-      waiting = dispatcher.dispatch(flat, event.ackToken, receivedAt);
+      waiting = dispatcher.dispatch(flat, event.ackToken, receivedAt, event);
     }
     if (waiting !== undefined) await waiting;
   }

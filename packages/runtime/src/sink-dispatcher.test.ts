@@ -130,14 +130,15 @@ describe('SinkDispatcher', () => {
       metrics: { onSinkDeliveryFailed: (l) => failed.push(l) },
     });
     // Without a `block` sink nothing waits to be queued; `drain()` is what the tests await.
-    void d.dispatch([result('a'), result('b')], token(log, '1'));
+    void d.dispatch([result('a'), result('b')], token(log, '1'), undefined, { origin: 'events.ndjson:7' });
     await d.drain();
     expect(broken.calls).toBe(4); // 1 + retryMax
     expect(sleeps).toEqual([100, 200, 250]); // capped at backoffMaxMs
     expect(failed).toEqual(['file:/x']);
     expect(good.results).toHaveLength(2);
-    const entries = dlqSink.raw.map((l) => JSON.parse(l) as { original_event: string; error: string });
+    const entries = dlqSink.raw.map((l) => JSON.parse(l) as { original_event: string; error: string; origin?: string });
     expect(entries.map((e) => e.error)).toEqual(['sink delivery failed (file:/x): disk full', 'sink delivery failed (file:/x): disk full']);
+    expect(entries.map((e) => e.origin)).toEqual(['events.ndjson:7', 'events.ndjson:7']);
     expect(entries.map((e) => (JSON.parse(e.original_event) as EvaluationResult).rule_title)).toEqual(['a', 'b']);
     expect(log).toEqual(['ack 1']);
     expect(d.stats).toMatchObject({ resultsDelivered: 0, resultsDeadLettered: 2, unacked: 0 });

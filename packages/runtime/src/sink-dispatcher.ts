@@ -89,6 +89,8 @@ interface Join {
   failed: boolean;
   /** `performance.now()` when the input was received, for `observePipelineLatency`. */
   receivedAt: number | undefined;
+  /** The input, read for its `origin` only if a dead letter is written (origins may be computed on demand). */
+  input: { readonly origin?: string } | undefined;
 }
 
 interface SinkItem {
@@ -204,8 +206,14 @@ export class SinkDispatcher {
    * loop can skip an await; otherwise a promise that resolves once queued (a `block` sink was full).
    *
    * @param receivedAt `performance.now()` at receipt; when given, `observePipelineLatency` is reported at ack.
+   * @param input the raw event the results came from; its `origin` goes into the dead letters of failed deliveries.
    */
-  dispatch(results: readonly EvaluationResult[], token: AckToken, receivedAt?: number): Promise<void> | undefined {
+  dispatch(
+    results: readonly EvaluationResult[],
+    token: AckToken,
+    receivedAt?: number,
+    input?: { readonly origin?: string },
+  ): Promise<void> | undefined {
     if (this.draining !== undefined) throw new RangeError('SinkDispatcher.dispatch after drain()');
     if (results.length === 0 && receivedAt === undefined) {
       // Nothing to deliver and nothing to time: the per-line fast path of inputs without matches.
@@ -213,7 +221,7 @@ export class SinkDispatcher {
       return undefined;
     }
     // The extra 1 keeps the join open while queuing, so a fast worker cannot settle it halfway.
-    const join: Join = { token, remaining: 1, results: results.length, clean: true, failed: false, receivedAt };
+    const join: Join = { token, remaining: 1, results: results.length, clean: true, failed: false, receivedAt, input };
     if (results.length === 0) {
       this.release(join);
       return undefined;
@@ -247,7 +255,7 @@ export class SinkDispatcher {
    */
   deadLetter(entries: readonly DeadLetter[], token: AckToken): Promise<void> | undefined {
     if (this.draining !== undefined) throw new RangeError('SinkDispatcher.deadLetter after drain()');
-    const join: Join = { token, remaining: 1, results: 0, clean: false, failed: false, receivedAt: undefined };
+    const join: Join = { token, remaining: 1, results: 0, clean: false, failed: false, receivedAt: undefined, input: undefined };
     if (this.dlqQueue === undefined || entries.length === 0) {
       if (entries.length > 0) this.dropUnwritable(entries, 'no dead-letter queue configured');
       this.release(join);
@@ -347,11 +355,13 @@ export class SinkDispatcher {
     const detail = messageOf(lastError);
     this.metrics.onSinkDeliveryFailed?.(worker.label);
     item.join.clean = false;
+    const origin = item.join.input?.origin;
     const entries = item.results.map((r): DeadLetter => ({
       originalEvent: JSON.stringify(r),
       category: 'sink delivery failed',
       subject: worker.label,
       detail,
+      ...(origin === undefined ? {} : { origin }),
     }));
     if (this.dlqQueue === undefined) {
       this.dropUnwritable(entries, `no dead-letter queue configured`);
