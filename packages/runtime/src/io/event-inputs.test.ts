@@ -77,6 +77,15 @@ describe('openEventInputs', () => {
     expect(events).toHaveLength(1);
   });
 
+  it('reads a one-line JSON array of 100,000 events (about 5 MB) as documents', async () => {
+    const array = JSON.stringify(Array.from({ length: 100_000 }, (_, n) => ({ CommandLine: `cmd /c dir ${n}`, n })));
+    const seen: InputInfo[] = [];
+    const events = await drain([stream(array, 64 * 1024)], seen);
+    expect(seen[0]?.kind).toBe('json-documents');
+    expect(events).toHaveLength(100_000);
+    expect(JSON.parse((events[99_999] as RawEvent).payload)).toEqual({ CommandLine: 'cmd /c dir 99999', n: 99_999 });
+  });
+
   it('reads EVTX files by extension or magic: decoded records, payload only on demand', async () => {
     const copy = join(dir, 'security-log.bin');
     writeFileSync(copy, (await import('node:fs')).readFileSync(fixture('evtx', 'new-user-security.evtx')));
