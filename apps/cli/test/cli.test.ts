@@ -1,6 +1,6 @@
 // End-to-end tests of the built `tsigma` binary, run as a child process (spec 11 §10).
 import { spawnSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -126,6 +126,24 @@ describe('tsigma eval', () => {
     const r = tsigma(['eval', '-r', join(FIX, 'rules-whoami')], many);
     expect(r.code).toBe(0);
     expect(r.stderr).not.toContain('\r');
+  });
+
+  it('writes every result when stdout is redirected to a regular file (asynchronous file writer)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tsigma-stdout-file-'));
+    const input = join(dir, 'events.ndjson');
+    writeFileSync(input, Array.from({ length: 20_000 }, (_, i) => JSON.stringify({ CommandLine: `whoami ${i}` })).join('\n'));
+    const outPath = join(dir, 'results.ndjson');
+    const out = openSync(outPath, 'w');
+    const r = spawnSync(process.execPath, [BIN, 'eval', '-r', join(FIX, 'rules-whoami'), '-i', input], {
+      stdio: ['ignore', out, 'pipe'],
+      encoding: 'utf8',
+    });
+    closeSync(out);
+    expect(r.status).toBe(0);
+    const lines = readFileSync(outPath, 'utf8').split('\n');
+    expect(lines.pop()).toBe('');
+    expect(lines).toHaveLength(20_000);
+    expect((JSON.parse(lines[19_999] ?? '{}') as { matched_fields: { value: string }[] }).matched_fields[0]?.value).toBe('whoami 19999');
   });
 
   it('exits 4 with one clear line, no stack trace, when stdout cannot be written (a full disk)', () => {

@@ -130,9 +130,9 @@ export async function runEval(argv: string[], io: CliIo): Promise<number> {
       batchSize,
       metrics,
     });
+    await stdout?.finish();
   } catch (error) {
     throw runtimeErrorAsCliError(error);
-    await stdout?.finish();
   } finally {
     progress.stop();
   }
