@@ -249,9 +249,10 @@ export class RuntimeEngine {
     const engine = new CorrelationEngine(this.options.correlationConfig, options);
     for (const p of pipelines) engine.addPipeline(p);
 
-    // Summaries are taken as each file's collection passes by; the collection itself is garbage once compiled.
-    const candidates: { kind: RuleSummary['kind']; rule: SigmaRule | CorrelationRule | FilterRule }[] = [];
-    const report = engine.addCollections(tapCollections(readSigmaFiles(files), candidates));
+    // Summaries are taken as each file's collection passes by, keeping no reference to its ASTs, so each
+    // collection is garbage once compiled.
+    const seen: NotedRule[] = [];
+    const report = engine.addCollections(noteRules(readSigmaFiles(files), seen));
 
     const failed = report.errors.filter((e) => e.severity === 'error');
     if (failed.length > 0 && this.options.skipInvalidRules !== true) {
@@ -267,40 +268,42 @@ export class RuntimeEngine {
     }
     for (const e of report.errors) logger.warn(describeRuleLoadError(e), { file: e.file, code: e.code, rule: e.ruleId ?? e.title });
 
-    const isFailed = failedDocuments(failed);
-    const rules = candidates.filter((c) => !isFailed(c.rule)).map((c) => summary(c.kind, c.rule));
-    const count = (kind: RuleSummary['kind']): number => rules.filter((r) => r.kind === kind).length;
+    const failedKeys = failedDocumentKeys(failed);
+    const byKind: Record<RuleSummary['kind'], RuleSummary[]> = { detection: [], correlation: [], filter: [] };
+    for (const { summary, document } of seen) if (!failedKeys.has(document)) byKind[summary.kind].push(summary);
     return {
       engine,
       stats: {
-        detectionRules: count('detection'),
-        correlationRules: count('correlation'),
-        filterRules: count('filter'),
+        detectionRules: byKind.detection.length,
+        correlationRules: byKind.correlation.length,
+        filterRules: byKind.filter.length,
         skipped: failed,
         issues: report.errors,
         files: files.length,
       },
       // Detections, then correlations, then filters, each in file order.
-      rules: [
-        ...rules.filter((r) => r.kind === 'detection'),
-        ...rules.filter((r) => r.kind === 'correlation'),
-        ...rules.filter((r) => r.kind === 'filter'),
-      ],
+      rules: [...byKind.detection, ...byKind.correlation, ...byKind.filter],
       files,
       pipelines,
     };
   }
 }
 
-/** Passes collections through unchanged, noting each rule for the summaries. */
-function* tapCollections(
-  parts: Iterable<SigmaCollection>,
-  out: { kind: RuleSummary['kind']; rule: SigmaRule | CorrelationRule | FilterRule }[],
-): Generator<SigmaCollection> {
+/** A rule's summary and the document it came from (to leave out documents that failed). */
+interface NotedRule {
+  summary: RuleSummary;
+  document: string;
+}
+
+/** Passes collections through unchanged, noting each rule's summary (not the rule itself). */
+function* noteRules(parts: Iterable<SigmaCollection>, out: NotedRule[]): Generator<SigmaCollection> {
+  const note = (kind: RuleSummary['kind'], rule: SigmaRule | CorrelationRule | FilterRule): void => {
+    out.push({ summary: summary(kind, rule), document: documentKey(rule.source.file, rule.source.documentIndex) });
+  };
   for (const c of parts) {
-    for (const rule of c.rules) out.push({ kind: 'detection', rule });
-    for (const rule of c.correlations) out.push({ kind: 'correlation', rule });
-    for (const rule of c.filters) out.push({ kind: 'filter', rule });
+    for (const rule of c.rules) note('detection', rule);
+    for (const rule of c.correlations) note('correlation', rule);
+    for (const rule of c.filters) note('filter', rule);
     yield c;
   }
 }
@@ -317,9 +320,18 @@ function acceptedRules(parts: Iterable<SigmaCollection>, skipped: readonly RuleL
   return out;
 }
 
+function documentKey(file: string | undefined, documentIndex: number | undefined): string {
+  return `${file ?? ''}\u0000${documentIndex}`;
+}
+
+/** The documents (file and index) that a load error cost. */
+function failedDocumentKeys(failed: readonly RuleLoadError[]): Set<string> {
+  return new Set(failed.filter((e) => e.documentIndex !== undefined).map((e) => documentKey(e.file, e.documentIndex)));
+}
+
 function failedDocuments(failed: readonly RuleLoadError[]): (r: SigmaRule | CorrelationRule | FilterRule) => boolean {
-  const keys = new Set(failed.filter((e) => e.documentIndex !== undefined).map((e) => `${e.file ?? ''}\u0000${e.documentIndex}`));
-  return (r) => keys.has(`${r.source.file ?? ''}\u0000${r.source.documentIndex}`);
+  const keys = failedDocumentKeys(failed);
+  return (r) => keys.has(documentKey(r.source.file, r.source.documentIndex));
 }
 
 /** Applies the pipelines to each accepted rule, for the post-pipeline field set. */

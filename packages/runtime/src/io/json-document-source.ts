@@ -34,11 +34,6 @@ export class JsonDocumentSource implements EventSource {
     this.reader = input instanceof ChunkReader ? input : new ChunkReader(input);
   }
 
-  /** Bytes read from the stream so far (for progress displays). */
-  get bytesRead(): number {
-    return this.reader.bytesRead;
-  }
-
   async recv(): Promise<RawEvent | null> {
     const one = await this.recvMany(1);
     return one === null ? null : (one[0] as RawEvent);
