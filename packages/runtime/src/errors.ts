@@ -22,7 +22,11 @@ export type RuntimeErrorCode =
   /** A value was sent into a channel that had been closed. */
   | 'channel_closed'
   /** A source or sink could not read or write its file or stream. */
-  | 'io';
+  | 'io'
+  /** A detection worker thread could not build its engine (start or reload of a parallel pool). */
+  | 'worker_load'
+  /** The parallel pool was used after `close()`. */
+  | 'pool_closed';
 
 /**
  * Error raised by @tsigma/runtime. `subject` is the file, config key, expression or sink label at fault.

@@ -1,7 +1,7 @@
 // LogProcessor (spec 05 §3): decodes raw lines, evaluates them in batches and hot-swaps the engine between batches.
 // Batch processing is synchronous, so a swap can only ever land between two batches, never inside one.
 
-import { JsonEvent, type EvaluationResult, type ProcessResult } from '@tsigma/eval';
+import { JsonEvent, type DetectionResult, type EvaluationResult, type ProcessResult } from '@tsigma/eval';
 import { RuntimeError } from './errors.js';
 import type { EventFilter } from './event-filter.js';
 import { decodeLine } from './input/decode-line.js';
@@ -87,76 +87,34 @@ export class LogProcessor {
    */
   processBatchWithFormatDetailed(lines: readonly BatchLine[], format: InputFormat, filter?: EventFilter): BatchProcessOutcome {
     const engine = this.engine; // one engine for the whole batch, even if a swap happens meanwhile
-    const m = this.metrics;
-    const hasFilter = filter !== undefined;
-    const t0 = performance.now();
+    return this.correlateDetected(engine, detectLines(engine, lines, format, filter, this.metrics));
+  }
 
-    const decoded = new Array<unknown>(lines.length);
-    const fromJson = new Array<boolean>(lines.length);
-    const parseErrors: BatchParseError[] = [];
-    for (let i = 0; i < lines.length; i++) {
-      const item = lines[i] as BatchLine;
-      if (typeof item !== 'string' && !('line' in item)) {
-        if ('value' in item) {
-          decoded[i] = item.value;
-          fromJson[i] = true;
-        } else {
-          parseErrors.push({ index: i, error: item.failure });
-          m.onParseError?.();
-        }
-        continue;
-      }
-      const line = typeof item === 'string' ? item : item.line;
-      if (isBlank(line)) continue;
-      const d = decodeLine(line, typeof item === 'string' ? format : item.format, hasFilter);
-      if (d instanceof ParseFailure) {
-        parseErrors.push(d.oversize ? { index: i, error: d.message, oversize: true } : { index: i, error: d.message });
-        m.onParseError?.();
-      } else {
-        decoded[i] = d.value;
-        fromJson[i] = d.fromJson;
-      }
-    }
-    const t1 = performance.now();
-
-    const events: JsonEvent[] = [];
-    const owners: number[] = [];
-    for (let i = 0; i < lines.length; i++) {
-      const value = decoded[i];
-      if (value === undefined) continue;
-      if (!hasFilter || fromJson[i] !== true) {
-        events.push(new JsonEvent(value));
-        owners.push(i);
-        continue;
-      }
-      const problem = this.applyFilter(filter, value, (out) => {
-        events.push(new JsonEvent(out));
-        owners.push(i);
-      });
-      if (problem !== undefined) parseErrors.push({ index: i, error: problem });
-    }
-    if (hasFilter) parseErrors.sort((a, b) => a.index - b.index);
+  /**
+   * The stateful half of a batch: correlates what {@link detectLines} found (in this thread or a worker) with the
+   * current engine, merges the results back per line and reports the batch's metrics.
+   */
+  correlateDetected(engine: RuntimeEngine, detected: DetectedBatch): BatchProcessOutcome {
     const t2 = performance.now();
-
-    const processed = events.length > 0 ? engine.processBatch(events) : [];
+    const processed = detected.owners.length > 0 ? engine.correlateBatch(detected.events, detected.detections, detected.times) : [];
     const t3 = performance.now();
 
-    const results = new Array<ProcessResult>(lines.length);
+    const results = new Array<ProcessResult>(detected.lines);
     // Lines whose result is a merged object owned here (several filter outputs), so it may be appended to.
     const merged = new Set<number>();
     let detections = 0;
     let correlations = 0;
     for (let k = 0; k < processed.length; k++) {
       const pr = processed[k] as ProcessResult;
-      const i = owners[k] as number;
+      const i = detected.owners[k] as number;
       detections += pr.detections.length;
       correlations += pr.correlations.length;
       const prev = results[i];
       if (prev === undefined) {
         results[i] = pr;
       } else if (merged.has(i)) {
-        prev.detections.push(...pr.detections);
-        prev.correlations.push(...pr.correlations);
+        for (const d of pr.detections) prev.detections.push(d);
+        for (const c of pr.correlations) prev.correlations.push(c);
       } else {
         results[i] = { detections: [...prev.detections, ...pr.detections], correlations: [...prev.correlations, ...pr.correlations] };
         merged.add(i);
@@ -167,12 +125,12 @@ export class LogProcessor {
 
     this.report(
       engine,
-      lines.length,
+      detected.lines,
       processed,
       { detections, correlations },
-      { parse: t1 - t0, decodeMerge: t2 - t1, evaluate: t3 - t2, resultMerge: t4 - t3 },
+      { ...detected.ms, evaluate: detected.ms.evaluate + (t3 - t2), resultMerge: t4 - t3 },
     );
-    return { results, parseErrors };
+    return { results, parseErrors: detected.parseErrors };
   }
 
   /**
@@ -218,27 +176,6 @@ export class LogProcessor {
     return run;
   }
 
-  /** Feeds filter outputs that are objects to `emit`; returns the problem text for dropped outputs or errors. */
-  private applyFilter(filter: EventFilter, value: unknown, emit: (event: Record<string, unknown>) => void): string | undefined {
-    let outputs: unknown[];
-    try {
-      outputs = filter(value);
-    } catch (err) {
-      // A jq runtime error on one input drops that input only (spec 05 §8).
-      this.metrics.onParseError?.();
-      return `filter error: ${(err as Error).message}`;
-    }
-    let dropped = 0;
-    for (const out of outputs) {
-      if (isJsonObject(out)) emit(out);
-      else {
-        dropped++;
-        this.metrics.onParseError?.();
-      }
-    }
-    return dropped > 0 ? `filter produced ${dropped} non-object output(s), dropped` : undefined;
-  }
-
   private report(
     engine: RuntimeEngine,
     lines: number,
@@ -270,6 +207,125 @@ export class LogProcessor {
     }
     if (m.setCorrelationStateEntries !== undefined) m.setCorrelationStateEntries(engine.stats().stateEntries);
   }
+}
+
+/**
+ * The stateless half of a batch, decoded and detected but not correlated. `events[k]` is what correlation reads
+ * of the k-th evaluated event (undefined when it has no detections): the event itself in this thread, its
+ * projection onto `RuntimeEngine.correlationEventReads()` when it comes from a worker.
+ */
+export interface DetectedBatch {
+  /** Lines in the batch. */
+  lines: number;
+  parseErrors: BatchParseError[];
+  /** Line index of each evaluated event, ascending (a filter may turn one line into several events). */
+  owners: number[];
+  detections: DetectionResult[][];
+  events: (JsonEvent | undefined)[];
+  /** Event time of each event with detections, epoch seconds (NaN when it has none). */
+  times: number[];
+  /** Milliseconds spent decoding, filtering and detecting. */
+  ms: { parse: number; decodeMerge: number; evaluate: number };
+}
+
+/**
+ * Decodes every line (a line's own format wins over `format`), applies `filter` to JSON-derived values and runs
+ * detection on every event; touches no correlation state, so batches may be detected in any thread and order.
+ */
+export function detectLines(
+  engine: RuntimeEngine,
+  lines: readonly BatchLine[],
+  format: InputFormat,
+  filter: EventFilter | undefined,
+  m: MetricsHook,
+): DetectedBatch {
+  const hasFilter = filter !== undefined;
+  const t0 = performance.now();
+
+  const decoded = new Array<unknown>(lines.length);
+  const fromJson = new Array<boolean>(lines.length);
+  const parseErrors: BatchParseError[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const item = lines[i] as BatchLine;
+    if (typeof item !== 'string' && !('line' in item)) {
+      if ('value' in item) {
+        decoded[i] = item.value;
+        fromJson[i] = true;
+      } else {
+        parseErrors.push({ index: i, error: item.failure });
+        m.onParseError?.();
+      }
+      continue;
+    }
+    const line = typeof item === 'string' ? item : item.line;
+    if (isBlank(line)) continue;
+    const d = decodeLine(line, typeof item === 'string' ? format : item.format, hasFilter);
+    if (d instanceof ParseFailure) {
+      parseErrors.push(d.oversize ? { index: i, error: d.message, oversize: true } : { index: i, error: d.message });
+      m.onParseError?.();
+    } else {
+      decoded[i] = d.value;
+      fromJson[i] = d.fromJson;
+    }
+  }
+  const t1 = performance.now();
+
+  const events: JsonEvent[] = [];
+  const owners: number[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const value = decoded[i];
+    if (value === undefined) continue;
+    if (!hasFilter || fromJson[i] !== true) {
+      events.push(new JsonEvent(value));
+      owners.push(i);
+      continue;
+    }
+    const problem = applyFilter(filter, value, m, (out) => {
+      events.push(new JsonEvent(out));
+      owners.push(i);
+    });
+    if (problem !== undefined) parseErrors.push({ index: i, error: problem });
+  }
+  if (hasFilter) parseErrors.sort((a, b) => a.index - b.index);
+  const t2 = performance.now();
+
+  const { detections, times } = events.length > 0 ? engine.detectBatch(events) : { detections: [], times: [] };
+  const t3 = performance.now();
+  return {
+    lines: lines.length,
+    parseErrors,
+    owners,
+    detections,
+    events: events.map((e, k) => ((detections[k] as DetectionResult[]).length > 0 ? e : undefined)),
+    times,
+    ms: { parse: t1 - t0, decodeMerge: t2 - t1, evaluate: t3 - t2 },
+  };
+}
+
+/** Feeds filter outputs that are objects to `emit`; returns the problem text for dropped outputs or errors. */
+function applyFilter(
+  filter: EventFilter,
+  value: unknown,
+  m: MetricsHook,
+  emit: (event: Record<string, unknown>) => void,
+): string | undefined {
+  let outputs: unknown[];
+  try {
+    outputs = filter(value);
+  } catch (err) {
+    // A jq runtime error on one input drops that input only (spec 05 §8).
+    m.onParseError?.();
+    return `filter error: ${(err as Error).message}`;
+  }
+  let dropped = 0;
+  for (const out of outputs) {
+    if (isJsonObject(out)) emit(out);
+    else {
+      dropped++;
+      m.onParseError?.();
+    }
+  }
+  return dropped > 0 ? `filter produced ${dropped} non-object output(s), dropped` : undefined;
 }
 
 function assertLoaded(engine: RuntimeEngine): void {

@@ -9,11 +9,13 @@ import type { DeadLetter, DeadLetterWriter } from './io/dead-letter.js';
 import type { EventFilter } from './event-filter.js';
 import type { InputFormat } from './input/input-format.js';
 import type { EventSource, RawEvent, Sink } from './io/io-types.js';
-import { batchLineOf, type BatchLine, type LogProcessor } from './log-processor.js';
+import { batchLineOf, type BatchLine, type BatchProcessOutcome, type LogProcessor } from './log-processor.js';
 import type { MetricsHook } from './metrics.js';
 import { SinkDispatcher } from './sink-dispatcher.js';
 import type { DeliveryPolicy, SinkRoute } from './sink-dispatcher.js';
 import { spawnSource } from './io/spawn-source.js';
+import { RuntimeError } from './errors.js';
+import type { ParallelLogProcessor } from './parallel/parallel-processor.js';
 
 /** Default most raw events evaluated in one batch: amortises per-batch costs while keeping latency low. */
 export const DEFAULT_BATCH_SIZE = 256;
@@ -37,6 +39,12 @@ export interface ResultStage {
 export interface RunPipelineOptions {
   source: EventSource;
   processor: LogProcessor;
+  /**
+   * Detects in worker threads and correlates on `processor`'s engine (same rules); default: everything on this
+   * thread. Several batches are in flight at once; results are delivered in input order all the same. The pool's
+   * own `spec.filter` applies, so `filter` must be unset.
+   */
+  parallel?: ParallelLogProcessor;
   /**
    * Every result is delivered to each sink by its own worker (see {@link SinkDispatcher}); a `SinkRoute` sets
    * the sink's `onFull` policy. The caller opens and closes the sinks; the loop only drains their queues.
@@ -126,17 +134,46 @@ export async function runPipeline(opts: RunPipelineOptions): Promise<PipelineCou
   const loop: LoopState = { opts, format, m, logger, dispatcher, stages: opts.stages ?? [], processed: 0, discarded: 0 };
   let received = 0;
   let batches = 0;
+  const parallel = opts.parallel;
+  if (parallel !== undefined && opts.filter !== undefined) {
+    throw new RuntimeError('invalid_filter', "give the filter in the parallel pool's spec, not to runPipeline", 'filter');
+  }
+  /** Batches handed to the pool and not yet delivered, oldest first. */
+  const inFlight: InFlightBatch[] = [];
+  // Two batches per worker keep every worker busy while this thread correlates and delivers the oldest.
+  const depth = parallel === undefined ? 0 : parallel.size * 2;
+  const deliverOldest = async (): Promise<void> => {
+    const oldest = inFlight.shift();
+    if (oldest !== undefined) await deliverBatch(oldest.batch, await oldest.outcome, oldest.receivedAt, loop);
+  };
   try {
     for (;;) {
+      // Deliver what is ready; and when the source is quiet, everything, or results would wait for more input.
+      while (inFlight.length > 0 && (inFlight.length >= depth || inFlight[0]?.settled === true || spawned.channel.size === 0)) {
+        await deliverOldest();
+      }
       const batch = await spawned.channel.recvMany(batchSize);
       if (batch === undefined) break;
       received += batch.length;
       batches++;
-      await processBatch(batch, loop);
+      const receivedAt = m.observePipelineLatency === undefined ? undefined : performance.now();
+      if (parallel === undefined) {
+        const lines: BatchLine[] = batch.map(batchLineOf);
+        await deliverBatch(batch, opts.processor.processBatchWithFormatDetailed(lines, loop.format, opts.filter), receivedAt, loop);
+      } else {
+        const entry: InFlightBatch = { batch, outcome: parallel.process(batch.map(batchLineOf), loop.format), receivedAt, settled: false };
+        // Delivery happens in order later, where a rejection is seen; marking it settled keeps it from being unhandled.
+        entry.outcome.then(
+          () => (entry.settled = true),
+          () => (entry.settled = true),
+        );
+        inFlight.push(entry);
+      }
       // A source and sinks that are always ready would otherwise chain promises forever and starve timers,
       // abort signals and I/O callbacks; one macrotask turn per batch costs microseconds.
       await yieldToEventLoop();
     }
+    while (inFlight.length > 0) await deliverOldest();
     await spawned.done;
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);
@@ -172,11 +209,22 @@ interface LoopState {
   discarded: number;
 }
 
-async function processBatch(batch: RawEvent[], loop: LoopState): Promise<void> {
+/** A batch handed to the parallel pool, waiting for its outcome and its turn to be delivered. */
+interface InFlightBatch {
+  batch: RawEvent[];
+  outcome: Promise<BatchProcessOutcome>;
+  receivedAt: number | undefined;
+  settled: boolean;
+}
+
+async function deliverBatch(
+  batch: RawEvent[],
+  outcome: BatchProcessOutcome,
+  receivedAt: number | undefined,
+  loop: LoopState,
+): Promise<void> {
   const { opts, m, dispatcher } = loop;
-  const receivedAt = m.observePipelineLatency === undefined ? undefined : performance.now();
-  const lines: BatchLine[] = batch.map(batchLineOf);
-  const { results, parseErrors } = opts.processor.processBatchWithFormatDetailed(lines, loop.format, opts.filter);
+  const { results, parseErrors } = outcome;
 
   const tDispatch = performance.now();
   let errorAt = 0;

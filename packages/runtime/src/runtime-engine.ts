@@ -11,6 +11,7 @@ import {
   type CorrelationEngineOptions,
   type CorrelationSnapshot,
   type CorrelationStateSnapshot,
+  type DetectionResult,
   type JsonEvent,
   type Logger,
   type Pipeline,
@@ -122,6 +123,51 @@ export class RuntimeEngine {
   /** Evaluates events in order; one ProcessResult per event. Correlation state advances across batches. */
   processBatch(events: readonly JsonEvent[]): ProcessResult[] {
     return this.require().engine.processBatch(events);
+  }
+
+  /**
+   * The stateless half of {@link processBatch}: each event's detections, and the time of each event that has any
+   * (NaN when it has none; unread and NaN for events without detections, as correlation never reads it).
+   */
+  detectBatch(events: readonly JsonEvent[]): { detections: DetectionResult[][]; times: number[] } {
+    const engine = this.require().engine;
+    const detections = new Array<DetectionResult[]>(events.length);
+    const times = new Array<number>(events.length);
+    for (let k = 0; k < events.length; k++) {
+      const event = events[k] as JsonEvent;
+      const found = engine.evaluate(event);
+      detections[k] = found;
+      times[k] = found.length === 0 ? Number.NaN : engine.eventTime(event);
+    }
+    return { detections, times };
+  }
+
+  /**
+   * The stateful half: feeds detections from {@link detectBatch} (here or in a worker) into the correlations, in
+   * order. `events[k]` only needs the fields in {@link correlationEventReads}; together the halves give exactly the
+   * results of `processBatch`.
+   */
+  correlateBatch(
+    events: readonly (JsonEvent | undefined)[],
+    detections: readonly DetectionResult[][],
+    times: readonly number[],
+  ): ProcessResult[] {
+    const engine = this.require().engine;
+    const out = new Array<ProcessResult>(detections.length);
+    for (let k = 0; k < detections.length; k++) {
+      const found = detections[k] as DetectionResult[];
+      const event = events[k];
+      out[k] =
+        found.length === 0 || event === undefined
+          ? { detections: found, correlations: [] }
+          : engine.processWithDetections(event, found, times[k] as number);
+    }
+    return out;
+  }
+
+  /** The event fields the loaded correlations read (see `CorrelationEngine.correlationEventReads`). */
+  correlationEventReads(): { paths: string[]; wholeEvent: boolean } {
+    return this.require().engine.correlationEventReads();
   }
 
   /** Rule counts of the current load, skipped rules, and live correlation windows now. */

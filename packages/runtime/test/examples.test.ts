@@ -6,7 +6,13 @@ import { describe, expect, it } from 'vitest';
 import { coversEveryExample, printed } from '../../../test/examples.js';
 
 describe('examples', () => {
-  coversEveryExample(join(import.meta.dirname, '../examples'), ['load-rules.ts', 'process-lines.ts', 'parse-line.ts', 'run-pipeline.ts']);
+  coversEveryExample(join(import.meta.dirname, '../examples'), [
+    'load-rules.ts',
+    'process-lines.ts',
+    'parse-line.ts',
+    'run-pipeline.ts',
+    'parallel-evaluation.ts',
+  ]);
 
   it('run-pipeline.ts: results reach both sinks through the stage, the bad line reaches the dead-letter sink', async () => {
     expect(await printed(() => import('../examples/run-pipeline.js'))).toEqual([
@@ -16,6 +22,16 @@ describe('examples', () => {
       'archive: Whoami Execution',
       'dlq: parse error: Unexpected end of JSON input',
       'received 4, processed 3, dead-lettered 1, results 2',
+    ]);
+  });
+
+  it('parallel-evaluation.ts: two workers give the one-thread results in input order', async () => {
+    expect(await printed(() => import('../examples/parallel-evaluation.js'))).toEqual([
+      'Whoami Execution: "whoami #0"',
+      'Whoami Execution: "whoami #250"',
+      'Whoami Execution: "whoami #500"',
+      'Whoami Execution: "whoami #750"',
+      'received 1000, results 4, workers 2',
     ]);
   });
 

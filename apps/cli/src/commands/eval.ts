@@ -12,7 +12,9 @@ import {
   parseSyslogTzOffset,
   DEFAULT_SYSLOG_CONFIG,
   DeadLetterWriter,
+  defaultWorkerCount,
   openEventInputs,
+  ParallelLogProcessor,
   runPipeline,
   RuntimeEngine,
   openStdoutWriter,
@@ -58,6 +60,7 @@ export async function runEval(argv: string[], io: CliIo): Promise<number> {
     'fail-on-detection': { type: 'boolean' },
     strict: { type: 'boolean' },
     'batch-size': { type: 'string' },
+    threads: { type: 'string' },
     pretty: { type: 'boolean' },
   });
   const rulePaths = listOption(values.rules);
@@ -66,14 +69,16 @@ export async function runEval(argv: string[], io: CliIo): Promise<number> {
   const inputFormat = parseInputFormat(stringOption(values['input-format']), stringOption(values['syslog-tz']));
   const batchSize = parseBatchSize(stringOption(values['batch-size']));
   const inputs = inputSpecsInOrder(argv, io);
+  const threads = parseThreads(stringOption(values.threads)) ?? defaultWorkerCount(inputs);
 
-  const engine = new RuntimeEngine({
+  const pipelineRefs = listOption(values.pipeline);
+  const engineOptions = {
     rulesPath: rulePaths,
-    pipelines: await loadPipelines(listOption(values.pipeline)),
     correlationConfig: correlationConfigFromFlags(values),
     includeEvent: values['include-event'] === true,
     skipInvalidRules: values.strict !== true,
-  });
+  };
+  const engine = new RuntimeEngine({ ...engineOptions, pipelines: await loadPipelines(pipelineRefs) });
   const stats = await loadRules(engine);
   if (!globals.quiet) for (const issue of stats.issues) await writeOut(io.stderr, describeRuleLoadError(issue) + '\n');
 
@@ -118,10 +123,20 @@ export async function runEval(argv: string[], io: CliIo): Promise<number> {
     }),
   );
   const processor = new LogProcessor(engine, metrics);
+  // --threads N: N detection workers, correlation and output on this thread; 1 keeps everything here.
+  const parallel =
+    threads > 1
+      ? await ParallelLogProcessor.start({ processor, spec: { engine: engineOptions, pipelineRefs }, workers: threads }).catch(
+          (error: unknown) => {
+            throw runtimeErrorAsCliError(error);
+          },
+        )
+      : undefined;
   try {
     await runPipeline({
       source,
       processor,
+      ...(parallel === undefined ? {} : { parallel }),
       sinks: [sink],
       format: inputFormat,
       deadLetter: deadLetters,
@@ -134,6 +149,7 @@ export async function runEval(argv: string[], io: CliIo): Promise<number> {
   } catch (error) {
     throw runtimeErrorAsCliError(error);
   } finally {
+    await parallel?.close();
     progress.stop();
   }
   if (writeFailure !== undefined) throw new CliError(EXIT_OUTPUT_ERROR, `cannot write results: ${writeFailure}`);
@@ -241,6 +257,17 @@ function parseBatchSize(raw: string | undefined): number | undefined {
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1 || n > MAX_BATCH_SIZE)
     throw new CliError(EXIT_USAGE, `--batch-size must be an integer from 1 to ${MAX_BATCH_SIZE}, not "${raw}"`);
+  return n;
+}
+
+/** Most worker threads `--threads` accepts: far beyond any core count where one coordinator could keep up. */
+const MAX_THREADS = 64;
+
+function parseThreads(raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_THREADS)
+    throw new CliError(EXIT_USAGE, `--threads must be an integer from 1 to ${MAX_THREADS}, not "${raw}"`);
   return n;
 }
 

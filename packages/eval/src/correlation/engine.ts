@@ -14,6 +14,7 @@ import type { DetectionResult, MatchDetail } from '../result.js';
 import { compileCorrelations, MAX_CHAIN_DEPTH, type CompiledCorrelation, type LoadedRuleInfo } from './compile.js';
 import { CorrelationState, type ConsumerLink } from './correlation-state.js';
 import { CorrelationError, type CorrelationErrorCode, type CorrelationErrorSpot } from './errors.js';
+import { EVENT_ID_FIELDS } from './evidence.js';
 import { extractEventTime } from './event-time.js';
 import type { FieldSource } from './field-values.js';
 import { introspectState } from './introspect.js';
@@ -219,6 +220,42 @@ export class CorrelationEngine {
   /** Processes one event at an explicit time in epoch seconds, bypassing timestamp extraction. */
   processEventAt(event: JsonEvent, tsSecs: number): ProcessResult {
     return this.processWithDetections(event, this.detector.evaluate(event), tsSecs);
+  }
+
+  /**
+   * The event's time in epoch seconds as correlations read it (spec 03 §3), or NaN when it has none: what
+   * {@link processEvent} passes to {@link processWithDetections}, for callers that detect and correlate apart.
+   */
+  eventTime(event: JsonEvent): number {
+    return extractEventTime(event, this.timestampFields) ?? Number.NaN;
+  }
+
+  /**
+   * What the correlations read from an event that fed them: every field path (group-by fields after aliases,
+   * coalesce alternatives, aggregated fields, and the id fields of `refs` evidence), or the whole event when some
+   * correlation keeps `full` evidence. An event reduced to these paths (as own keys) correlates exactly as the
+   * whole event does, which lets detection run elsewhere and ship only this much back.
+   */
+  correlationEventReads(): { paths: string[]; wholeEvent: boolean } {
+    const paths = new Set<string>();
+    const addField = (field: string, coalesce: readonly string[] | undefined): void => {
+      paths.add(field);
+      for (const alternative of coalesce ?? []) paths.add(alternative);
+    };
+    let wholeEvent = false;
+    let refs = false;
+    for (const links of this.ruleLinks) {
+      for (const link of links) {
+        link.groupFields.forEach((field, i) => addField(field, link.groupCoalesce[i]));
+        const c = link.corr;
+        for (const field of c.fields ?? []) addField(field, c.fieldCoalesce?.[field]);
+        const mode = c.eventMode ?? this.config.eventMode;
+        if (mode === 'full') wholeEvent = true;
+        else if (mode === 'refs') refs = true;
+      }
+    }
+    if (refs) for (const field of EVENT_ID_FIELDS) paths.add(field);
+    return { paths: [...paths], wholeEvent };
   }
 
   /** Processes `events` in order; the same as calling {@link processEvent} for each. */

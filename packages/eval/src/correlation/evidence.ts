@@ -12,7 +12,7 @@ const EVIDENCE_DEFLATE_LEVEL = 1;
 const REF_BYTES_ESTIMATE = 48;
 
 /** Event fields tried, in order, for an event reference id (spec 03 §9). */
-const EVENT_ID_FIELDS = ['id', '_id', 'event_id', 'EventRecordID', 'event.id', 'Event.System.EventRecordID'];
+export const EVENT_ID_FIELDS: readonly string[] = ['id', '_id', 'event_id', 'EventRecordID', 'event.id', 'Event.System.EventRecordID'];
 
 /** Evidence kept for one window, oldest first, at most `cap` entries. */
 export class EvidenceBuffer {
