@@ -15,6 +15,7 @@ import { SinkDispatcher } from './sink-dispatcher.js';
 import type { DeliveryPolicy, SinkRoute } from './sink-dispatcher.js';
 import { spawnSource } from './io/spawn-source.js';
 import { RuntimeError } from './errors.js';
+import { forgetKnownJson } from './io/ndjson.js';
 import type { ParallelLogProcessor } from './parallel/parallel-processor.js';
 
 /** Default most raw events evaluated in one batch: amortises per-batch costs while keeping latency low. */
@@ -257,6 +258,8 @@ async function deliverBatch(
             ? pr.detections
             : [...pr.detections, ...pr.correlations];
       if (flat.length > 0 && loop.stages.length > 0) {
+        // A stage may change results in place; texts recorded for them (parallel pool) would no longer match.
+        forgetKnownJson(flat);
         const staged = await runStages(flat, loop.stages);
         if (!Array.isArray(staged)) {
           loop.logger.warn('result stage failed; its input results are dead-lettered', {

@@ -6,7 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LogProcessor, type BatchProcessOutcome } from '../log-processor.js';
-import { runPipeline } from '../run-pipeline.js';
+import { runPipeline, type ResultStage } from '../run-pipeline.js';
+import { serializeResults } from '../io/ndjson.js';
+import type { Sink } from '../io/io-types.js';
 import { RuntimeEngine, type RuntimeEngineOptions } from '../runtime-engine.js';
 import { ParallelLogProcessor } from './parallel-processor.js';
 import { defaultWorkerCount, PARALLEL_MIN_INPUT_BYTES } from './worker-count.js';
@@ -92,9 +94,12 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function setUp(workers: number): Promise<{ parallel: ParallelLogProcessor; processor: LogProcessor; options: RuntimeEngineOptions }> {
+async function setUp(
+  workers: number,
+  extraRules = '',
+): Promise<{ parallel: ParallelLogProcessor; processor: LogProcessor; options: RuntimeEngineOptions }> {
   dir = mkdtempSync(join(tmpdir(), 'tsigma-parallel-'));
-  writeFileSync(join(dir, 'rules.yml'), RULES);
+  writeFileSync(join(dir, 'rules.yml'), RULES + extraRules);
   const options: RuntimeEngineOptions = { rulesPath: dir, correlationConfig: { suppressSecs: 60, emitDetections: false } };
   const engine = new RuntimeEngine(options);
   await engine.loadRules();
@@ -223,6 +228,55 @@ describe('ParallelLogProcessor', () => {
       o.results.flatMap((r) => [...r.detections, ...r.correlations]),
     );
     expect(JSON.stringify(sink.results)).toBe(JSON.stringify(want));
+  });
+});
+
+describe('JSON texts built by the workers', () => {
+  it('are what sinks write, unless a stage may have changed the result in place', async () => {
+    // A visible detection rule too: detections are what the workers serialize (correlations are built here).
+    const { parallel, processor } = await setUp(2, '---\n' + NEW_RULE);
+    const lines = eventLines(400);
+    const plain: string[] = [];
+    const staged: string[] = [];
+    const textSink = (out: string[]): Sink => ({
+      label: 'text',
+      send: (rs) => {
+        out.push(serializeResults(rs));
+        return Promise.resolve();
+      },
+      sendRaw: () => Promise.resolve(),
+      close: () => Promise.resolve(),
+    });
+    await runPipeline({ source: new ArraySource(lines), processor, parallel, sinks: [textSink(plain)], format: { kind: 'json' } });
+    const want = plain
+      .join('')
+      .split('\n')
+      .filter((l) => l !== '');
+    expect(want.length).toBeGreaterThan(0);
+    for (const line of want) expect(JSON.stringify(JSON.parse(line))).toBe(line);
+
+    const tagInPlace: ResultStage = {
+      name: 'tag-in-place',
+      process: (rs) => {
+        for (const r of rs) r.tags.push('seen.by.stage');
+        return rs;
+      },
+    };
+    await runPipeline({
+      source: new ArraySource(eventLines(400, 400)),
+      processor,
+      parallel,
+      stages: [tagInPlace],
+      sinks: [textSink(staged)],
+      format: { kind: 'json' },
+    });
+    const stagedLines = staged
+      .join('')
+      .split('\n')
+      .filter((l) => l !== '');
+    expect(stagedLines.length).toBeGreaterThan(0);
+    for (const line of stagedLines) expect(line).toContain('seen.by.stage');
+    expect(stagedLines.some((line) => line.includes('"rule_id":"access"'))).toBe(true);
   });
 });
 

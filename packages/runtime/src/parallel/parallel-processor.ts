@@ -7,6 +7,7 @@
 import { Worker } from 'node:worker_threads';
 import { JsonEvent, silentLogger, type Logger } from '@tsigma/eval';
 import { RuntimeError } from '../errors.js';
+import { rememberJson } from '../io/ndjson.js';
 import type { InputFormat } from '../input/input-format.js';
 import { detectLines, type BatchLine, type BatchProcessOutcome, type DetectedBatch, type LogProcessor } from '../log-processor.js';
 import { RuntimeEngine, type EngineStats } from '../runtime-engine.js';
@@ -39,6 +40,11 @@ export interface ParallelOptions {
   workers: number;
   /** Reports replaced workers at warn; default silent. */
   logger?: Logger;
+  /**
+   * Let sinks write each detection's JSON text as the worker built it instead of serializing the object again;
+   * default true. `runPipeline` forgets the texts of results that go through stages, which may change them.
+   */
+  rememberJson?: boolean;
 }
 
 interface PendingBatch {
@@ -229,6 +235,16 @@ export class ParallelLogProcessor {
     if (batch === undefined) return;
     slot.inFlight.delete(id);
     const body = JSON.parse(wire.json) as WireBatchBody;
+    if (this.options.rememberJson !== false) {
+      // Each detection's text is already in the wire text: sinks write that slice instead of serializing again.
+      let at = 0;
+      for (const found of body.detections) {
+        for (const d of found) {
+          rememberJson(d, wire.json.slice(wire.spans[at] as number, wire.spans[at + 1] as number));
+          at += 2;
+        }
+      }
+    }
     batch.detected = {
       ...body,
       events: body.events.map((e) => (e === null ? undefined : new JsonEvent(e))),

@@ -26,6 +26,8 @@ export interface WorkerEngineSpec {
 export interface WireDetectedBatch {
   /** `JSON.stringify` of {@link WireBatchBody}. */
   json: string;
+  /** Start and end offset in `json` of each detection's own text, in order (`JSON.stringify` of that result). */
+  spans: Uint32Array;
   times: Float64Array;
 }
 

@@ -27,7 +27,11 @@ async function load(): Promise<Loaded> {
   return { engine, reads: engine.correlationEventReads() };
 }
 
-/** Each event with detections, reduced to the fields correlation reads, as own keys (see correlationEventReads). */
+/**
+ * The batch as one JSON text, each event with detections reduced to the fields correlation reads (as own keys, see
+ * correlationEventReads). Detections are stringified once, into the text, and their places in it recorded, so the
+ * coordinator can write them out without serializing them again.
+ */
 function toWire(batch: DetectedBatch, reads: Loaded['reads']): WireDetectedBatch {
   const events = batch.events.map((event: JsonEvent | undefined) => {
     if (event === undefined) return null;
@@ -39,15 +43,27 @@ function toWire(batch: DetectedBatch, reads: Loaded['reads']): WireDetectedBatch
     }
     return projection;
   });
-  const body: WireBatchBody = {
+  const head: Omit<WireBatchBody, 'detections'> = {
     lines: batch.lines,
     parseErrors: batch.parseErrors,
     owners: batch.owners,
-    detections: batch.detections,
     events,
     ms: batch.ms,
   };
-  return { json: JSON.stringify(body), times: Float64Array.from(batch.times) };
+  let json = JSON.stringify(head).slice(0, -1) + ',"detections":[';
+  const spans: number[] = [];
+  batch.detections.forEach((found, k) => {
+    json += k === 0 ? '[' : ',[';
+    found.forEach((d, j) => {
+      if (j > 0) json += ',';
+      spans.push(json.length);
+      json += JSON.stringify(d);
+      spans.push(json.length);
+    });
+    json += ']';
+  });
+  json += ']}';
+  return { json, spans: Uint32Array.from(spans), times: Float64Array.from(batch.times) };
 }
 
 const post = (message: FromWorker): void => port.postMessage(message);
@@ -81,7 +97,10 @@ async function handle(message: ToWorker): Promise<void> {
   try {
     const detected = detectLines(current.engine, message.lines, message.format, filter, {});
     const batch = toWire(detected, current.reads);
-    port.postMessage({ kind: 'detected', id: message.id, batch } satisfies FromWorker, [batch.times.buffer as ArrayBuffer]);
+    port.postMessage({ kind: 'detected', id: message.id, batch } satisfies FromWorker, [
+      batch.times.buffer as ArrayBuffer,
+      batch.spans.buffer as ArrayBuffer,
+    ]);
   } catch (error) {
     post({ kind: 'detect_failed', id: message.id, message: (error as Error).message });
   }
