@@ -240,7 +240,7 @@ export class ParallelLogProcessor {
       let at = 0;
       for (const found of body.detections) {
         for (const d of found) {
-          rememberJson(d, wire.json.slice(wire.spans[at] as number, wire.spans[at + 1] as number));
+          rememberJson(d, wire.json.slice(wire.spans[at], wire.spans[at + 1]));
           at += 2;
         }
       }
