@@ -30,14 +30,20 @@ export interface TokenContext {
   nc: NatsConnection;
 }
 
-/** Sends `+WPI` for every outstanding token that got no delivery or signal for half of `ackWaitMs`. */
-export function signalInProgress(ctx: TokenContext, ackWaitMs: number): void {
-  const now = performance.now();
-  const half = ackWaitMs / 2;
+/** Tells the server the message of `reply` is still being worked on, which restarts its ack_wait. */
+export function sendInProgress(nc: NatsConnection, reply: string): void {
+  publishQuietly(nc, reply, WPI);
+}
+
+/**
+ * Sends `+WPI` for every outstanding token the server has not heard about since `before` (delivery or earlier
+ * signal) and counts it as heard at `now`. Acked and naked tokens left the set, so their signals stop.
+ */
+export function signalOutstanding(ctx: TokenContext, before: number, now: number): void {
   for (const token of ctx.outstanding) {
-    if (now - token.lastSignal < half) continue;
-    publishQuietly(ctx.nc, token.reply, WPI);
-    token.lastSignal = now;
+    if (token.heardAt > before) continue;
+    sendInProgress(ctx.nc, token.reply);
+    token.heardAt = now;
   }
 }
 
@@ -46,13 +52,15 @@ export function signalInProgress(ctx: TokenContext, ackWaitMs: number): void {
  * Acking or naking twice is a no-op; so is acking after the token was naked.
  */
 export class NatsAckToken implements AckToken {
-  /** performance.now() of the delivery or of the last in-progress signal. */
-  lastSignal = performance.now();
-
   constructor(
     private readonly ctx: TokenContext,
     readonly reply: string,
     private readonly streamSeq: number,
+    /**
+     * performance.now() when the server last heard about the message: its delivery or the last in-progress signal,
+     * including those sent while it waited in the pull buffer (a hand-out is nothing the server hears about).
+     */
+    public heardAt: number,
   ) {}
 
   /** Resolves once the server confirmed the ack; never rejects (an unconfirmed ack is logged, ack-batcher.ts). */

@@ -7,7 +7,7 @@ import { silentLogger, type Logger } from '@tsigma/eval';
 import type { EventSource, RawEvent } from '@tsigma/runtime';
 import { AckBatcher } from './ack-batcher.js';
 import { readAckSubject, type AckNumbers } from './ack-subject.js';
-import { ACK, NatsAckToken, publishQuietly, signalInProgress, type TokenContext } from './ack-token.js';
+import { ACK, NatsAckToken, publishQuietly, sendInProgress, signalOutstanding, type TokenContext } from './ack-token.js';
 import { validateSubject, type NatsConnectConfig } from './config.js';
 import { connectNats } from './connect.js';
 import { reconcileConsumer } from './consumer-setup.js';
@@ -29,8 +29,16 @@ import { assertNoFeedbackLoop, durableNameFor, validateConsumerName } from './su
 const decoder = new TextDecoder('utf-8', { fatal: false });
 
 /**
+ * The in-progress timer runs this many times per ack_wait and signals every unacked message the server has not
+ * heard about for half of ack_wait, so no message goes more than 3/4 of ack_wait without a delivery or signal,
+ * and none is signalled more than once per half ack_wait.
+ */
+const SIGNAL_CHECKS_PER_ACK_WAIT = 4;
+
+/**
  * Event source on a JetStream subject with a durable pull consumer; `recv()` resolves `null` after `close()`.
- * Pulls happen only while the caller is waiting in recv(), so a slow consumer is natural back-pressure.
+ * Pulls happen only while the caller is waiting in recv(), so a slow consumer is natural back-pressure. While the
+ * source lives, every message it holds unacked (buffered or handed out) is kept from redelivery by in-progress signals.
  *
  * @example
  * const source = await NatsSource.connect({ url: 'nats://127.0.0.1:4222' }, 'events.>');
@@ -52,6 +60,8 @@ export class NatsSource implements EventSource {
   /** Filled by readAckSubject for each message; reused so the per-message path allocates no metadata object. */
   private readonly numbers: AckNumbers = { delivered: 0, streamSeq: 0 };
   private readonly poison: PoisonRouter | undefined;
+  /** Sends one buffered message's in-progress signal; made once, not per timer run. */
+  private readonly signalBuffered = (reply: string): void => sendInProgress(this.nc, reply);
 
   private constructor(
     private readonly nc: NatsConnection,
@@ -66,9 +76,9 @@ export class NatsSource implements EventSource {
     this.tokens = { outstanding: new Set(), acks, nc };
     this.pull = new PullLoop(nc, stream, subject, durable, opts.batch ?? DEFAULT_BATCH, this.logger);
     this.poison = opts.poisonDlq === undefined ? undefined : new PoisonRouter(nc, stream, durable, subject, opts.poisonDlq, this.logger);
-    // Checking four times per ack_wait and signalling tokens older than half of it keeps every gap between
-    // signals under 3/4 of ack_wait, so a slow sink never triggers a premature redelivery.
-    this.signalTimer = setInterval(() => signalInProgress(this.tokens, this.ackWaitMs), Math.max(1, Math.floor(this.ackWaitMs / 4)));
+    // One timer for everything the source holds, not one per message: a slow caller holds thousands.
+    const every = Math.max(1, Math.floor(this.ackWaitMs / SIGNAL_CHECKS_PER_ACK_WAIT));
+    this.signalTimer = setInterval(() => this.signalInProgress(), every);
     this.signalTimer.unref();
   }
 
@@ -107,7 +117,7 @@ export class NatsSource implements EventSource {
       if (this.closed || this.stopped) return null;
       this.pull.maybePull();
       for (let msg = this.pull.next(); msg !== undefined; msg = this.pull.next()) {
-        const event = this.toRawEvent(msg);
+        const event = this.toRawEvent(msg, this.pull.takenHeardAt);
         if (event !== undefined) return event;
       }
       await this.pull.wait();
@@ -125,7 +135,7 @@ export class NatsSource implements EventSource {
     while (out.length < max) {
       const msg = this.pull.next();
       if (msg === undefined) break;
-      const event = this.toRawEvent(msg);
+      const event = this.toRawEvent(msg, this.pull.takenHeardAt);
       if (event !== undefined) out.push(event);
     }
     // The caller is still asking: top the pulls up now so the next batch travels while this one is evaluated.
@@ -166,7 +176,20 @@ export class NatsSource implements EventSource {
     }
   }
 
-  private toRawEvent(msg: Msg): RawEvent | undefined {
+  /**
+   * Keeps the messages this source holds from being redelivered: those pulled but still buffered (the server's
+   * ack_wait started when it sent them, however long the caller takes to ask) and those handed out and neither
+   * acked nor naked. Each gets `+WPI` once the server has not heard about it for half of ack_wait.
+   */
+  private signalInProgress(): void {
+    const now = performance.now();
+    const before = now - this.ackWaitMs / 2;
+    this.pull.signalBuffered(before, now, this.signalBuffered);
+    signalOutstanding(this.tokens, before, now);
+  }
+
+  /** `heardAt`: when the server last heard about `msg` while it was buffered, carried on by its ack token. */
+  private toRawEvent(msg: Msg, heardAt: number): RawEvent | undefined {
     const reply = msg.reply as string;
     const info = this.numbers;
     if (!readAckSubject(reply, info)) {
@@ -187,7 +210,7 @@ export class NatsSource implements EventSource {
       publishQuietly(this.nc, reply, ACK);
       return undefined;
     }
-    const token = new NatsAckToken(this.tokens, reply, info.streamSeq);
+    const token = new NatsAckToken(this.tokens, reply, info.streamSeq, heardAt);
     this.tokens.outstanding.add(token);
     return { payload, ackToken: token, origin: `nats:${msg.subject}#${info.streamSeq}` };
   }

@@ -1,9 +1,10 @@
-// The fetch side of NatsSource: pull requests on a private inbox, the buffer of delivered messages, and flow
-// control (messages owed by open pulls, expiry, heartbeats, retry pauses, reconnects). It pulls only when asked
-// (maybePull) and never decodes, acks or hands out events: that is nats-source.ts.
+// The fetch side of NatsSource: pull requests on a private inbox, the buffer of delivered messages (pull-buffer.ts),
+// and flow control (messages owed by open pulls, expiry, heartbeats, retry pauses, reconnects). It pulls only when
+// asked (maybePull) and never decodes, acks, signals or hands out events: that is nats-source.ts.
 
 import { createInbox, nanos, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import type { Logger } from '@tsigma/eval';
+import { PullBuffer } from './pull-buffer.js';
 
 /**
  * Lifetime of one pull request. Short enough that a pull left behind by a closed source cannot hold new
@@ -27,9 +28,8 @@ const encoder = new TextEncoder();
  * a metadata parse per message, which was most of the source's CPU cost (BENCHMARKS.md).
  */
 export class PullLoop {
-  /** Delivered messages not yet handed out; `head` is the next one (cheaper than Array.shift on big batches). */
-  private queue: Msg[] = [];
-  private head = 0;
+  /** Delivered messages not yet handed out. */
+  private readonly buffer = new PullBuffer<Msg>();
   private waiters: (() => void)[] = [];
   /** Open pull requests: inbox subject -> when the request expires on the server (performance.now() time). */
   private readonly pulls = new Map<string, number>();
@@ -69,13 +69,20 @@ export class PullLoop {
 
   /** The next buffered message, or undefined when none is buffered. */
   next(): Msg | undefined {
-    if (this.head === this.queue.length) return undefined;
-    const msg = this.queue[this.head++] as Msg;
-    if (this.head === this.queue.length) {
-      this.queue = [];
-      this.head = 0;
-    }
-    return msg;
+    return this.buffer.take();
+  }
+
+  /** performance.now() when the server last heard about the message {@link next} returned last (delivery or signal). */
+  get takenHeardAt(): number {
+    return this.buffer.takenHeardAt;
+  }
+
+  /**
+   * Calls `signal(reply)` for each buffered message the server has not heard about since `before` (delivery or
+   * earlier signal) and counts it as heard at `now`: buffered messages are unacked, and ack_wait runs for them.
+   */
+  signalBuffered(before: number, now: number, signal: (reply: string) => void): void {
+    this.buffer.signalUnheardSince(before, now, signal);
   }
 
   /** Resolves when something changed: a message arrived, a pull ended or failed, a retry pause ended, or close(). */
@@ -89,7 +96,7 @@ export class PullLoop {
    * asks for events: with nobody in recv(), nothing is pulled (back-pressure).
    */
   maybePull(): void {
-    if (this.closed || this.queue.length - this.head + this.requested > this.batch) return;
+    if (this.closed || this.buffer.size + this.requested > this.batch) return;
     const now = performance.now();
     if (now < this.retryAt) {
       this.retryTimer ??= setTimeout(() => {
@@ -118,8 +125,7 @@ export class PullLoop {
     clearInterval(this.watchTimer);
     clearTimeout(this.retryTimer);
     this.sub.unsubscribe();
-    this.queue = [];
-    this.head = 0;
+    this.buffer.clear();
     this.wake();
   }
 
@@ -133,7 +139,8 @@ export class PullLoop {
     this.lastHeard = performance.now();
     if (msg.reply) {
       if (this.requested > 0) this.requested--;
-      this.queue.push(msg);
+      // The server's ack_wait for it started when it was sent; arrival is the closest time the client knows.
+      this.buffer.push(msg, this.lastHeard);
       this.failedPulls = 0;
       if (this.waiters.length > 0) this.wake();
       return;
