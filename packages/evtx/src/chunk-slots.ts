@@ -2,7 +2,7 @@
 // unused space, and where the chunks found disagree with the header's chunk count. Reads no bytes beyond the first
 // ones of each block it is shown, and never decides how a chunk itself is read.
 
-import { hasChunkSignature, isZeroBlock, CHUNK_SIZE } from './chunk.js';
+import { CHUNK_SIZE, hasChunkSignature, isZeroBlock } from './chunk.js';
 import { EvtxError, toProblem } from './errors.js';
 import type { EvtxErrorCode, EvtxProblem } from './errors.js';
 import { FILE_HEADER_SIZE } from './file-header.js';

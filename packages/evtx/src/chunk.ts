@@ -5,9 +5,9 @@ import { ChunkParser } from './binxml.js';
 import { crc32 } from './crc32.js';
 import { EvtxError, toProblem } from './errors.js';
 import type { EvtxErrorCode, EvtxLocation, EvtxProblem, EvtxSeverity } from './errors.js';
+import { FLAG_NO_CRC32 } from './file-header.js';
 import { renderRecord } from './render-json.js';
 import type { EvtxJson } from './render-json.js';
-import { FLAG_NO_CRC32 } from './file-header.js';
 import { readFiletime } from './values.js';
 
 /** Size of a chunk; the last one of a truncated file may be shorter. */
