@@ -5,6 +5,7 @@ import { ChunkParser } from './binxml.js';
 import { crc32 } from './crc32.js';
 import { EvtxError, toProblem } from './errors.js';
 import type { EvtxErrorCode, EvtxLocation, EvtxProblem, EvtxSeverity } from './errors.js';
+import { FLAG_NO_CRC32 } from './file-header.js';
 import { renderRecord } from './render-json.js';
 import type { EvtxJson } from './render-json.js';
 import { readFiletime } from './values.js';
@@ -25,6 +26,7 @@ const LAST_RECORD_ID_AT = 32;
 const FREE_SPACE_AT = 48;
 const DATA_CHECKSUM_AT = 52;
 const HEADER_CHECKSUMMED_END = 120; // flags (4 bytes) and the header checksum follow
+const CHUNK_FLAGS_AT = 120;
 const HEADER_CHECKSUM_AT = 124;
 const HEADER_CHECKSUMMED_RESUME = 128; // string and template tables, up to the end of the header
 
@@ -61,10 +63,37 @@ interface ChunkContext {
   chunkIndex: number;
   fileOffset: number;
   checksums: ChecksumPolicy;
+  /**
+   * True when the file header's flags are unknown (header damaged): a chunk that marks itself "no CRC32" is then
+   * read without checks, else every chunk of a format 3.2 file would fail them.
+   */
+  chunkDecidesChecksums: boolean;
   report(problem: EvtxProblem): void;
 }
 
-/** Yields the records of one chunk (`bytes` is the chunk, possibly short at the end of a truncated file). */
+/** True when `bytes` start with the chunk signature `ElfChnk\0`. */
+export function hasChunkSignature(bytes: Buffer): boolean {
+  return bytes.length >= CHUNK_SIGNATURE.length && bytes.subarray(0, CHUNK_SIGNATURE.length).equals(CHUNK_SIGNATURE);
+}
+
+/** True when every byte of `bytes` (at most one chunk) is zero. */
+export function isZeroBlock(bytes: Buffer): boolean {
+  return bytes.equals(ZERO_BLOCK.subarray(0, bytes.length));
+}
+
+/**
+ * Whether a chunk declares that its checksums are not maintained: the "no CRC32" bit in its flags field (offset 120,
+ * undocumented, outside the header CRC) with a zero header checksum, as the format 3.2 sample writes both. Requiring
+ * both keeps one flipped bit from switching the checks off.
+ */
+function chunkSaysNoChecksums(bytes: Buffer): boolean {
+  return (bytes.readUInt32LE(CHUNK_FLAGS_AT) & FLAG_NO_CRC32) !== 0 && bytes.readUInt32LE(HEADER_CHECKSUM_AT) === 0;
+}
+
+/**
+ * Yields the records of one chunk (`bytes` is the chunk, possibly short at the end of a truncated file). All-zero
+ * blocks are the business of the file walk (`ChunkSlots`) and are not passed here.
+ */
 export function* readChunk(bytes: Buffer, ctx: ChunkContext): Generator<EvtxRecord> {
   const { chunkIndex, fileOffset } = ctx;
   const problem = (code: EvtxErrorCode, severity: EvtxSeverity, detail: string, at = 0, recordId?: bigint): EvtxRecordFailure => {
@@ -73,29 +102,25 @@ export function* readChunk(bytes: Buffer, ctx: ChunkContext): Generator<EvtxReco
     return failure(new EvtxError(code, detail, location), severity, ctx);
   };
 
-  const signed = bytes.length >= CHUNK_SIGNATURE.length && bytes.subarray(0, CHUNK_SIGNATURE.length).equals(CHUNK_SIGNATURE);
-  if (!signed && bytes.equals(ZERO_BLOCK.subarray(0, bytes.length))) {
-    problem('empty_chunk', 'warning', 'unused block (all zero bytes)');
-    return;
-  }
   if (bytes.length < CHUNK_HEADER_SIZE) {
     yield problem('truncated', 'error', `file ends ${bytes.length} bytes into a chunk, inside its header`);
     return;
   }
-  if (!signed) {
+  if (!hasChunkSignature(bytes)) {
     yield problem('chunk_magic', 'error', 'missing chunk signature "ElfChnk\\0"; chunk skipped');
     return;
   }
   if (bytes.length < CHUNK_SIZE) {
     problem('truncated', 'warning', `file ends ${bytes.length} bytes into this chunk; reading the records present`);
   }
-  if (ctx.checksums !== 'ignore') {
+  const checksums = ctx.chunkDecidesChecksums && chunkSaysNoChecksums(bytes) ? 'ignore' : ctx.checksums;
+  if (checksums !== 'ignore') {
     const stored = bytes.readUInt32LE(HEADER_CHECKSUM_AT);
     // The header CRC covers bytes 0-119 and 128-511: everything but the flags and the checksum itself.
     const head = crc32(bytes.subarray(0, HEADER_CHECKSUMMED_END));
     const actual = crc32(bytes.subarray(HEADER_CHECKSUMMED_RESUME, CHUNK_HEADER_SIZE), head);
     if (actual !== stored) {
-      if (ctx.checksums === 'enforce') {
+      if (checksums === 'enforce') {
         yield problem('chunk_header_checksum', 'error', 'chunk header CRC-32 mismatch; chunk skipped');
         return;
       }
@@ -109,7 +134,7 @@ export function* readChunk(bytes: Buffer, ctx: ChunkContext): Generator<EvtxReco
       problem('chunk_header', 'warning', `free space offset ${freeSpace} lies outside the chunk; scanning all of it`, FREE_SPACE_AT);
     }
     freeSpace = bytes.length;
-  } else if (ctx.checksums !== 'ignore') {
+  } else if (checksums !== 'ignore') {
     if (crc32(bytes.subarray(CHUNK_HEADER_SIZE, freeSpace)) !== bytes.readUInt32LE(DATA_CHECKSUM_AT)) {
       problem('chunk_data_checksum', 'warning', 'CRC-32 over the records does not match; decoding them anyway');
     }

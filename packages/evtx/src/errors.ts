@@ -3,12 +3,14 @@
 
 /** Every kind of failure or damage the reader can report. */
 export type EvtxErrorCode =
-  | 'not_evtx' // the file header signature `ElfFile\0` is missing
-  | 'truncated' // the file ends inside its header or inside a chunk
+  | 'not_evtx' // neither the file signature `ElfFile\0` nor any chunk signature at a 64 KiB boundary is present
+  | 'truncated' // the file ends inside its header, inside a chunk, or before the chunk count its header declares
   | 'io' // the file or stream could not be read
   | 'usage' // an API call that the reader's source does not support
+  | 'file_magic' // the file signature `ElfFile\0` is missing, but chunks were found at 64 KiB boundaries
   | 'file_header_checksum' // the file header CRC-32 does not match
-  | 'empty_chunk' // a 64 KiB block whose signature bytes are all zero (unused space)
+  | 'chunk_count' // a chunk lies beyond the chunk count of a header that is neither dirty nor damaged
+  | 'empty_chunk' // an all-zero 64 KiB block where a chunk should be (within the header's count, or before a chunk)
   | 'chunk_magic' // a 64 KiB block without the `ElfChnk\0` signature
   | 'chunk_header_checksum' // the chunk header CRC-32 does not match
   | 'chunk_data_checksum' // the CRC-32 over the chunk's records does not match
@@ -45,7 +47,10 @@ export class EvtxError extends Error {
   }
 }
 
-/** How much a problem cost: `error` lost a chunk or record, `warning` lost nothing. */
+/**
+ * How much a problem cost: `error` lost a chunk or record that held something to decode (and yields a failure
+ * item); `warning` did not (an all-zero chunk has nothing left to decode).
+ */
 export type EvtxSeverity = 'error' | 'warning';
 
 /** One damage report produced while reading. */

@@ -1,15 +1,18 @@
 // EvtxFileReader: opens an EVTX file from a path, bytes or a stream and yields its records chunk by chunk.
-// Holds at most one chunk in memory; never trusts the header's chunk count, and never throws once reading started.
+// Holds at most one chunk in memory; reads every 64 KiB block whatever the header's chunk count says, recovers files
+// whose header is damaged, and never throws once reading started.
 
 import { open as openFile } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import { CHUNK_SIZE, readChunk } from './chunk.js';
+import { CHUNK_SIZE, hasChunkSignature, readChunk } from './chunk.js';
 import type { ChecksumPolicy, EvtxRecord } from './chunk.js';
+import { ChunkSlots } from './chunk-slots.js';
+import type { SlotExpectations } from './chunk-slots.js';
 import { EvtxError, toProblem } from './errors.js';
 import type { EvtxProblem } from './errors.js';
-import { FILE_HEADER_SIZE, FLAG_NO_CRC32, parseFileHeader } from './file-header.js';
-import type { EvtxFileHeader } from './file-header.js';
+import { FILE_HEADER_SIZE, FLAG_DIRTY, FLAG_NO_CRC32, hasFileSignature, headerlessReading, parseFileHeader } from './file-header.js';
+import type { EvtxFileHeader, HeaderReading } from './file-header.js';
 
 /** Problems kept in {@link EvtxFileReader.problems}; more are only counted, so a huge damaged file cannot exhaust memory. */
 export const MAX_KEPT_PROBLEMS = 10_000;
@@ -35,6 +38,11 @@ interface ChunkFeed {
 type Source =
   { kind: 'bytes'; bytes: Buffer } | { kind: 'path'; path: string; size: number } | { kind: 'stream'; feed: ChunkFeed | undefined };
 
+/** Where a file without the file signature was searched for chunks, for the `not_evtx` error. */
+const SEARCHED_WHOLE_FILE = 'at any 64 KiB boundary after the first 4 KiB';
+const SEARCHED_FIRST_SLOT = 'at offset 4096 (a stream is not searched further; read the file by path to search all of it)';
+const NO_RECORDS: Iterator<EvtxRecord> = { next: () => ({ done: true, value: undefined }) };
+
 /**
  * Streaming reader of Windows `.evtx` files.
  *
@@ -48,22 +56,35 @@ type Source =
  * ```
  */
 export class EvtxFileReader {
+  /**
+   * The parsed file header; `undefined` when its signature was missing and the file was recovered by reading its
+   * chunks without it (a `file_magic` warning says so).
+   */
+  readonly header: EvtxFileHeader | undefined;
   /** Problems found so far, over every iteration of this reader (the first {@link MAX_KEPT_PROBLEMS}). */
   readonly problems: EvtxProblem[] = [];
   private problemTotal = 0;
   private bytesRead = 0;
   private readonly checksums: ChecksumPolicy;
+  /** True when the header is damaged or missing, so that its flags are unknown. */
+  private readonly headerUntrusted: boolean;
+  private readonly slotExpectations: SlotExpectations;
 
   private constructor(
-    /** The parsed file header. */
-    readonly header: EvtxFileHeader,
+    reading: HeaderReading,
     private readonly source: Source,
     private readonly totalBytes: number,
     private readonly options: EvtxReaderOptions,
-    headerProblems: EvtxProblem[],
   ) {
-    this.checksums = header.flags & FLAG_NO_CRC32 ? 'ignore' : (options.checksums ?? 'enforce');
-    for (const problem of headerProblems) this.report(problem);
+    const header = reading.header;
+    this.header = header;
+    this.headerUntrusted = !reading.trusted;
+    this.checksums = header !== undefined && header.flags & FLAG_NO_CRC32 ? 'ignore' : (options.checksums ?? 'enforce');
+    this.slotExpectations =
+      reading.trusted && header !== undefined
+        ? { declaredChunks: header.chunkCount, dirty: (header.flags & FLAG_DIRTY) !== 0 }
+        : { declaredChunks: undefined, dirty: true };
+    for (const problem of reading.problems) this.report(problem);
   }
 
   /** Opens a file by path; rejects with EvtxError when it is not an EVTX file or cannot be read. */
@@ -74,8 +95,10 @@ export class EvtxFileReader {
       const size = (await handle.stat()).size;
       const head = Buffer.alloc(Math.min(size, FILE_HEADER_SIZE));
       await handle.read(head, 0, head.length, 0);
-      const { header, problems } = parseFileHeader(head);
-      return new EvtxFileReader(header, { kind: 'path', path, size }, size, options, problems);
+      const reading = hasFileSignature(head)
+        ? parseFileHeader(head)
+        : headerlessReading(await findFirstChunkInFile(handle, size), SEARCHED_WHOLE_FILE);
+      return new EvtxFileReader(reading, { kind: 'path', path, size }, size, options);
     } catch (error) {
       if (error instanceof EvtxError) throw error;
       throw new EvtxError('io', `cannot read ${path}: ${String(error)}`, { fileOffset: 0 }, { cause: error });
@@ -87,27 +110,43 @@ export class EvtxFileReader {
   /** Reads from bytes in memory (no copy); throws EvtxError when they are not an EVTX file. */
   static fromBuffer(bytes: Uint8Array, options: EvtxReaderOptions = {}): EvtxFileReader {
     const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    const { header, problems } = parseFileHeader(buffer);
-    return new EvtxFileReader(header, { kind: 'bytes', bytes: buffer }, buffer.length, options, problems);
+    const reading = hasFileSignature(buffer) ? parseFileHeader(buffer) : headerlessReading(findFirstChunk(buffer), SEARCHED_WHOLE_FILE);
+    return new EvtxFileReader(reading, { kind: 'bytes', bytes: buffer }, buffer.length, options);
   }
 
-  /** Reads from a Node readable stream of bytes, which can be iterated once; rejects with EvtxError on a bad header. */
+  /**
+   * Reads from a Node readable stream of bytes, which can be iterated once; rejects with EvtxError on a bad header.
+   * A stream cannot be searched without consuming it, so a file without the file signature is recovered only when
+   * its first chunk is intact.
+   */
   static async fromStream(stream: Readable | AsyncIterable<Uint8Array>, options: EvtxReaderOptions = {}): Promise<EvtxFileReader> {
     const blocks = new BlockReader(stream);
-    let head: Buffer;
     try {
-      head = await blocks.read(FILE_HEADER_SIZE);
-    } catch (error) {
-      await blocks.close();
-      throw new EvtxError('io', `cannot read stream: ${String(error)}`, { fileOffset: 0 }, { cause: error });
-    }
-    try {
-      const { header, problems } = parseFileHeader(head);
+      let reading: HeaderReading;
+      /** The first block, already read to look for a chunk signature; handed out before any further read. */
+      let peeked: Buffer | undefined;
+      try {
+        const head = await blocks.read(FILE_HEADER_SIZE);
+        if (hasFileSignature(head)) reading = parseFileHeader(head);
+        else {
+          peeked = await blocks.read(CHUNK_SIZE);
+          reading = headerlessReading(hasChunkSignature(peeked) ? FILE_HEADER_SIZE : undefined, SEARCHED_FIRST_SLOT);
+        }
+      } catch (error) {
+        if (error instanceof EvtxError) throw error;
+        throw new EvtxError('io', `cannot read stream: ${String(error)}`, { fileOffset: 0 }, { cause: error });
+      }
       const feed: ChunkFeed = {
-        next: () => blocks.read(CHUNK_SIZE).then((block) => (block.length > 0 ? block : undefined)),
+        next: () => {
+          const first = peeked;
+          peeked = undefined;
+          return first !== undefined
+            ? Promise.resolve(first)
+            : blocks.read(CHUNK_SIZE).then((block) => (block.length > 0 ? block : undefined));
+        },
         close: () => blocks.close(),
       };
-      return new EvtxFileReader(header, { kind: 'stream', feed }, -1, options, problems);
+      return new EvtxFileReader(reading, { kind: 'stream', feed }, -1, options);
     } catch (error) {
       await blocks.close();
       throw error;
@@ -130,10 +169,13 @@ export class EvtxFileReader {
    * at a time, as `for await` does.
    */
   records(): AsyncIterableIterator<EvtxRecord> {
+    const slots = this.newSlots();
+    const report = (problem: EvtxProblem): void => this.report(problem);
     const read = (chunk: Buffer, chunkIndex: number): Iterator<EvtxRecord> => {
       const fileOffset = FILE_HEADER_SIZE + chunkIndex * CHUNK_SIZE;
       this.bytesRead = fileOffset + chunk.length;
-      return readChunk(chunk, { chunkIndex, fileOffset, checksums: this.checksums, report: (p) => this.report(p) });
+      if (!slots.admit(chunk, chunkIndex)) return NO_RECORDS;
+      return readChunk(chunk, { chunkIndex, fileOffset, checksums: this.checksums, chunkDecidesChecksums: this.headerUntrusted, report });
     };
     const readFailed = (error: unknown, chunkIndex: number): EvtxRecord => {
       const location = { fileOffset: FILE_HEADER_SIZE + chunkIndex * CHUNK_SIZE, chunkIndex };
@@ -141,7 +183,7 @@ export class EvtxFileReader {
       this.report(problem);
       return { ok: false, error: problem.message, problem };
     };
-    return new RecordIterator(this.openFeed(), read, readFailed);
+    return new RecordIterator(this.openFeed(), read, readFailed, (blocks) => slots.finish(blocks));
   }
 
   /** Synchronous variant of {@link records} for readers made by {@link fromBuffer}; throws EvtxError `usage` otherwise. */
@@ -151,13 +193,23 @@ export class EvtxFileReader {
     }
     const bytes = this.source.bytes;
     const report = (problem: EvtxProblem): void => this.report(problem);
+    const slots = this.newSlots();
     for (let chunkIndex = 0; ; chunkIndex++) {
       const fileOffset = FILE_HEADER_SIZE + chunkIndex * CHUNK_SIZE;
-      if (fileOffset >= bytes.length) return;
+      if (fileOffset >= bytes.length) {
+        slots.finish(chunkIndex);
+        return;
+      }
       const chunk = bytes.subarray(fileOffset, fileOffset + CHUNK_SIZE);
       this.bytesRead = fileOffset + chunk.length;
-      yield* readChunk(chunk, { chunkIndex, fileOffset, checksums: this.checksums, report });
+      if (!slots.admit(chunk, chunkIndex)) continue;
+      yield* readChunk(chunk, { chunkIndex, fileOffset, checksums: this.checksums, chunkDecidesChecksums: this.headerUntrusted, report });
     }
+  }
+
+  /** The file-level bookkeeping of one pass over the blocks. */
+  private newSlots(): ChunkSlots {
+    return new ChunkSlots(this.slotExpectations, (problem) => this.report(problem));
   }
 
   private report(problem: EvtxProblem): void {
@@ -190,6 +242,8 @@ class RecordIterator implements AsyncIterableIterator<EvtxRecord> {
     private readonly feed: ChunkFeed,
     private readonly read: (chunk: Buffer, chunkIndex: number) => Iterator<EvtxRecord>,
     private readonly readFailed: (error: unknown, chunkIndex: number) => EvtxRecord,
+    /** Called with the number of blocks when the input ended (not after a read failure or an early stop). */
+    private readonly ended: (blocks: number) => void,
   ) {}
 
   [Symbol.asyncIterator](): this {
@@ -222,7 +276,10 @@ class RecordIterator implements AsyncIterableIterator<EvtxRecord> {
         await this.finish();
         return { done: false, value: failure };
       }
-      if (chunk === undefined) break;
+      if (chunk === undefined) {
+        this.ended(this.chunkIndex);
+        break;
+      }
       const records = this.read(chunk, this.chunkIndex++);
       const step = records.next();
       if (step.done !== true) {
@@ -240,6 +297,24 @@ class RecordIterator implements AsyncIterableIterator<EvtxRecord> {
     this.finished = true;
     await this.feed.close();
   }
+}
+
+/** Offset of the first chunk signature at a 64 KiB boundary after the file header, if any. */
+function findFirstChunk(bytes: Buffer): number | undefined {
+  for (let offset = FILE_HEADER_SIZE; offset < bytes.length; offset += CHUNK_SIZE) {
+    if (hasChunkSignature(bytes.subarray(offset, offset + CHUNK_SIZE))) return offset;
+  }
+  return undefined;
+}
+
+/** {@link findFirstChunk} over an open file: reads only the signature bytes of each 64 KiB block. */
+async function findFirstChunkInFile(handle: FileHandle, size: number): Promise<number | undefined> {
+  const signature = Buffer.alloc(8);
+  for (let offset = FILE_HEADER_SIZE; offset < size; offset += CHUNK_SIZE) {
+    const { bytesRead } = await handle.read(signature, 0, signature.length, offset);
+    if (hasChunkSignature(signature.subarray(0, bytesRead))) return offset;
+  }
+  return undefined;
 }
 
 /** Hands out views of in-memory bytes, one chunk at a time. */

@@ -87,7 +87,7 @@ export async function runEval(argv: string[], io: CliIo): Promise<number> {
     progress.clear();
     io.stderr.write(text + '\n');
   };
-  const counts = { events: 0, detections: 0, correlations: 0, parseErrors: 0 };
+  const counts = { events: 0, detections: 0, correlations: 0, parseErrors: 0, inputWarnings: 0 };
   const metrics: MetricsHook = {
     onEventsProcessed: (n) => (progress.events = counts.events += n),
     onDetectionMatches: (n) => (progress.matches = (counts.detections += n) + counts.correlations),
@@ -97,7 +97,7 @@ export async function runEval(argv: string[], io: CliIo): Promise<number> {
   let evtxOnly = inputs.length > 0;
   const source = openEventInputs(inputs, {
     format: inputFormat,
-    logger: globals.quiet ? silentLogger : warningsTo(say),
+    logger: globals.quiet ? silentLogger : warningsTo(say, () => counts.inputWarnings++),
     onInput: (info) => {
       progress.setInput(info, info.index);
       if (info.kind !== 'evtx') evtxOnly = false;
@@ -162,18 +162,23 @@ export async function runEval(argv: string[], io: CliIo): Promise<number> {
   const matches = counts.detections + counts.correlations;
   if (!globals.noStats) {
     const noun = evtxOnly ? 'EVTX records' : 'events';
+    const warnings = counts.inputWarnings > 0 ? `, ${counts.inputWarnings} input warnings` : '';
     await writeOut(
       io.stderr,
-      `Processed ${counts.events} ${noun}, ${counts.detections} detection matches, ${counts.correlations} correlation matches, ${counts.parseErrors} parse errors.\n`,
+      `Processed ${counts.events} ${noun}, ${counts.detections} detection matches, ${counts.correlations} correlation matches, ${counts.parseErrors} parse errors${warnings}.\n`,
     );
   }
   if (matches === 0 && io.stderr.isTTY && !globals.quiet) await writeOut(io.stderr, 'No matches.\n');
   return values['fail-on-detection'] === true && matches > 0 ? EXIT_FINDINGS : EXIT_OK;
 }
 
-/** Problems inside an input (damaged EVTX chunks) as `warning: <file>: <message>` lines. */
-function warningsTo(say: (text: string) => void): Logger {
-  const warn = (message: string, fields?: LogFields): void => say(`warning: ${fields?.['file'] ?? 'input'}: ${message}`);
+/** Problems inside an input (damaged EVTX headers, chunks, records) as `warning[<code>]: <file>: <message>` lines, counted. */
+function warningsTo(say: (text: string) => void, count: () => void): Logger {
+  const warn = (message: string, fields?: LogFields): void => {
+    count();
+    const code = typeof fields?.['code'] === 'string' ? `[${fields['code']}]` : '';
+    say(`warning${code}: ${fields?.['file'] ?? 'input'}: ${message}`);
+  };
   return { ...silentLogger, warn, error: warn };
 }
 

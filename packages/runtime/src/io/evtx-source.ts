@@ -1,7 +1,8 @@
 // Event source over a Windows `.evtx` file (through @tsigma/evtx): each record is one already-decoded event in
-// the evtx_dump JSON shape. Damaged chunks and records are logged as warnings and skipped; reading goes on.
+// the evtx_dump JSON shape. Every problem the reader reports (a damaged header, chunk or record) is logged as a
+// warning, and what it lost is skipped; reading goes on.
 
-import { EvtxFileReader, type EvtxRecord } from '@tsigma/evtx';
+import { EvtxFileReader, type EvtxProblem, type EvtxRecord } from '@tsigma/evtx';
 import { silentLogger, type Logger } from '@tsigma/eval';
 import { RuntimeError } from '../errors.js';
 import type { EventSource, RawEvent } from './io-types.js';
@@ -39,15 +40,19 @@ export class EvtxSource implements EventSource {
   private constructor(
     private readonly reader: EvtxFileReader,
     private readonly path: string,
-    private readonly logger: Logger,
   ) {
     this.records = reader.records();
   }
 
-  /** Opens `path`; problems with single chunks or records are reported to `logger` (warn) as they are met. */
+  /**
+   * Opens `path`. Each problem the reader finds is reported to `logger` (warn, fields `file` and `code`) as it is
+   * met: those that lose nothing too, such as a recovered header or an all-zero chunk, which yield no failure item.
+   */
   static async open(path: string, options: { logger?: Logger } = {}): Promise<EvtxSource> {
+    const logger = options.logger ?? silentLogger;
+    const onProblem = (problem: EvtxProblem): void => logger.warn(problem.message, { file: path, code: problem.code });
     try {
-      return new EvtxSource(await EvtxFileReader.open(path), path, options.logger ?? silentLogger);
+      return new EvtxSource(await EvtxFileReader.open(path, { onProblem }), path);
     } catch (err) {
       throw new RuntimeError('io', (err as Error).message, path, { cause: err });
     }
@@ -72,8 +77,8 @@ export class EvtxSource implements EventSource {
         break;
       }
       const record = next.value;
+      // A failure item's problem was already logged through onProblem.
       if (record.ok) out.push(new EvtxRawEvent(record.data, `${this.path}#${record.recordId}`));
-      else this.logger.warn(record.error, { file: this.path });
     }
     return out.length > 0 ? out : null;
   }
