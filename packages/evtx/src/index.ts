@@ -4,6 +4,8 @@
 export { EvtxFileReader, MAX_KEPT_PROBLEMS } from './reader.js';
 export type { EvtxReaderOptions } from './reader.js';
 export type { EvtxRecord, EvtxRecordOk, EvtxRecordFailure, ChecksumPolicy } from './chunk.js';
+export { decodeChunk } from './chunk-job.js';
+export type { EvtxChunkJob } from './chunk-job.js';
 export { EvtxError } from './errors.js';
 export type { EvtxErrorCode, EvtxLocation, EvtxProblem, EvtxSeverity } from './errors.js';
 export type { EvtxFileHeader } from './file-header.js';

@@ -7,6 +7,7 @@ import type { FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { CHUNK_SIZE, hasChunkSignature, readChunk } from './chunk.js';
 import type { ChecksumPolicy, EvtxRecord } from './chunk.js';
+import type { EvtxChunkJob } from './chunk-job.js';
 import { ChunkSlots } from './chunk-slots.js';
 import type { SlotExpectations } from './chunk-slots.js';
 import { EvtxError, toProblem } from './errors.js';
@@ -184,6 +185,46 @@ export class EvtxFileReader {
       return { ok: false, error: problem.message, problem };
     };
     return new RecordIterator(this.openFeed(), read, readFailed, (blocks) => slots.finish(blocks));
+  }
+
+  /**
+   * The chunks to decode, in file order, as self-contained jobs for {@link decodeChunk} (which may run in another
+   * thread): the file walk (lost and beyond-count chunks, read failures) is reported here as by {@link records};
+   * what decoding finds is reported by `decodeChunk`. Each job owns a copy of its bytes, so it can be transferred.
+   */
+  async *chunkJobs(): AsyncGenerator<EvtxChunkJob, void, undefined> {
+    const slots = this.newSlots();
+    const feed = this.openFeed();
+    let chunkIndex = 0;
+    try {
+      for (;;) {
+        const fileOffset = FILE_HEADER_SIZE + chunkIndex * CHUNK_SIZE;
+        let chunk: Buffer | undefined;
+        try {
+          chunk = await feed.next();
+        } catch (error) {
+          const location = { fileOffset, chunkIndex };
+          this.report(toProblem(new EvtxError('io', `read failed: ${String(error)}`, location, { cause: error }), 'error'));
+          return;
+        }
+        if (chunk === undefined) {
+          slots.finish(chunkIndex);
+          return;
+        }
+        this.bytesRead = fileOffset + chunk.length;
+        const index = chunkIndex++;
+        if (!slots.admit(chunk, index)) continue;
+        yield {
+          bytes: new Uint8Array(chunk),
+          chunkIndex: index,
+          fileOffset,
+          checksums: this.checksums,
+          chunkDecidesChecksums: this.headerUntrusted,
+        };
+      }
+    } finally {
+      await feed.close();
+    }
   }
 
   /** Synchronous variant of {@link records} for readers made by {@link fromBuffer}; throws EvtxError `usage` otherwise. */

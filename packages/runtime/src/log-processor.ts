@@ -2,6 +2,7 @@
 // Batch processing is synchronous, so a swap can only ever land between two batches, never inside one.
 
 import { JsonEvent, type DetectionResult, type EvaluationResult, type ProcessResult } from '@tsigma/eval';
+import { decodeChunk, type EvtxChunkJob } from '@tsigma/evtx';
 import { RuntimeError } from './errors.js';
 import type { EventFilter } from './event-filter.js';
 import { decodeLine } from './input/decode-line.js';
@@ -16,11 +17,13 @@ import { RuntimeEngine, type EngineStats } from './runtime-engine.js';
  * A line, optionally with its own format (e.g. OTLP records arrive as JSON whatever the configured format); or an
  * event its source already decoded (`value`, e.g. an EVTX record); or one its source could not decode (`failure`).
  */
-export type BatchLine = string | { line: string; format: InputFormat } | { value: object } | { failure: string };
+export type BatchLine =
+  string | { line: string; format: InputFormat } | { value: object } | { failure: string } | { evtxChunk: EvtxChunkJob; file: string };
 
 /** The batch line of a raw event: its decoded value, its source-side failure, or its payload (and own format). */
 export function batchLineOf(event: RawEvent): BatchLine {
   if (event.value !== undefined) return { value: event.value };
+  if (event.evtxChunk !== undefined) return { evtxChunk: event.evtxChunk.job, file: event.evtxChunk.file };
   if (event.failure !== undefined) return { failure: event.failure };
   return event.format === undefined ? event.payload : { line: event.payload, format: event.format };
 }
@@ -226,6 +229,15 @@ export interface DetectedBatch {
   times: number[];
   /** Milliseconds spent decoding, filtering and detecting. */
   ms: { parse: number; decodeMerge: number; evaluate: number };
+  /** Problems met decoding EVTX chunks of the batch, in order (the caller logs them as the EVTX source would). */
+  inputProblems: InputProblem[];
+}
+
+/** A problem inside an input that costs no line (a damaged EVTX record): what to log, and where. */
+export interface InputProblem {
+  file: string;
+  code: string;
+  message: string;
 }
 
 /**
@@ -245,10 +257,19 @@ export function detectLines(
   const decoded = new Array<unknown>(lines.length);
   const fromJson = new Array<boolean>(lines.length);
   const parseErrors: BatchParseError[] = [];
+  const inputProblems: InputProblem[] = [];
+  /** Lines standing for several events (EVTX chunks): their decoded values. */
+  let expanded: Map<number, object[]> | undefined;
   for (let i = 0; i < lines.length; i++) {
     const item = lines[i] as BatchLine;
     if (typeof item !== 'string' && !('line' in item)) {
-      if ('value' in item) {
+      if ('evtxChunk' in item) {
+        const { records, problems } = decodeChunk(item.evtxChunk);
+        for (const p of problems) inputProblems.push({ file: item.file, code: p.code, message: p.message });
+        const values: object[] = [];
+        for (const r of records) if (r.ok) values.push(r.data);
+        (expanded ??= new Map()).set(i, values);
+      } else if ('value' in item) {
         decoded[i] = item.value;
         fromJson[i] = true;
       } else {
@@ -273,6 +294,24 @@ export function detectLines(
   const events: JsonEvent[] = [];
   const owners: number[] = [];
   for (let i = 0; i < lines.length; i++) {
+    const many = expanded?.get(i);
+    if (many !== undefined) {
+      // An EVTX chunk: each record is an event of this line, as a filter's outputs are.
+      for (const value of many) {
+        if (!hasFilter) {
+          events.push(new JsonEvent(value));
+          owners.push(i);
+          continue;
+        }
+        const problem = applyFilter(filter, value, m, (out) => {
+          events.push(new JsonEvent(out));
+          owners.push(i);
+        });
+        // One parse error per line: the first record the filter failed on speaks for the chunk.
+        if (problem !== undefined && parseErrors.at(-1)?.index !== i) parseErrors.push({ index: i, error: problem });
+      }
+      continue;
+    }
     const value = decoded[i];
     if (value === undefined) continue;
     if (!hasFilter || fromJson[i] !== true) {
@@ -299,6 +338,7 @@ export function detectLines(
     events: events.map((e, k) => ((detections[k] as DetectionResult[]).length > 0 ? e : undefined)),
     times,
     ms: { parse: t1 - t0, decodeMerge: t2 - t1, evaluate: t3 - t2 },
+    inputProblems,
   };
 }
 

@@ -136,6 +136,8 @@ export async function runPipeline(opts: RunPipelineOptions): Promise<PipelineCou
   let received = 0;
   let batches = 0;
   const parallel = opts.parallel;
+  // An EVTX chunk handed out whole (for the pool's workers to decode) counts as the records it holds.
+  const weigh = parallel === undefined ? undefined : (event: RawEvent): number => event.weight ?? 1;
   if (parallel !== undefined && opts.filter !== undefined) {
     throw new RuntimeError('invalid_filter', "give the filter in the parallel pool's spec, not to runPipeline", 'filter');
   }
@@ -153,7 +155,7 @@ export async function runPipeline(opts: RunPipelineOptions): Promise<PipelineCou
       while (inFlight.length > 0 && (inFlight.length >= depth || inFlight[0]?.settled === true || spawned.channel.size === 0)) {
         await deliverOldest();
       }
-      const batch = await spawned.channel.recvMany(batchSize);
+      const batch = await spawned.channel.recvMany(batchSize, weigh);
       if (batch === undefined) break;
       received += batch.length;
       batches++;

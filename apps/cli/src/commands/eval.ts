@@ -95,9 +95,13 @@ export async function runEval(argv: string[], io: CliIo): Promise<number> {
     onParseError: () => counts.parseErrors++,
   };
   let evtxOnly = inputs.length > 0;
+  // Problems inside inputs (damaged EVTX chunks and records), whether met here or in a detection worker.
+  const inputLogger = globals.quiet ? silentLogger : warningsTo(say, () => counts.inputWarnings++);
   const source = openEventInputs(inputs, {
     format: inputFormat,
-    logger: globals.quiet ? silentLogger : warningsTo(say, () => counts.inputWarnings++),
+    logger: inputLogger,
+    // With workers, EVTX chunks are decoded there too, not record by record on this thread.
+    evtxChunks: threads > 1,
     onInput: (info) => {
       progress.setInput(info, info.index);
       if (info.kind !== 'evtx') evtxOnly = false;
@@ -126,11 +130,14 @@ export async function runEval(argv: string[], io: CliIo): Promise<number> {
   // --threads N: N detection workers, correlation and output on this thread; 1 keeps everything here.
   const parallel =
     threads > 1
-      ? await ParallelLogProcessor.start({ processor, spec: { engine: engineOptions, pipelineRefs }, workers: threads }).catch(
-          (error: unknown) => {
-            throw runtimeErrorAsCliError(error);
-          },
-        )
+      ? await ParallelLogProcessor.start({
+          processor,
+          spec: { engine: engineOptions, pipelineRefs },
+          workers: threads,
+          logger: inputLogger,
+        }).catch((error: unknown) => {
+          throw runtimeErrorAsCliError(error);
+        })
       : undefined;
   try {
     await runPipeline({

@@ -93,6 +93,22 @@ describe('BoundedChannel', () => {
     expect(depth).toBe(0);
   });
 
+  it('recvMany with weights bounds the sum of weights, always taking at least one value', async () => {
+    const ch = new BoundedChannel<number>(10);
+    for (const w of [100, 100, 100, 1, 500, 3]) ch.trySend(w);
+    const weigh = (w: number): number => w;
+    expect(await ch.recvMany(250, weigh)).toEqual([100, 100, 100]);
+    expect(await ch.recvMany(250, weigh)).toEqual([1, 500]);
+    expect(await ch.recvMany(2, weigh)).toEqual([3]);
+    // A first value handed over directly (the receiver was waiting) counts too.
+    const waiting = ch.recvMany(150, weigh);
+    ch.trySend(120);
+    ch.trySend(40);
+    ch.trySend(40);
+    expect(await waiting).toEqual([120, 40]);
+    expect(await ch.recvMany(1000, weigh)).toEqual([40]);
+  });
+
   it('rejects a non-positive capacity', () => {
     expect(() => new BoundedChannel(0)).toThrow(RangeError);
   });

@@ -70,16 +70,28 @@ export class BoundedChannel<T> {
 
   /**
    * Waits for at least one value, then takes every value already buffered up to `max` in FIFO order, without
-   * waiting further; `undefined` once closed and drained. One promise per batch instead of one per value.
+   * waiting further; `undefined` once closed and drained. One promise per batch instead of one per value. With
+   * `weigh`, `max` bounds the sum of the values' weights instead of their number (at least one value is taken).
    */
-  recvMany(max: number): Promise<T[] | undefined> {
-    if (this.size > 0) return Promise.resolve(this.take(max));
+  recvMany(max: number, weigh?: (value: T) => number): Promise<T[] | undefined> {
+    if (this.size > 0) return Promise.resolve(this.take(this.countFor(max, weigh)));
     if (this.closed) return Promise.resolve(undefined);
     // The first value is handed over directly; the rest are taken when the continuation runs, by which time
     // a producer writing in a synchronous loop has usually buffered more.
-    return new Promise<T | undefined>((resolve, reject) => this.receivers.push({ resolve, reject })).then((first) =>
-      first === undefined ? undefined : [first, ...this.take(max - 1)],
-    );
+    return new Promise<T | undefined>((resolve, reject) => this.receivers.push({ resolve, reject })).then((first) => {
+      if (first === undefined) return undefined;
+      const rest = max - (weigh === undefined ? 1 : weigh(first));
+      return rest > 0 ? [first, ...this.take(this.countFor(rest, weigh))] : [first];
+    });
+  }
+
+  /** How many buffered values (at least one) to take so that their weights add up to `max`; all weigh 1 by default. */
+  private countFor(max: number, weigh: ((value: T) => number) | undefined): number {
+    if (weigh === undefined) return max;
+    let total = 0;
+    let n = 0;
+    while (n < this.size && total < max) total += weigh(this.items[this.head + n++] as T);
+    return Math.max(1, n);
   }
 
   /**

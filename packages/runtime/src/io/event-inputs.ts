@@ -39,6 +39,11 @@ export interface EventInputOptions {
   logger?: Logger;
   /** Told when each input is opened, before its first event. */
   onInput?: (info: InputInfo) => void;
+  /**
+   * Hand EVTX files out as whole undecoded chunks (`RawEvent.evtxChunk`) for worker threads to decode, instead of
+   * decoding each record here; default false. Only a ParallelLogProcessor (or detectLines) can evaluate them.
+   */
+  evtxChunks?: boolean;
 }
 
 /**
@@ -128,7 +133,7 @@ async function openOne(input: EventInput, index: number, options: EventInputOpti
     throw new RuntimeError('io', `cannot read input (${(err as NodeJS.ErrnoException).code ?? 'error'})`, path, { cause: err });
   }
   if (isEvtx) {
-    const source = await EvtxSource.open(path, { logger: options.logger ?? silentLogger });
+    const source = await EvtxSource.open(path, { logger: options.logger ?? silentLogger, chunks: options.evtxChunks === true });
     announce(path, 'evtx', () => ({ bytesRead: source.progress().bytesRead, totalBytes: size }));
     return source;
   }

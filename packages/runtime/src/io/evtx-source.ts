@@ -2,7 +2,7 @@
 // the evtx_dump JSON shape. Every problem the reader reports (a damaged header, chunk or record) is logged as a
 // warning, and what it lost is skipped; reading goes on.
 
-import { EvtxFileReader, type EvtxProblem, type EvtxRecord } from '@tsigma/evtx';
+import { EvtxFileReader, type EvtxChunkJob, type EvtxProblem, type EvtxRecord } from '@tsigma/evtx';
 import { silentLogger, type Logger } from '@tsigma/eval';
 import { RuntimeError } from '../errors.js';
 import type { EventSource, RawEvent } from './io-types.js';
@@ -34,25 +34,28 @@ class EvtxRawEvent implements RawEvent {
  * const source = await EvtxSource.open('Security.evtx', { logger });
  */
 export class EvtxSource implements EventSource {
-  private readonly records: AsyncIterator<EvtxRecord>;
+  private readonly records: AsyncIterator<EvtxRecord> | undefined;
+  private readonly jobs: AsyncGenerator<EvtxChunkJob, void, undefined> | undefined;
   private done = false;
 
   private constructor(
     private readonly reader: EvtxFileReader,
     private readonly path: string,
+    chunks: boolean,
   ) {
-    this.records = reader.records();
+    if (chunks) this.jobs = reader.chunkJobs();
+    else this.records = reader.records();
   }
 
   /**
    * Opens `path`. Each problem the reader finds is reported to `logger` (warn, fields `file` and `code`) as it is
    * met: those that lose nothing too, such as a recovered header or an all-zero chunk, which yield no failure item.
    */
-  static async open(path: string, options: { logger?: Logger } = {}): Promise<EvtxSource> {
+  static async open(path: string, options: { logger?: Logger; chunks?: boolean } = {}): Promise<EvtxSource> {
     const logger = options.logger ?? silentLogger;
     const onProblem = (problem: EvtxProblem): void => logger.warn(problem.message, { file: path, code: problem.code });
     try {
-      return new EvtxSource(await EvtxFileReader.open(path, { onProblem }), path);
+      return new EvtxSource(await EvtxFileReader.open(path, { onProblem }), path, options.chunks === true);
     } catch (err) {
       throw new RuntimeError('io', (err as Error).message, path, { cause: err });
     }
@@ -69,9 +72,11 @@ export class EvtxSource implements EventSource {
   }
 
   async recvMany(max: number): Promise<RawEvent[] | null> {
+    if (this.jobs !== undefined) return this.recvChunks(max);
+    const records = this.records as AsyncIterator<EvtxRecord>;
     const out: RawEvent[] = [];
     while (!this.done && out.length < max) {
-      const next = await this.records.next();
+      const next = await records.next();
       if (next.done === true) {
         this.done = true;
         break;
@@ -86,6 +91,45 @@ export class EvtxSource implements EventSource {
   async close(): Promise<void> {
     if (this.done) return;
     this.done = true;
-    await this.records.return?.();
+    await (this.jobs ?? this.records)?.return?.(undefined);
   }
+
+  /** Chunk mode: whole chunks, undecoded, each weighing as many events as it holds records (or one). */
+  private async recvChunks(max: number): Promise<RawEvent[] | null> {
+    const jobs = this.jobs as AsyncGenerator<EvtxChunkJob, void, undefined>;
+    const out: RawEvent[] = [];
+    let weight = 0;
+    while (!this.done && weight < max) {
+      const next = await jobs.next();
+      if (next.done === true) {
+        this.done = true;
+        break;
+      }
+      const job = next.value;
+      const records = recordCountOf(job.bytes);
+      weight += records;
+      out.push({
+        payload: `EVTX chunk ${job.chunkIndex} at offset ${job.fileOffset}`,
+        ackToken: NOOP_ACK,
+        origin: `${this.path}#chunk${job.chunkIndex}`,
+        evtxChunk: { job, file: this.path },
+        weight: records,
+      });
+    }
+    return out.length > 0 ? out : null;
+  }
+}
+
+/** Offsets in the chunk header of its first and last event record numbers (u64, little-endian). */
+const FIRST_RECORD_AT = 8;
+const LAST_RECORD_AT = 16;
+/** A chunk holds a few hundred records at most (64 KiB of records of at least 24 bytes each: ~2,700). */
+const MAX_RECORDS_PER_CHUNK = 2730;
+
+/** How many records the chunk header claims, clamped to what a chunk can hold; 1 when it says nothing usable. */
+function recordCountOf(bytes: Uint8Array): number {
+  if (bytes.length < LAST_RECORD_AT + 8) return 1;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const span = view.getBigUint64(LAST_RECORD_AT, true) - view.getBigUint64(FIRST_RECORD_AT, true) + 1n;
+  return span < 1n ? 1 : Number(span > BigInt(MAX_RECORDS_PER_CHUNK) ? MAX_RECORDS_PER_CHUNK : span);
 }

@@ -2,6 +2,7 @@
 // Types only; the built-in sources and sinks and the NATS package implement them.
 
 import type { EvaluationResult } from '@tsigma/eval';
+import type { EvtxChunkJob } from '@tsigma/evtx';
 import type { InputFormat } from '../input/input-format.js';
 
 /**
@@ -32,6 +33,13 @@ export interface RawEvent {
   value?: object;
   /** Set by a source that already knows the payload cannot be decoded (a broken JSON document): the reason. */
   failure?: string;
+  /**
+   * A whole EVTX chunk still to decode (parallel evaluation decodes it in a worker thread): its records become
+   * this event's events, their results this event's results. `payload` then only names the chunk.
+   */
+  evtxChunk?: { job: EvtxChunkJob; file: string };
+  /** How many events this raw event stands for when batches are sized (an EVTX chunk: its records); default 1. */
+  weight?: number;
 }
 
 /** A pull-based event source; `recv()` resolves `null` once the source is exhausted or closed. */

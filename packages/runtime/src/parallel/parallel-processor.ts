@@ -38,7 +38,7 @@ export interface ParallelOptions {
   spec: WorkerEngineSpec;
   /** Worker threads; at least 1. */
   workers: number;
-  /** Reports replaced workers at warn; default silent. */
+  /** Reports replaced workers, and problems met decoding EVTX chunks (fields `file`, `code`), at warn; default silent. */
   logger?: Logger;
   /**
    * Let sinks write each detection's JSON text as the worker built it instead of serializing the object again;
@@ -260,6 +260,8 @@ export class ParallelLogProcessor {
       if (batch?.detected === undefined) break;
       this.pending.delete(batch.seq);
       this.nextToCorrelate++;
+      // Problems inside inputs (damaged EVTX records decoded in a worker) are logged as the EVTX source logs its own.
+      for (const p of batch.detected.inputProblems) this.logger.warn(p.message, { file: p.file, code: p.code });
       const processor = this.options.processor;
       try {
         batch.resolve(processor.correlateDetected(processor.currentEngine(), batch.detected));

@@ -46,6 +46,7 @@ function toWire(batch: DetectedBatch, reads: Loaded['reads']): WireDetectedBatch
   const head: Omit<WireBatchBody, 'detections'> = {
     lines: batch.lines,
     parseErrors: batch.parseErrors,
+    inputProblems: batch.inputProblems,
     owners: batch.owners,
     events,
     ms: batch.ms,
