@@ -14,6 +14,7 @@ import { generateEventLines } from '../../eval/bench/data.js';
 import { ArraySource } from '../test/helpers.js';
 import type { Sink } from '../src/io/io-types.js';
 import { serializeResults } from '../src/io/ndjson.js';
+import { openEventInputs, type EventInput } from '../src/io/event-inputs.js';
 import { LogProcessor } from '../src/log-processor.js';
 import { ParallelLogProcessor } from '../src/parallel/parallel-processor.js';
 import { runPipeline } from '../src/run-pipeline.js';
@@ -23,6 +24,8 @@ interface RuleSet {
   name: string;
   paths: string[];
   pipelineRefs: string[];
+  /** The generated Sysmon lines, or the corpus EVTX samples (each read this many times). */
+  input: { kind: 'lines' } | { kind: 'evtx'; passes: number };
 }
 
 interface Measured {
@@ -43,22 +46,32 @@ function ruleSets(): RuleSet[] {
     .filter((d) => d.startsWith('rules'))
     .map((d) => join(root, d));
   return [
-    { name: 'rules/windows + sysmon', paths: [join(root, 'rules/windows')], pipelineRefs: ['sysmon'] },
-    { name: 'whole corpus', paths: all, pipelineRefs: [] },
+    { name: 'rules/windows + sysmon', paths: [join(root, 'rules/windows')], pipelineRefs: ['sysmon'], input: { kind: 'lines' } },
+    { name: 'whole corpus', paths: all, pipelineRefs: [], input: { kind: 'lines' } },
+    {
+      name: 'EVTX samples x4, windows',
+      paths: [join(root, 'rules/windows')],
+      pipelineRefs: ['windows'],
+      input: { kind: 'evtx', passes: 4 },
+    },
   ];
 }
 
 /** Child mode: one rule set, one worker count (0 = no pool, everything on this thread). */
 async function measure(set: RuleSet, workers: number, eventsFile: string): Promise<Measured> {
-  const lines = readFileSync(eventsFile, 'utf8')
-    .split('\n')
-    .filter((l) => l !== '');
+  const lines =
+    set.input.kind === 'lines'
+      ? readFileSync(eventsFile, 'utf8')
+          .split('\n')
+          .filter((l) => l !== '')
+      : [];
   const pipelines = await Promise.all(set.pipelineRefs.map((ref) => resolvePipeline(ref)));
   const engineOptions = { rulesPath: set.paths, skipInvalidRules: true };
   const t0 = performance.now();
   const engine = new RuntimeEngine({ ...engineOptions, pipelines });
   await engine.loadRules();
-  const processor = new LogProcessor(engine);
+  let events = 0;
+  const processor = new LogProcessor(engine, { onEventsProcessed: (n) => void (events += n) });
   const parallel =
     workers === 0
       ? undefined
@@ -77,8 +90,12 @@ async function measure(set: RuleSet, workers: number, eventsFile: string): Promi
     close: () => Promise.resolve(),
   };
   const t1 = performance.now();
+  const source =
+    set.input.kind === 'lines'
+      ? new ArraySource(lines)
+      : openEventInputs(evtxSamples(set.input.passes), { evtxChunks: parallel !== undefined });
   await runPipeline({
-    source: new ArraySource(lines),
+    source,
     processor,
     ...(parallel === undefined ? {} : { parallel }),
     sinks: [sink],
@@ -88,7 +105,7 @@ async function measure(set: RuleSet, workers: number, eventsFile: string): Promi
   const workerHeapMiB = parallel?.workerHeapBytes().map(mib) ?? [];
   await parallel?.close();
   return {
-    eventsPerSecond: lines.length / seconds,
+    eventsPerSecond: events / seconds,
     results,
     resultBytes: bytes,
     peakRssMiB: process.resourceUsage().maxRSS / 1024,
@@ -96,6 +113,15 @@ async function measure(set: RuleSet, workers: number, eventsFile: string): Promi
     workerHeapMiB,
     startSeconds,
   };
+}
+
+/** Every `.evtx` sample of the corpus, `passes` times over. */
+function evtxSamples(passes: number): EventInput[] {
+  const dir = corpusPath('evtx');
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.evtx'))
+    .sort();
+  return Array.from({ length: passes }, () => files.map((f): EventInput => ({ kind: 'file', path: join(dir, f) }))).flat();
 }
 
 if (process.argv[2] === '--one') {
@@ -128,13 +154,13 @@ if (process.argv[2] === '--one') {
         const heaps =
           m.workerHeapMiB.length > 0 ? `, worker heap after load ${m.workerHeapMiB.map((h) => h.toFixed(0)).join(' / ')} MiB` : '';
         console.log(
-          `  ${set.name.padEnd(24)} ${label} ${fmt(m.eventsPerSecond).padStart(8)} events/s  (${fmt(m.results)} results, start ${m.startSeconds.toFixed(2)} s, peak RSS ${m.peakRssMiB.toFixed(0)} MiB${heaps})`,
+          `  ${set.name.padEnd(26)} ${label} ${fmt(m.eventsPerSecond).padStart(8)} events/s  (${fmt(m.results)} results, start ${m.startSeconds.toFixed(2)} s, peak RSS ${m.peakRssMiB.toFixed(0)} MiB${heaps})`,
         );
       }
       const one = runs.get(0) as Measured;
       const two = runs.get(2) as Measured;
       console.log(
-        `  ${set.name.padEnd(24)} 2 workers / one thread: ${(two.eventsPerSecond / one.eventsPerSecond).toFixed(2)}x throughput, ${(two.peakRssMiB / one.peakRssMiB).toFixed(2)}x peak RSS`,
+        `  ${set.name.padEnd(26)} 2 workers / one thread: ${(two.eventsPerSecond / one.eventsPerSecond).toFixed(2)}x throughput, ${(two.peakRssMiB / one.peakRssMiB).toFixed(2)}x peak RSS`,
       );
     }
   } finally {
