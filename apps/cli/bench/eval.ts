@@ -1,6 +1,7 @@
 // End-to-end `tsigma eval` throughput: the 1,000,000-event correlation workload of packages/eval/bench written as
-// files, run through the built CLI (a file in, NDJSON results to a file), against the same events evaluated in
-// process (parsed events through RuntimeEngine.processBatch, results kept in memory, nothing written).
+// files, run through the built CLI (a file in, NDJSON results to a file; one thread, then two detection workers),
+// against the same events evaluated in process (parsed events through RuntimeEngine.processBatch, results kept in
+// memory, nothing written).
 // Run: pnpm bench (after pnpm build), or node --import tsx bench/eval.ts [events] [groups]
 import { spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -53,25 +54,30 @@ try {
   const withText = lines.length / ((performance.now() - t2) / 1000);
   console.log(`  + NDJSON text   ${fmt(withText)} events/s (${fmt(bytes / 1_048_576)} MiB of results, not written)`);
 
-  // Through the CLI: a fresh process reading the file and writing NDJSON to a file.
-  const out = join(dir, 'results.ndjson');
-  const outFd = openSync(out, 'w');
-  const t1 = performance.now();
-  const r = spawnSync(process.execPath, [BIN, 'eval', '-r', w.rules, '-i', w.events, '--suppress', '5m', '--output-format', 'ndjson'], {
-    stdio: ['ignore', outFd, 'pipe'],
-  });
-  const seconds = (performance.now() - t1) / 1000;
-  closeSync(outFd);
-  if (r.status !== 0) throw new Error(`tsigma eval exited ${r.status}: ${r.stderr.toString()}`);
-  let written = 0;
-  for (const byte of readFileSync(out)) if (byte === 0x0a) written++;
-  console.log(
-    `  tsigma eval     ${fmt(EVENTS / seconds)} events/s (${seconds.toFixed(2)} s wall incl. start-up, ${fmt(written)} results, ${fmt(statSync(out).size / 1_048_576)} MiB)`,
-  );
-  console.log(
-    `  ratio           ${((EVENTS / seconds / inProcess) * 100).toFixed(1)} % of in process, ${((EVENTS / seconds / withText) * 100).toFixed(1)} % of in process + NDJSON text`,
-  );
-  console.log(`  summary         ${r.stderr.toString().trim().split('\n').at(-1)}`);
+  // Through the CLI: a fresh process reading the file and writing NDJSON to a file, on one thread and with two
+  // detection workers (correlation and output stay on the main thread).
+  let written = -1;
+  for (const threads of ['1', '2']) {
+    const out = join(dir, `results-${threads}.ndjson`);
+    const outFd = openSync(out, 'w');
+    const t1 = performance.now();
+    const args = [BIN, 'eval', '-r', w.rules, '-i', w.events, '--suppress', '5m', '--output-format', 'ndjson', '--threads', threads];
+    const r = spawnSync(process.execPath, args, { stdio: ['ignore', outFd, 'pipe'] });
+    const seconds = (performance.now() - t1) / 1000;
+    closeSync(outFd);
+    if (r.status !== 0) throw new Error(`tsigma eval exited ${r.status}: ${r.stderr.toString()}`);
+    let lines = 0;
+    for (const byte of readFileSync(out)) if (byte === 0x0a) lines++;
+    if (written >= 0 && lines !== written) throw new Error(`--threads ${threads} wrote ${lines} results, --threads 1 wrote ${written}`);
+    written = lines;
+    console.log(
+      `  tsigma eval --threads ${threads}  ${fmt(EVENTS / seconds)} events/s (${seconds.toFixed(2)} s wall incl. start-up, ${fmt(lines)} results, ${fmt(statSync(out).size / 1_048_576)} MiB)`,
+    );
+    console.log(
+      `    ratio         ${((EVENTS / seconds / inProcess) * 100).toFixed(1)} % of in process, ${((EVENTS / seconds / withText) * 100).toFixed(1)} % of in process + NDJSON text`,
+    );
+    console.log(`    summary       ${r.stderr.toString().trim().split('\n').at(-1)}`);
+  }
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
