@@ -22,7 +22,12 @@ export type RuntimeErrorCode =
   /** A value was sent into a channel that had been closed. */
   | 'channel_closed'
   /** A source or sink could not read or write its file or stream. */
-  | 'io';
+  | 'io'
+  /**
+   * A result cannot be encoded as JSON (a value nested deeper than the serializer's stack allows); retrying cannot
+   * help, so the runtime dead-letters it at once.
+   */
+  | 'unserializable';
 
 /**
  * Error raised by @tsigma/runtime. `subject` is the file, config key, expression or sink label at fault.

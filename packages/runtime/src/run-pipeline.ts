@@ -5,7 +5,7 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { silentLogger } from '@tsigma/eval';
 import type { EvaluationResult, Logger } from '@tsigma/eval';
-import type { DeadLetter, DeadLetterWriter } from './io/dead-letter.js';
+import { deadLetterTextOf, type DeadLetter, type DeadLetterWriter } from './io/dead-letter.js';
 import type { EventFilter } from './event-filter.js';
 import type { InputFormat } from './input/input-format.js';
 import type { EventSource, RawEvent, Sink } from './io/io-types.js';
@@ -102,6 +102,9 @@ export interface PipelineCounts {
  * Lines without results are acked at once; a parse-error line once its dead letter is written. Back-pressure is
  * end to end: a full `block` sink queue stops the loop, the channel fills, and the source stops being read.
  *
+ * Rejects with the first error met (the source's, the evaluation's, or an unexpected one inside a delivery
+ * worker), but only after the source was stopped and everything already handed to the sinks was drained.
+ *
  * @example
  * const counts = await runPipeline({ source: new StdinSource(), processor, sinks: [new StdoutSink()], logger });
  */
@@ -126,6 +129,8 @@ export async function runPipeline(opts: RunPipelineOptions): Promise<PipelineCou
   const loop: LoopState = { opts, format, m, logger, dispatcher, stages: opts.stages ?? [], processed: 0, discarded: 0 };
   let received = 0;
   let batches = 0;
+  // The first failure wins: a loop error is not replaced by what it causes while shutting down.
+  let failure: { error: unknown } | undefined;
   try {
     for (;;) {
       const batch = await spawned.channel.recvMany(batchSize);
@@ -138,14 +143,25 @@ export async function runPipeline(opts: RunPipelineOptions): Promise<PipelineCou
       await yieldToEventLoop();
     }
     await spawned.done;
-  } finally {
-    opts.signal?.removeEventListener('abort', onAbort);
-    await spawned.stop();
-    await dispatcher.drain();
+  } catch (error) {
+    failure = { error };
+  }
+  opts.signal?.removeEventListener('abort', onAbort);
+  // Each shutdown step runs even when one before it failed, so sink workers are always drained.
+  for (const step of [
+    () => spawned.stop(),
+    () => dispatcher.drain(),
     // A source that stopped receiving without closing kept its acks working through the drain (spec 10 §6: stop
     // pulling, finish in-flight work, ack, then close); now it can go.
-    if (opts.source.stopReceiving !== undefined) await opts.source.close();
+    () => (opts.source.stopReceiving !== undefined ? opts.source.close() : undefined),
+  ]) {
+    try {
+      await step();
+    } catch (error) {
+      failure ??= { error };
+    }
   }
+  if (failure !== undefined) throw failure.error;
   const s = dispatcher.stats;
   return {
     received,
@@ -255,7 +271,7 @@ function stageDeadLetters(results: readonly EvaluationResult[], failure: StageFa
   const detail = failure.error instanceof Error ? failure.error.message : String(failure.error);
   return results.map((r) => {
     const entry: DeadLetter = {
-      originalEvent: JSON.stringify(r),
+      originalEvent: deadLetterTextOf(r),
       category: 'sink delivery failed',
       subject: `stage ${failure.stage}`,
       detail,
