@@ -10,6 +10,8 @@ export const EXIT_RULE_ERROR = 2;
 export const EXIT_USAGE = 3;
 /** Output error: results could not be written to stdout (a full disk, a closed file); never a finding. */
 export const EXIT_OUTPUT_ERROR = 4;
+/** Internal error (EX_SOFTWARE): a bug in tsigma, never the user's input; reported with its stack. */
+export const EXIT_INTERNAL = 70;
 
 /** An error that ends a command with a given exit code and a one-line message for stderr. */
 export class CliError extends Error {

@@ -1,7 +1,7 @@
 // Entry point of the `tsigma` command: finds the subcommand, runs it, and turns failures into exit codes.
 import { splitCommand } from './args.js';
 import { processIo, type CliIo } from './cli-io.js';
-import { CliError, EXIT_USAGE } from './exit-codes.js';
+import { CliError, EXIT_INTERNAL, EXIT_USAGE } from './exit-codes.js';
 import { runParse } from './commands/parse.js';
 import { runValidate } from './commands/validate.js';
 import { runEval } from './commands/eval.js';
@@ -64,6 +64,6 @@ export async function run(argv: string[], io: CliIo = processIo()): Promise<numb
       return error.exitCode;
     }
     io.stderr.write(`tsigma: internal error: ${(error as Error).stack ?? String(error)}\n`);
-    return 70;
+    return EXIT_INTERNAL;
   }
 }

@@ -1,7 +1,7 @@
 // `tsigma eval -r RULES` (spec 11 §7): evaluate rules (detections and correlations) against events from
 // arguments, files or stdin, writing every result to stdout and a summary to stderr. The run is the runtime's
-// one loop (runPipeline): named inputs → LogProcessor batches → a sink; this file only wires and renders.
-import type { CorrelationConfig, EvaluationResult, Logger, LogFields } from '@tsigma/eval';
+// one loop (runPipeline): named inputs → LogProcessor batches → a sink; this file only wires and reports.
+import type { CorrelationConfig, Logger, LogFields } from '@tsigma/eval';
 import { defaultCorrelationConfig, silentLogger } from '@tsigma/eval';
 import {
   describeRuleLoadError,
@@ -15,8 +15,7 @@ import {
   openEventInputs,
   runPipeline,
   RuntimeEngine,
-  openStdoutWriter,
-  StdoutSink,
+  type DeadLetterLine,
   type EventInput,
   type InputFormat,
   type MetricsHook,
@@ -25,15 +24,14 @@ import {
 import { listOption, parseCommandArgs, stringOption } from '../args.js';
 import { writeOut, type CliIo } from '../cli-io.js';
 import { CliError, EXIT_FINDINGS, EXIT_OK, EXIT_OUTPUT_ERROR, EXIT_USAGE } from '../exit-codes.js';
-import { chooseOutputFormat, renderTable } from '../output-format.js';
+import { chooseOutputFormat } from '../output-format.js';
 import { loadPipelines } from '../pipelines.js';
 import { ProgressLine } from '../progress-line.js';
 import { loadRules, runtimeErrorAsCliError } from '../rule-loading.js';
+import { openEvalOutput } from './eval-output.js';
 
-/** Parse errors printed in full; the rest are only counted (spec 11 §7). */
-const MAX_PRINTED_PARSE_ERRORS = 5;
-/** Table cells longer than this are cut with an ellipsis. */
-const MAX_DETAIL_CHARS = 200;
+/** Parse errors, and results that could not be written, printed in full; the rest are only counted (spec 11 §7). */
+const MAX_PRINTED_PROBLEMS = 5;
 
 /** Runs `tsigma eval`. */
 export async function runEval(argv: string[], io: CliIo): Promise<number> {
@@ -66,11 +64,12 @@ export async function runEval(argv: string[], io: CliIo): Promise<number> {
   const inputFormat = parseInputFormat(stringOption(values['input-format']), stringOption(values['syslog-tz']));
   const batchSize = parseBatchSize(stringOption(values['batch-size']));
   const inputs = inputSpecsInOrder(argv, io);
+  const correlationConfig = correlationConfigFromFlags(values);
 
   const engine = new RuntimeEngine({
     rulesPath: rulePaths,
     pipelines: await loadPipelines(listOption(values.pipeline)),
-    correlationConfig: correlationConfigFromFlags(values),
+    correlationConfig,
     includeEvent: values['include-event'] === true,
     skipInvalidRules: values.strict !== true,
   });
@@ -98,48 +97,29 @@ export async function runEval(argv: string[], io: CliIo): Promise<number> {
       if (info.kind !== 'evtx') evtxOnly = false;
     },
   });
-  const collected: EvaluationResult[] = [];
-  // The real stdout gets the runtime's writer (asynchronous even when redirected to a file); tests pass their own.
-  const stdout = format === 'ndjson' && io.stdout === process.stdout ? openStdoutWriter() : undefined;
-  const sink: Sink = format === 'ndjson' ? new StdoutSink(false, stdout?.writer ?? io.stdout) : collectingSink(collected);
-  // The dead-letter path of the run: bad input lines are reported (the first few in full), results that could
-  // not be written are remembered and end the run with the output-error exit code.
-  let printed = 0;
-  let writeFailure: string | undefined;
-  const deadLetters = new DeadLetterWriter(
-    textSink('dead letters', (line) => {
-      const entry = JSON.parse(line) as { error: string; origin?: string };
-      if (entry.error.startsWith('sink delivery failed')) {
-        writeFailure ??= entry.error;
-        return;
-      }
-      if (printed++ >= MAX_PRINTED_PARSE_ERRORS || globals.quiet) return;
-      say(`parse error: ${entry.origin ?? 'input'}: ${entry.error.replace(/^(parse error|oversize): /, '')}`);
-    }),
-  );
+  const output = openEvalOutput(format, io);
+  const problems = new ProblemReport(say, globals.quiet);
   const processor = new LogProcessor(engine, metrics);
+
   try {
     await runPipeline({
       source,
       processor,
-      sinks: [sink],
+      sinks: [output.sink],
       format: inputFormat,
-      deadLetter: deadLetters,
+      deadLetter: problems.deadLetters,
       // A failed write to stdout does not heal by waiting; the first failure is final.
       delivery: { retryMax: 0 },
       batchSize,
       metrics,
     });
-    await stdout?.finish();
   } catch (error) {
     throw runtimeErrorAsCliError(error);
   } finally {
     progress.stop();
   }
-  if (writeFailure !== undefined) throw new CliError(EXIT_OUTPUT_ERROR, `cannot write results: ${writeFailure}`);
+  await output.finish();
 
-  if (format === 'json') await writeOut(io.stdout, JSON.stringify(collected, null, 2) + '\n');
-  if (format === 'table') await writeOut(io.stdout, renderResultTable(collected));
   if (values['dump-correlation-state'] === true) {
     await writeOut(io.stderr, JSON.stringify(processor.currentEngine().introspectCorrelations(), null, 2) + '\n');
   }
@@ -151,6 +131,7 @@ export async function runEval(argv: string[], io: CliIo): Promise<number> {
       `Processed ${counts.events} ${noun}, ${counts.detections} detection matches, ${counts.correlations} correlation matches, ${counts.parseErrors} parse errors.\n`,
     );
   }
+  problems.throwIfResultsLost();
   if (matches === 0 && io.stderr.isTTY && !globals.quiet) await writeOut(io.stderr, 'No matches.\n');
   return values['fail-on-detection'] === true && matches > 0 ? EXIT_FINDINGS : EXIT_OK;
 }
@@ -161,20 +142,45 @@ function warningsTo(say: (text: string) => void): Logger {
   return { ...silentLogger, warn, error: warn };
 }
 
-/** A sink that keeps results for the table and JSON views, which can only be rendered once all are known. */
-function collectingSink(out: EvaluationResult[]): Sink {
-  return {
-    label: 'stdout',
-    send: (results) => {
-      for (const r of results) out.push(r);
-      return Promise.resolve();
-    },
-    sendRaw: () => Promise.resolve(),
-    close: () => Promise.resolve(),
-  };
+/**
+ * The run's dead-letter queue, read as a report: the first few undecodable lines are printed as parse errors;
+ * results that could not be written (stdout failed, or a result JSON cannot encode) are printed as errors and end
+ * the run with the output-error exit code once everything else was written.
+ */
+class ProblemReport {
+  readonly deadLetters: DeadLetterWriter;
+  private parseErrorsPrinted = 0;
+  private resultsLost = 0;
+  private firstLoss: string | undefined;
+
+  constructor(
+    private readonly say: (text: string) => void,
+    private readonly quiet: boolean,
+  ) {
+    this.deadLetters = new DeadLetterWriter(textSink('dead letters', (line) => this.note(JSON.parse(line) as DeadLetterLine)));
+  }
+
+  /** Throws the output error if any result could not be written. */
+  throwIfResultsLost(): void {
+    if (this.firstLoss === undefined) return;
+    throw new CliError(EXIT_OUTPUT_ERROR, `cannot write results: ${this.resultsLost} result(s) not written; first: ${this.firstLoss}`);
+  }
+
+  private note(entry: DeadLetterLine): void {
+    const where = entry.origin ?? 'input';
+    if (entry.error.startsWith('sink delivery failed')) {
+      const why = entry.error.replace(/^sink delivery failed \([^)]*\): /, '');
+      this.firstLoss ??= why;
+      // Errors, so printed even when quiet; the count in the final message covers the rest.
+      if (this.resultsLost++ < MAX_PRINTED_PROBLEMS) this.say(`error: ${where}: result not written: ${why}`);
+      return;
+    }
+    if (this.parseErrorsPrinted++ >= MAX_PRINTED_PROBLEMS || this.quiet) return;
+    this.say(`parse error: ${where}: ${entry.error.replace(/^(parse error|oversize): /, '')}`);
+  }
 }
 
-/** A sink that hands each raw line to `onLine` (the parse-error report behind the DLQ writer). */
+/** A sink that hands each raw line to `onLine` (the problem report behind the DLQ writer). */
 function textSink(label: string, onLine: (line: string) => void): Sink {
   return {
     label,
@@ -290,16 +296,4 @@ function parseSeconds(text: string, flag: string): number {
   } catch (error) {
     throw new CliError(EXIT_USAGE, `${flag} takes a duration such as 30s, 5m or 1h30m, not "${text}"`, { cause: error });
   }
-}
-
-function renderResultTable(results: EvaluationResult[]): string {
-  const rows = results.map((r) => {
-    const isCorrelation = 'correlation_type' in r;
-    const detail = isCorrelation
-      ? `${r.group_key.map(([k, v]) => `${k}=${v}`).join(', ')} | agg=${r.aggregated_value}`
-      : r.matched_fields.map((f) => `${f.field}=${typeof f.value === 'string' ? f.value : JSON.stringify(f.value)}`).join(', ');
-    const cut = detail.length > MAX_DETAIL_CHARS ? detail.slice(0, MAX_DETAIL_CHARS - 1) + '…' : detail;
-    return [r.level ?? '-', r.rule_title, isCorrelation ? r.correlation_type : 'detection', cut];
-  });
-  return renderTable(['LEVEL', 'RULE', 'TYPE', 'DETAIL'], rows);
 }
