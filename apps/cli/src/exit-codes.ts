@@ -4,7 +4,7 @@
 export const EXIT_OK = 0;
 /** Findings: `eval --fail-on-detection` saw a result, `lint` found something at the fail level. */
 export const EXIT_FINDINGS = 1;
-/** Rule error: unreadable rules or input, invalid rules, nothing to explain. */
+/** Rule error: unreadable rules or input, invalid rules, no rule to run or explain. */
 export const EXIT_RULE_ERROR = 2;
 /** Configuration or argument error: unknown flag, bad pipeline, invalid inline event. */
 export const EXIT_USAGE = 3;

@@ -27,7 +27,7 @@ import { CliError, EXIT_FINDINGS, EXIT_OK, EXIT_OUTPUT_ERROR, EXIT_USAGE } from 
 import { chooseOutputFormat } from '../output-format.js';
 import { loadPipelines } from '../pipelines.js';
 import { ProgressLine } from '../progress-line.js';
-import { loadRules, runtimeErrorAsCliError } from '../rule-loading.js';
+import { loadRules, requireRules, runtimeErrorAsCliError } from '../rule-loading.js';
 import { openEvalOutput } from './eval-output.js';
 
 /** Parse errors, and results that could not be written, printed in full; the rest are only counted (spec 11 §7). */
@@ -75,6 +75,7 @@ export async function runEval(argv: string[], io: CliIo): Promise<number> {
   });
   const stats = await loadRules(engine);
   if (!globals.quiet) for (const issue of stats.issues) await writeOut(io.stderr, describeRuleLoadError(issue) + '\n');
+  requireRules(engine, rulePaths, stats.detectionRules + stats.correlationRules, 'detection or correlation rule');
 
   const progress = new ProgressLine(io.stderr, inputs.length, globals.quiet);
   const say = (text: string): void => {

@@ -8,7 +8,7 @@ import { CliError, EXIT_OK, EXIT_RULE_ERROR, EXIT_USAGE } from '../exit-codes.js
 import { chooseOutputFormat } from '../output-format.js';
 import { loadPipelines } from '../pipelines.js';
 import { readAllStdin } from '../stdin.js';
-import { loadRules } from '../rule-loading.js';
+import { loadRules, requireRules } from '../rule-loading.js';
 import { renderExplanation } from './explain-render.js';
 
 /** Runs `tsigma explain`. */
@@ -32,6 +32,7 @@ export async function runExplain(argv: string[], io: CliIo): Promise<number> {
   });
   const stats = await loadRules(engine);
   if (!globals.quiet) for (const issue of stats.issues) await writeOut(io.stderr, describeRuleLoadError(issue) + '\n');
+  requireRules(engine, rulePaths, stats.detectionRules, 'detection rule');
   if (stats.correlationRules > 0 && !globals.quiet) {
     await writeOut(io.stderr, `note: ${stats.correlationRules} correlation rule(s) skipped: they cannot be decided on one event\n`);
   }
