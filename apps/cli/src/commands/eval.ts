@@ -23,6 +23,7 @@ import {
 } from '@tsigma/runtime';
 import { listOption, parseCommandArgs, stringOption } from '../args.js';
 import { writeOut, type CliIo } from '../cli-io.js';
+import { createRunLogger, laterLogger } from '../cli-logger.js';
 import { CliError, EXIT_FINDINGS, EXIT_OK, EXIT_OUTPUT_ERROR, EXIT_USAGE } from '../exit-codes.js';
 import { chooseOutputFormat } from '../output-format.js';
 import { loadPipelines } from '../pipelines.js';
@@ -66,12 +67,17 @@ export async function runEval(argv: string[], io: CliIo): Promise<number> {
   const inputs = inputSpecsInOrder(argv, io);
   const correlationConfig = correlationConfigFromFlags(values);
 
+  // The load's problems come back in `stats.issues` and are printed below in the parser's one-line format; the
+  // engine's logger is connected only after the load, so they are not written twice, and then carries the
+  // correlation engine's warnings (state evicted at the cap) to stderr.
+  const engineLog = laterLogger();
   const engine = new RuntimeEngine({
     rulesPath: rulePaths,
     pipelines: await loadPipelines(listOption(values.pipeline)),
     correlationConfig,
     includeEvent: values['include-event'] === true,
     skipInvalidRules: values.strict !== true,
+    logger: engineLog.logger,
   });
   const stats = await loadRules(engine);
   if (!globals.quiet) for (const issue of stats.issues) await writeOut(io.stderr, describeRuleLoadError(issue) + '\n');
@@ -82,6 +88,8 @@ export async function runEval(argv: string[], io: CliIo): Promise<number> {
     progress.clear();
     io.stderr.write(text + '\n');
   };
+  const log = createRunLogger(globals.logLevel, say);
+  engineLog.connect(log);
   const counts = { events: 0, detections: 0, correlations: 0, parseErrors: 0 };
   const metrics: MetricsHook = {
     onEventsProcessed: (n) => (progress.events = counts.events += n),
@@ -92,7 +100,7 @@ export async function runEval(argv: string[], io: CliIo): Promise<number> {
   let evtxOnly = inputs.length > 0;
   const source = openEventInputs(inputs, {
     format: inputFormat,
-    logger: globals.quiet ? silentLogger : warningsTo(say),
+    logger: globals.logLevel === 'error' ? silentLogger : warningsTo(say),
     onInput: (info) => {
       progress.setInput(info, info.index);
       if (info.kind !== 'evtx') evtxOnly = false;
@@ -131,6 +139,17 @@ export async function runEval(argv: string[], io: CliIo): Promise<number> {
       io.stderr,
       `Processed ${counts.events} ${noun}, ${counts.detections} detection matches, ${counts.correlations} correlation matches, ${counts.parseErrors} parse errors.\n`,
     );
+    const evicted = processor.currentEngine().correlationStats();
+    if (evicted.windowsEvictedByCap > 0) {
+      const cap = correlationConfig.maxStateEntries ?? defaultCorrelationConfig().maxStateEntries;
+      await writeOut(
+        io.stderr,
+        `Correlation state: ${evicted.windowsEvictedByCap} windows evicted in ${evicted.capEvictionRounds} rounds at the cap of ${cap} (--max-state-entries); correlations over those groups may be missed.\n`,
+      );
+    }
+  }
+  if (log.repeatsHeldBack > 0 && !globals.quiet) {
+    await writeOut(io.stderr, `tsigma: ${log.repeatsHeldBack} repeated log line(s) not shown (--log-level debug shows every one)\n`);
   }
   problems.throwIfResultsLost();
   if (matches === 0 && io.stderr.isTTY && !globals.quiet) await writeOut(io.stderr, 'No matches.\n');
