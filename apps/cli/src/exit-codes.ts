@@ -13,6 +13,12 @@ export const EXIT_OUTPUT_ERROR = 4;
 /** Internal error (EX_SOFTWARE): a bug in tsigma, never the user's input; reported with its stack. */
 export const EXIT_INTERNAL = 70;
 
+/** The signals `eval` stops on gracefully. */
+export type StopSignal = 'SIGINT' | 'SIGTERM';
+
+/** Stopped by a signal: 128 + its number, as a shell reports a process the signal ended (130 SIGINT, 143 SIGTERM). */
+export const EXIT_ON_SIGNAL: Readonly<Record<StopSignal, number>> = { SIGINT: 130, SIGTERM: 143 };
+
 /** An error that ends a command with a given exit code and a one-line message for stderr. */
 export class CliError extends Error {
   override readonly name = 'CliError';

@@ -35,7 +35,11 @@ Commands:
   fields -r <rules> [-p pipeline]       list every field the rules reference
   evtx dump <file.evtx>...              print EVTX records as JSON
 
-Global options: --output-format json|ndjson|table, --color auto|always|never, -q/--quiet, --no-stats
+Global options: --output-format json|ndjson|table, --color auto|always|never, -q/--quiet, --no-stats,
+  --log-level debug|info|warn|error
+
+Exit codes: 0 ok, 1 findings, 2 rule or input error, 3 usage error, 4 output error, 70 internal error,
+  130/143 eval stopped by SIGINT/SIGTERM
 `;
 
 /** Runs one `tsigma` invocation and returns its exit code; never throws. */

@@ -24,7 +24,7 @@ import {
 import { listOption, parseCommandArgs, stringOption } from '../args.js';
 import { writeOut, type CliIo } from '../cli-io.js';
 import { createRunLogger, laterLogger } from '../cli-logger.js';
-import { CliError, EXIT_FINDINGS, EXIT_OK, EXIT_OUTPUT_ERROR, EXIT_USAGE } from '../exit-codes.js';
+import { CliError, EXIT_FINDINGS, EXIT_OK, EXIT_ON_SIGNAL, EXIT_OUTPUT_ERROR, EXIT_USAGE, type StopSignal } from '../exit-codes.js';
 import { chooseOutputFormat } from '../output-format.js';
 import { loadPipelines } from '../pipelines.js';
 import { ProgressLine } from '../progress-line.js';
@@ -110,50 +110,69 @@ export async function runEval(argv: string[], io: CliIo): Promise<number> {
   const problems = new ProblemReport(say, globals.quiet);
   const processor = new LogProcessor(engine, metrics);
 
+  // The first SIGINT/SIGTERM stops reading and lets everything read so far be evaluated, written and summed up;
+  // a second one ends the process at once (cli-io).
+  const stop = new AbortController();
+  let stoppedBy: StopSignal | undefined;
+  const releaseSignals = io.catchStopSignals?.((signal) => {
+    stoppedBy = signal;
+    if (!globals.quiet) say(`tsigma: ${signal}: finishing the events already read; send it again to quit at once`);
+    stop.abort();
+    // stdin is this command's: ending it also ends a read still waiting for a slow producer's first line.
+    io.stdin.destroy();
+  });
+  log.debug('evaluating', { rules: stats.detectionRules + stats.correlationRules, inputs: inputs.length, format });
   try {
-    await runPipeline({
-      source,
-      processor,
-      sinks: [output.sink],
-      format: inputFormat,
-      deadLetter: problems.deadLetters,
-      // A failed write to stdout does not heal by waiting; the first failure is final.
-      delivery: { retryMax: 0 },
-      batchSize,
-      metrics,
-    });
-  } catch (error) {
-    throw runtimeErrorAsCliError(error);
-  } finally {
-    progress.stop();
-  }
-  await output.finish();
+    try {
+      await runPipeline({
+        source,
+        processor,
+        sinks: [output.sink],
+        format: inputFormat,
+        deadLetter: problems.deadLetters,
+        // A failed write to stdout does not heal by waiting; the first failure is final.
+        delivery: { retryMax: 0 },
+        batchSize,
+        metrics,
+        signal: stop.signal,
+      });
+    } catch (error) {
+      throw runtimeErrorAsCliError(error);
+    } finally {
+      progress.stop();
+    }
+    await output.finish();
 
-  if (values['dump-correlation-state'] === true) {
-    await writeOut(io.stderr, JSON.stringify(processor.currentEngine().introspectCorrelations(), null, 2) + '\n');
-  }
-  const matches = counts.detections + counts.correlations;
-  if (!globals.noStats) {
-    const noun = evtxOnly ? 'EVTX records' : 'events';
-    await writeOut(
-      io.stderr,
-      `Processed ${counts.events} ${noun}, ${counts.detections} detection matches, ${counts.correlations} correlation matches, ${counts.parseErrors} parse errors.\n`,
-    );
-    const evicted = processor.currentEngine().correlationStats();
-    if (evicted.windowsEvictedByCap > 0) {
-      const cap = correlationConfig.maxStateEntries ?? defaultCorrelationConfig().maxStateEntries;
+    if (values['dump-correlation-state'] === true) {
+      await writeOut(io.stderr, JSON.stringify(processor.currentEngine().introspectCorrelations(), null, 2) + '\n');
+    }
+    const matches = counts.detections + counts.correlations;
+    if (!globals.noStats) {
+      const noun = evtxOnly ? 'EVTX records' : 'events';
+      const end = stoppedBy === undefined ? '.' : `; interrupted by ${stoppedBy} before the end of the input.`;
       await writeOut(
         io.stderr,
-        `Correlation state: ${evicted.windowsEvictedByCap} windows evicted in ${evicted.capEvictionRounds} rounds at the cap of ${cap} (--max-state-entries); correlations over those groups may be missed.\n`,
+        `Processed ${counts.events} ${noun}, ${counts.detections} detection matches, ${counts.correlations} correlation matches, ${counts.parseErrors} parse errors${end}\n`,
       );
+      const evicted = processor.currentEngine().correlationStats();
+      if (evicted.windowsEvictedByCap > 0) {
+        const cap = correlationConfig.maxStateEntries ?? defaultCorrelationConfig().maxStateEntries;
+        await writeOut(
+          io.stderr,
+          `Correlation state: ${evicted.windowsEvictedByCap} windows evicted in ${evicted.capEvictionRounds} rounds at the cap of ${cap} (--max-state-entries); correlations over those groups may be missed.\n`,
+        );
+      }
     }
+    if (log.repeatsHeldBack > 0 && !globals.quiet) {
+      await writeOut(io.stderr, `tsigma: ${log.repeatsHeldBack} repeated log line(s) not shown (--log-level debug shows every one)\n`);
+    }
+    problems.throwIfResultsLost();
+    if (matches === 0 && io.stderr.isTTY && !globals.quiet) await writeOut(io.stderr, 'No matches.\n');
+    if (stoppedBy !== undefined) return EXIT_ON_SIGNAL[stoppedBy];
+    return values['fail-on-detection'] === true && matches > 0 ? EXIT_FINDINGS : EXIT_OK;
+  } finally {
+    releaseSignals?.();
   }
-  if (log.repeatsHeldBack > 0 && !globals.quiet) {
-    await writeOut(io.stderr, `tsigma: ${log.repeatsHeldBack} repeated log line(s) not shown (--log-level debug shows every one)\n`);
-  }
-  problems.throwIfResultsLost();
-  if (matches === 0 && io.stderr.isTTY && !globals.quiet) await writeOut(io.stderr, 'No matches.\n');
-  return values['fail-on-detection'] === true && matches > 0 ? EXIT_FINDINGS : EXIT_OK;
 }
 
 /** Problems inside an input (damaged EVTX chunks) as `warning: <file>: <message>` lines. */
