@@ -9,6 +9,8 @@ import { cutText, jsonPrefix, renderTable, type OutputFormat } from '../output-f
 
 /** Table cells longer than this are cut with an ellipsis. */
 const MAX_DETAIL_CHARS = 200;
+/** The json view is written in pieces of about this many characters, never as one string of the whole array. */
+const WRITE_CHUNK_CHARS = 1 << 20;
 
 /** Where `eval` sends its results, and how to complete the output after the run. */
 export interface EvalOutput {
@@ -32,14 +34,12 @@ export function openEvalOutput(format: OutputFormat, io: CliIo): EvalOutput {
     return { sink: new StdoutSink(false, stdout?.writer ?? io.stdout), finish };
   }
   if (format === 'json') {
-    const docs: string[] = [];
+    const pieces: string[] = [];
     return keepingOutput(
       (results) => {
-        // All or nothing per call: a result that cannot be encoded fails the call before anything is kept.
-        const encoded = results.map((r) => serializeResult(r, true));
-        for (const doc of encoded) docs.push(doc);
+        if (results.length > 0) pieces.push(arrayElements(results));
       },
-      () => writeOut(io.stdout, jsonArray(docs)),
+      () => writeJsonArray(io, pieces),
     );
   }
   const rows: string[][] = [];
@@ -67,11 +67,32 @@ function keepingOutput(keep: (results: readonly EvaluationResult[]) => void, fin
   return { sink, finish };
 }
 
-/** Pretty documents as the pretty JSON array `JSON.stringify(all, null, 2)` would print, built one result at a time. */
-function jsonArray(docs: readonly string[]): string {
-  if (docs.length === 0) return '[]\n';
-  // A JSON text has no raw newline inside strings, so every newline starts a line to indent one level more.
-  return `[\n  ${docs.map((d) => d.replaceAll('\n', '\n  ')).join(',\n  ')}\n]\n`;
+/**
+ * Results as a run of elements of the pretty array `JSON.stringify(all, null, 2)` prints: indented and separated
+ * as there. All or nothing: a result that cannot be encoded throws the runtime's `unserializable` error naming it.
+ */
+function arrayElements(results: readonly EvaluationResult[]): string {
+  try {
+    // One call for the whole send: per-result calls cost twice the time of one call on a long run.
+    return JSON.stringify(results, null, 2).slice('[\n  '.length, -'\n]'.length);
+  } catch (error) {
+    for (const r of results) serializeResult(r, true);
+    throw error;
+  }
+}
+
+/** Writes the kept runs of elements as one pretty JSON array, piece by piece, never as one string of it all. */
+async function writeJsonArray(io: CliIo, pieces: string[]): Promise<void> {
+  if (pieces.length === 0) return writeOut(io.stdout, '[]\n');
+  let text = '[\n  ';
+  for (let i = 0; i < pieces.length; i++) {
+    text += i === 0 ? pieces[i] : `,\n  ${pieces[i]}`;
+    if (text.length >= WRITE_CHUNK_CHARS) {
+      await writeOut(io.stdout, text);
+      text = '';
+    }
+  }
+  await writeOut(io.stdout, text + '\n]\n');
 }
 
 /** `LEVEL RULE TYPE DETAIL`; values are rendered only as far as the cut, so any value fits. */
