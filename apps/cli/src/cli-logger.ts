@@ -7,7 +7,7 @@ import { createStreamLogger } from '@tsigma/runtime';
 const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
 /** A Logger that counts the repeated lines it did not write. */
-export interface RunLogger extends Logger {
+interface RunLogger extends Logger {
   /** Lines not written because the same message (numbers aside) was written before. */
   readonly repeatsHeldBack: number;
 }

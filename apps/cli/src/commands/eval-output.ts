@@ -13,7 +13,7 @@ const MAX_DETAIL_CHARS = 200;
 const WRITE_CHUNK_CHARS = 1 << 20;
 
 /** Where `eval` sends its results, and how to complete the output after the run. */
-export interface EvalOutput {
+interface EvalOutput {
   sink: Sink;
   /** Writes what the view kept (json, table) or waits for the last streamed write (ndjson). */
   finish(): Promise<void>;
