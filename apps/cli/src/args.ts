@@ -1,6 +1,7 @@
 // Command-line option parsing on top of node:util parseArgs, with the global options of spec 11 §1
 // accepted before or after the command.
 import { parseArgs } from 'node:util';
+import type { LogLevel } from '@tsigma/eval';
 import { CliError, EXIT_USAGE } from './exit-codes.js';
 
 type OptionSpec = { type: 'string' | 'boolean'; short?: string; multiple?: boolean };
@@ -15,11 +16,16 @@ const GLOBAL_OPTIONS = {
   'log-level': { type: 'string' },
 } as const satisfies OptionSpecs;
 
+const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+const COLOR_MODES = ['auto', 'always', 'never'] as const;
+
 /** Global settings after parsing. */
 interface GlobalOptions {
   outputFormat?: string;
   quiet: boolean;
   noStats: boolean;
+  /** `--log-level` (default `warn`); `--quiet` lowers it to `error`, since it drops warnings. */
+  logLevel: LogLevel;
 }
 
 /** Splits argv into the command words and the rest, skipping global options placed before the command. */
@@ -60,6 +66,8 @@ export function parseCommandArgs<T extends OptionSpecs>(
     });
     const v = values as Record<string, string | boolean | string[] | undefined>;
     const quiet = v.quiet === true;
+    const logLevel = oneOf('--log-level', stringOption(v['log-level']) ?? 'warn', LOG_LEVELS);
+    oneOf('--color', stringOption(v.color) ?? 'auto', COLOR_MODES);
     return {
       values: v,
       positionals,
@@ -67,11 +75,19 @@ export function parseCommandArgs<T extends OptionSpecs>(
         outputFormat: typeof v['output-format'] === 'string' ? v['output-format'] : undefined,
         quiet,
         noStats: quiet || v['no-stats'] === true,
+        logLevel: quiet ? 'error' : logLevel,
       },
     };
   } catch (error) {
+    if (error instanceof CliError) throw error;
     throw new CliError(EXIT_USAGE, (error as Error).message, { cause: error });
   }
+}
+
+function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(value))
+    throw new CliError(EXIT_USAGE, `${flag} must be one of ${allowed.join(', ')}, not "${value}"`);
+  return value as T;
 }
 
 /** A repeatable string option as a list. */

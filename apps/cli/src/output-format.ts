@@ -2,7 +2,8 @@
 import { CliError, EXIT_USAGE } from './exit-codes.js';
 import type { TextOut } from './cli-io.js';
 
-type OutputFormat = 'json' | 'ndjson' | 'table';
+/** A stdout data format (spec 11 §1). */
+export type OutputFormat = 'json' | 'ndjson' | 'table';
 const FORMATS: readonly OutputFormat[] = ['json', 'ndjson', 'table'];
 
 /** Validates `--output-format`, falling back to json on a TTY and ndjson in a pipe when absent. */
@@ -16,7 +17,9 @@ export function chooseOutputFormat(value: string | undefined, stdout: TextOut, f
 
 /** Width-aligned text table; cells that look numeric are right-aligned. */
 export function renderTable(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  // A loop, not Math.max(...rows): spreading hundreds of thousands of rows as arguments overflows the stack.
+  const widths = header.map((h) => h.length);
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
   const numeric = /^-?\d+(\.\d+)?$/;
   const line = (cells: string[]) =>
     cells
@@ -33,4 +36,56 @@ export function renderTable(header: string[], rows: string[][]): string {
 /** JSON.stringify replacer that renders Maps as ordered objects (the AST keeps detections in a Map). */
 export function mapsAsObjects(_key: string, value: unknown): unknown {
   return value instanceof Map ? Object.fromEntries(value) : value;
+}
+
+/**
+ * `JSON.stringify(value)` for human views, read only as far as needed: the whole text when it has at most `limit`
+ * characters, else a longer text whose first `limit + 1` characters are exactly those of the JSON (so the caller
+ * sees it is too long and cuts it). Work and recursion depth are bounded by `limit`, so a value nested too deeply
+ * for JSON.stringify (or huge) still renders.
+ */
+export function jsonPrefix(value: unknown, limit: number): string {
+  let text = '';
+  const visit = (v: unknown): void => {
+    if (v !== null && typeof v === 'object' && typeof (v as { toJSON?: unknown }).toJSON === 'function') {
+      visit((v as { toJSON(): unknown }).toJSON());
+      return;
+    }
+    if (v === null || typeof v !== 'object') {
+      // Escaping never shortens a string, so its first characters decide the first characters of its JSON;
+      // one extra keeps a surrogate pair at the cut whole.
+      const room = limit - text.length + 2;
+      text += String(JSON.stringify(typeof v === 'string' && v.length > room ? v.slice(0, room) : v));
+      return;
+    }
+    // Every level adds at least one character, so the checks below stop a deep value after `limit` levels.
+    if (Array.isArray(v)) {
+      text += '[';
+      for (let i = 0; i < v.length && text.length <= limit; i++) {
+        if (i > 0) text += ',';
+        const item: unknown = v[i];
+        if (item === undefined || typeof item === 'function' || typeof item === 'symbol') text += 'null';
+        else visit(item);
+      }
+      text += ']';
+      return;
+    }
+    text += '{';
+    let first = true;
+    for (const [key, item] of Object.entries(v)) {
+      if (text.length > limit) break;
+      if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
+      text += `${first ? '' : ','}${JSON.stringify(key)}:`;
+      first = false;
+      visit(item);
+    }
+    text += '}';
+  };
+  visit(value);
+  return text;
+}
+
+/** `text` cut to `max` characters, the last one replaced by `…` when it was longer. */
+export function cutText(text: string, max: number): string {
+  return text.length > max ? text.slice(0, max - 1) + '…' : text;
 }

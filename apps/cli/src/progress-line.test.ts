@@ -10,7 +10,6 @@ function terminal(isTTY: boolean): TextOut & { text: string } {
       this.text += s;
       return true;
     },
-    once: () => undefined,
   };
 }
 

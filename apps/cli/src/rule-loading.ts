@@ -12,6 +12,21 @@ export async function loadRules(engine: RuntimeEngine): Promise<EngineStats> {
   }
 }
 
+/**
+ * Refuses to go on with none of the rules a command needs: running or checking zero rules is almost surely a wrong
+ * path, and saying nothing would read as "no findings". `loaded` counts the rules that matter to the command,
+ * `noun` names them (`detection or correlation rule`).
+ */
+export function requireRules(engine: RuntimeEngine, paths: readonly string[], loaded: number, noun: string): void {
+  if (loaded > 0) return;
+  const where = paths.join(', ');
+  const files = engine.ruleFiles().length;
+  if (files === 0) throw new CliError(EXIT_RULE_ERROR, `${where}: no rule files (*.yml, *.yaml) found`);
+  const skipped = engine.stats().skipped.length;
+  const why = skipped > 0 ? ` (${skipped} rule error(s))` : '';
+  throw new CliError(EXIT_RULE_ERROR, `${where}: no ${noun} could be loaded from ${files} rule file(s)${why}`);
+}
+
 /** A RuntimeError as the CliError with its exit code; anything else is returned unchanged. */
 export function runtimeErrorAsCliError(error: unknown): unknown {
   if (!(error instanceof RuntimeError)) return error;

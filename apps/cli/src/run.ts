@@ -1,7 +1,7 @@
 // Entry point of the `tsigma` command: finds the subcommand, runs it, and turns failures into exit codes.
 import { splitCommand } from './args.js';
 import { processIo, type CliIo } from './cli-io.js';
-import { CliError, EXIT_USAGE } from './exit-codes.js';
+import { CliError, EXIT_INTERNAL, EXIT_USAGE } from './exit-codes.js';
 import { runParse } from './commands/parse.js';
 import { runValidate } from './commands/validate.js';
 import { runEval } from './commands/eval.js';
@@ -35,7 +35,11 @@ Commands:
   fields -r <rules> [-p pipeline]       list every field the rules reference
   evtx dump <file.evtx>...              print EVTX records as JSON
 
-Global options: --output-format json|ndjson|table, --color auto|always|never, -q/--quiet, --no-stats
+Global options: --output-format json|ndjson|table, --color auto|always|never, -q/--quiet, --no-stats,
+  --log-level debug|info|warn|error
+
+Exit codes: 0 ok, 1 findings, 2 rule or input error, 3 usage error, 4 output error, 70 internal error,
+  130/143 eval stopped by SIGINT/SIGTERM
 `;
 
 /** Runs one `tsigma` invocation and returns its exit code; never throws. */
@@ -64,6 +68,6 @@ export async function run(argv: string[], io: CliIo = processIo()): Promise<numb
       return error.exitCode;
     }
     io.stderr.write(`tsigma: internal error: ${(error as Error).stack ?? String(error)}\n`);
-    return 70;
+    return EXIT_INTERNAL;
   }
 }

@@ -10,9 +10,6 @@ class TextBuffer implements TextOut {
     callback?.();
     return true;
   }
-  once(): this {
-    return this;
-  }
 }
 
 /** Runs `tsigma <args>` with `stdinText` on stdin and returns the exit code and what it wrote. */

@@ -26,7 +26,12 @@ export type RuntimeErrorCode =
   /** A detection worker thread could not build its engine (start or reload of a parallel pool). */
   | 'worker_load'
   /** The parallel pool was used after `close()`. */
-  | 'pool_closed';
+  | 'pool_closed'
+  /**
+   * A result cannot be encoded as JSON (a value nested deeper than the serializer's stack allows); retrying cannot
+   * help, so the runtime dead-letters it at once.
+   */
+  | 'unserializable';
 
 /**
  * Error raised by @tsigma/runtime. `subject` is the file, config key, expression or sink label at fault.

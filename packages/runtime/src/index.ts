@@ -31,6 +31,7 @@ export type { EventInput, EventInputOptions, InputInfo } from './io/event-inputs
 export { FileSource, DEFAULT_FOLLOW_POLL_MS } from './io/file-source.js';
 export type { FileSourceOptions } from './io/file-source.js';
 export { openStdoutWriter, StdoutSink } from './io/stdout-sink.js';
+export { serializeResult } from './io/ndjson.js';
 export type { TextWriter } from './io/stdout-sink.js';
 export { FileSink } from './io/file-sink.js';
 export type { FileSinkOptions, FsyncPolicy } from './io/file-sink.js';

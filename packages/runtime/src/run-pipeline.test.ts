@@ -204,6 +204,26 @@ describe('runPipeline', () => {
     expect(counts.received).toBe(reads);
     expect(counts.processed).toBe(reads);
   });
+
+  it('a source that fails mid-way rejects only after the results already read were delivered', async () => {
+    let reads = 0;
+    const source: EventSource = {
+      recv: async () => {
+        if (reads++ === 0) return { payload: '{"CommandLine":"whoami"}', ackToken: { ack: async () => {} } };
+        throw new Error('input vanished');
+      },
+      close: async () => {},
+    };
+    // Slower than the loop: its delivery is still under way when the source fails.
+    const slow = new MemorySink();
+    const send = slow.send.bind(slow);
+    slow.send = async (results) => {
+      for (let i = 0; i < 10; i++) await tick();
+      await send(results);
+    };
+    await expect(runPipeline({ source, processor: await processor(), sinks: [slow] })).rejects.toThrow('input vanished');
+    expect(slow.results.map((r) => r.rule_title)).toEqual(['Whoami Execution']);
+  });
 });
 
 /** A rules dir with the whoami fixture and a second rule (`Dir Listing`), removed by the returned cleanup. */
@@ -281,6 +301,32 @@ describe('runPipeline stages and delivery', () => {
     expect(source.acked).toBe(2);
     expect(counts).toMatchObject({ processed: 2, results: 0, resultsDeadLettered: 1 });
     expect(warnings[0]).toMatch(/^tsigma: warn: result stage failed.* stage=enrich/);
+  });
+
+  it('a stage failing on a result too deeply nested for JSON still writes a dead letter that serializes', async () => {
+    const engine = new RuntimeEngine({ rulesPath: fixture('rules', 'whoami.yml'), includeEvent: true });
+    await engine.loadRules();
+    const deep = '{"n":'.repeat(10_000) + '1' + '}'.repeat(10_000);
+    const dlqSink = new MemorySink('dlq');
+    const boom: ResultStage = {
+      name: 'enrich',
+      process: () => {
+        throw new Error('lookup table missing');
+      },
+    };
+    const counts = await runPipeline({
+      source: new ArraySource([`{"CommandLine":"whoami","n":${deep}}`]),
+      processor: new LogProcessor(engine),
+      sinks: [new MemorySink()],
+      stages: [boom],
+      deadLetter: new DeadLetterWriter(dlqSink),
+    });
+    const entry = JSON.parse(dlqSink.raw[0] as string) as { original_event: string; error: string };
+    expect(entry.error).toBe('sink delivery failed (stage enrich): lookup table missing');
+    const stub = JSON.parse(entry.original_event) as { rule_title: string; unserializable?: unknown };
+    expect(stub.rule_title).toBe('Whoami Execution');
+    expect(typeof stub.unserializable).toBe('string');
+    expect(counts).toMatchObject({ processed: 1, resultsDeadLettered: 1 });
   });
 
   it('uses recvMany when the source has it; batches never exceed batchSize', async () => {

@@ -5,7 +5,7 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { silentLogger } from '@tsigma/eval';
 import type { EvaluationResult, Logger } from '@tsigma/eval';
-import type { DeadLetter, DeadLetterWriter } from './io/dead-letter.js';
+import { deadLetterTextOf, type DeadLetter, type DeadLetterWriter } from './io/dead-letter.js';
 import type { EventFilter } from './event-filter.js';
 import type { InputFormat } from './input/input-format.js';
 import type { EventSource, RawEvent, Sink } from './io/io-types.js';
@@ -111,10 +111,16 @@ export interface PipelineCounts {
  * Lines without results are acked at once; a parse-error line once its dead letter is written. Back-pressure is
  * end to end: a full `block` sink queue stops the loop, the channel fills, and the source stops being read.
  *
+ * Rejects with the first error met (the source's, the evaluation's, or an unexpected one inside a delivery
+ * worker), but only after the source was stopped and everything already handed to the sinks was drained.
+ *
  * @example
  * const counts = await runPipeline({ source: new StdinSource(), processor, sinks: [new StdoutSink()], logger });
  */
 export async function runPipeline(opts: RunPipelineOptions): Promise<PipelineCounts> {
+  if (opts.parallel !== undefined && opts.filter !== undefined) {
+    throw new RuntimeError('invalid_filter', "give the filter in the parallel pool's spec, not to runPipeline", 'filter');
+  }
   const format = opts.format ?? { kind: 'auto' };
   const batchSize = opts.batchSize ?? DEFAULT_BATCH_SIZE;
   const m = opts.metrics ?? {};
@@ -138,9 +144,6 @@ export async function runPipeline(opts: RunPipelineOptions): Promise<PipelineCou
   const parallel = opts.parallel;
   // An EVTX chunk handed out whole (for the pool's workers to decode) counts as the records it holds.
   const weigh = parallel === undefined ? undefined : (event: RawEvent): number => event.weight ?? 1;
-  if (parallel !== undefined && opts.filter !== undefined) {
-    throw new RuntimeError('invalid_filter', "give the filter in the parallel pool's spec, not to runPipeline", 'filter');
-  }
   /** Batches handed to the pool and not yet delivered, oldest first. */
   const inFlight: InFlightBatch[] = [];
   // Two batches per worker keep every worker busy while this thread correlates and delivers the oldest.
@@ -149,6 +152,8 @@ export async function runPipeline(opts: RunPipelineOptions): Promise<PipelineCou
     const oldest = inFlight.shift();
     if (oldest !== undefined) await deliverBatch(oldest.batch, await oldest.outcome, oldest.receivedAt, loop);
   };
+  // The first failure wins: a loop error is not replaced by what it causes while shutting down.
+  let failure: { error: unknown } | undefined;
   try {
     for (;;) {
       // Deliver what is ready; and when the source is quiet, everything, or results would wait for more input.
@@ -178,14 +183,25 @@ export async function runPipeline(opts: RunPipelineOptions): Promise<PipelineCou
     }
     while (inFlight.length > 0) await deliverOldest();
     await spawned.done;
-  } finally {
-    opts.signal?.removeEventListener('abort', onAbort);
-    await spawned.stop();
-    await dispatcher.drain();
+  } catch (error) {
+    failure = { error };
+  }
+  opts.signal?.removeEventListener('abort', onAbort);
+  // Each shutdown step runs even when one before it failed, so sink workers are always drained.
+  for (const step of [
+    () => spawned.stop(),
+    () => dispatcher.drain(),
     // A source that stopped receiving without closing kept its acks working through the drain (spec 10 §6: stop
     // pulling, finish in-flight work, ack, then close); now it can go.
-    if (opts.source.stopReceiving !== undefined) await opts.source.close();
+    () => (opts.source.stopReceiving !== undefined ? opts.source.close() : undefined),
+  ]) {
+    try {
+      await step();
+    } catch (error) {
+      failure ??= { error };
+    }
   }
+  if (failure !== undefined) throw failure.error;
   const s = dispatcher.stats;
   return {
     received,
@@ -308,7 +324,7 @@ function stageDeadLetters(results: readonly EvaluationResult[], failure: StageFa
   const detail = failure.error instanceof Error ? failure.error.message : String(failure.error);
   return results.map((r) => {
     const entry: DeadLetter = {
-      originalEvent: JSON.stringify(r),
+      originalEvent: deadLetterTextOf(r),
       category: 'sink delivery failed',
       subject: `stage ${failure.stage}`,
       detail,

@@ -122,6 +122,23 @@ describe('RuntimeEngine', () => {
     await expect(engine.loadRules()).rejects.toMatchObject({ code: 'sources_unavailable', subject: 'dyn' });
   });
 
+  it('counts the correlation windows evicted at the state cap, and warns once per eviction round', async () => {
+    const warnings: string[] = [];
+    const engine = new RuntimeEngine({
+      rulesPath: fixture('reload', 'brute-force.yml'),
+      correlationConfig: { maxStateEntries: 10 },
+      logger: { ...silentLogger, warn: (m: string) => warnings.push(m) },
+    });
+    await engine.loadRules();
+    expect(engine.correlationStats()).toMatchObject({ liveWindows: 0, windowsEvictedByCap: 0 });
+    const users = Array.from({ length: 30 }, (_, i) => new JsonEvent({ EventType: 'login_failed', User: `u${i}`, timestamp: 1000 + i }));
+    engine.processBatch(users);
+    const stats = engine.correlationStats();
+    expect(stats.windowsEvictedByCap).toBeGreaterThan(0);
+    expect(stats.liveWindows).toBeLessThanOrEqual(10);
+    expect(warnings).toHaveLength(stats.capEvictionRounds);
+  });
+
   it('rejects naming a rules path that does not exist', async () => {
     const engine = new RuntimeEngine({ rulesPath: '/nonexistent/rules', ...quiet });
     await expect(engine.loadRules()).rejects.toMatchObject({ code: 'rule_load', subject: '/nonexistent/rules' });

@@ -11,6 +11,7 @@ import {
   type CorrelationEngineOptions,
   type CorrelationSnapshot,
   type CorrelationStateSnapshot,
+  type CorrelationStats,
   type DetectionResult,
   type JsonEvent,
   type Logger,
@@ -179,6 +180,14 @@ export class RuntimeEngine {
       issues: [...l.stats.issues],
       stateEntries: correlationOf(l)?.stateCount() ?? 0,
     };
+  }
+
+  /**
+   * How correlation state kept within its bounds so far: live windows, windows evicted at `maxStateEntries` and
+   * the rounds that did it, expired windows, late or untimed events (all zero without correlation rules).
+   */
+  correlationStats(): CorrelationStats {
+    return this.require().engine.stats();
   }
 
   /** Correlation state as a JSON-safe snapshot; null when no correlation rules are loaded. */

@@ -1,8 +1,9 @@
-import type { EvaluationResult } from '@tsigma/eval';
+import type { EvaluationResult, EventValue } from '@tsigma/eval';
 import { describe, expect, it } from 'vitest';
 import { MemorySink } from '../test/helpers.js';
 import { DeadLetterWriter } from './io/dead-letter.js';
 import type { AckToken, Sink } from './io/io-types.js';
+import { StdoutSink } from './io/stdout-sink.js';
 import { createStreamLogger } from './logger.js';
 import { labelSinks, SinkDispatcher } from './sink-dispatcher.js';
 
@@ -299,5 +300,129 @@ describe('SinkDispatcher', () => {
     expect(sink.results.map((r) => r.rule_title)).toEqual(['a', 'c']);
     expect(dlqSink.raw).toHaveLength(1);
     expect([...log].sort()).toEqual(['ack 1', 'ack 2', 'ack 3']);
+  });
+});
+
+/** A detection whose matched value nests `depth` objects: more than JSON.stringify's stack can take. */
+function deepResult(title: string, depth = 100_000): EvaluationResult {
+  let value: EventValue = 1;
+  for (let i = 0; i < depth; i++) value = { n: value };
+  return { ...result(title), matched_fields: [{ field: 'n', value }] };
+}
+
+/** A dead letter's `original_event` stub: its rule title and the type of its `unserializable` reason. */
+function headerOf(text: string | undefined): { rule_title: string; unserializable: string } {
+  const stub = JSON.parse(text ?? '') as { rule_title: string; unserializable?: unknown };
+  return { rule_title: stub.rule_title, unserializable: typeof stub.unserializable };
+}
+
+/** The text a StdoutSink wrote, kept in memory. */
+function textOut(): { text: string[]; write(chunk: string, callback: (error?: Error | null) => void): boolean } {
+  const text: string[] = [];
+  return {
+    text,
+    write: (chunk, callback) => {
+      text.push(chunk);
+      callback();
+      return true;
+    },
+  };
+}
+
+describe('SinkDispatcher: a result that cannot be serialized', () => {
+  it('is dead-lettered at once with a reason that serializes, while the results around it are delivered', async () => {
+    // Queued before the worker wakes, the three go out in one batched send first; one at a time, each alone.
+    for (const batched of [true, false]) {
+      const out = textOut();
+      const dlqSink = new MemorySink('dlq');
+      const { sleeps, sleep } = recordingSleep();
+      const failed: string[] = [];
+      const log: string[] = [];
+      const d = new SinkDispatcher({
+        sinks: [new StdoutSink(false, out)],
+        deadLetter: new DeadLetterWriter(dlqSink),
+        retryMax: 3,
+        sleep,
+        metrics: { onSinkDeliveryFailed: (l) => failed.push(l) },
+      });
+      const inputs = [[result('a')], [deepResult('deep')], [result('c')]];
+      for (const [i, results] of inputs.entries()) {
+        void d.dispatch(results, token(log, `${i + 1}`), undefined, { origin: `deep.ndjson:${i + 1}` });
+        if (!batched) for (let t = 0; t < 5; t++) await tick();
+      }
+      await d.drain();
+      expect(
+        out.text
+          .join('')
+          .trim()
+          .split('\n')
+          .map((l) => (JSON.parse(l) as EvaluationResult).rule_title),
+      ).toEqual(['a', 'c']);
+      expect(sleeps).toEqual([]); // retrying cannot help, so nothing waited
+      expect(failed).toEqual(['stdout']);
+      const entries = dlqSink.raw.map((l) => JSON.parse(l) as { original_event: string; error: string; origin?: string });
+      expect(entries).toHaveLength(1);
+      expect(entries[0]?.error).toMatch(/^sink delivery failed \(stdout\): result of rule "deep": cannot be encoded as JSON \(.+\)$/);
+      expect(entries[0]?.origin).toBe('deep.ndjson:2');
+      expect(headerOf(entries[0]?.original_event)).toEqual({ rule_title: 'deep', unserializable: 'string' });
+      expect(d.stats).toMatchObject({ resultsDelivered: 2, resultsDeadLettered: 1, resultsFailed: 0, unacked: 0 });
+      expect([...log].sort()).toEqual(['ack 1', 'ack 2', 'ack 3']);
+    }
+  });
+
+  it('a sink failing for another reason still gets a dead letter that serializes for a deep result', async () => {
+    const dlqSink = new MemorySink('dlq');
+    const d = new SinkDispatcher({ sinks: [new FlakySink('file:/x', Infinity)], deadLetter: new DeadLetterWriter(dlqSink), retryMax: 0 });
+    void d.dispatch([deepResult('deep')], token([], '1'));
+    await d.drain();
+    const entry = JSON.parse(dlqSink.raw[0] ?? '') as { original_event: string; error: string };
+    expect(entry.error).toBe('sink delivery failed (file:/x): disk full');
+    expect(headerOf(entry.original_event)).toEqual({ rule_title: 'deep', unserializable: 'string' });
+  });
+});
+
+describe('SinkDispatcher: unexpected exceptions', () => {
+  it('an exception inside a worker is logged, reported by drain() and never an unhandled rejection; later items go on', async () => {
+    const sink = new FlakySink('file:/x', 1);
+    const lines: string[] = [];
+    const log: string[] = [];
+    const d = new SinkDispatcher({
+      sinks: [sink],
+      retryMax: 1,
+      sleep: () => Promise.resolve(),
+      // A hook that throws is a bug of the embedder; it must still not kill the worker.
+      metrics: {
+        onSinkRetry: () => {
+          throw new Error('hook exploded');
+        },
+      },
+      logger: createStreamLogger({ level: 'error', format: 'text', write: (l) => lines.push(l) }),
+    });
+    void d.dispatch([result('a')], token(log, '1'));
+    await tick();
+    void d.dispatch([result('b')], token(log, '2'));
+    await expect(d.drain()).rejects.toThrow('hook exploded');
+    expect(sink.results.map((r) => r.rule_title)).toEqual(['b']);
+    expect(log).toEqual(['ack 2']); // the input whose delivery broke is not acknowledged
+    expect(lines).toEqual([
+      expect.stringMatching(/^tsigma: error: internal error in a delivery worker.* worker=file:\/x error="hook exploded"$/),
+    ]);
+  });
+
+  it('a token whose ack throws instead of rejecting is logged like a failed ack', async () => {
+    const lines: string[] = [];
+    const d = new SinkDispatcher({
+      sinks: [new MemorySink()],
+      logger: createStreamLogger({ level: 'warn', format: 'text', write: (l) => lines.push(l) }),
+    });
+    const throwing: AckToken = {
+      ack: () => {
+        throw new Error('connection gone');
+      },
+    };
+    void d.dispatch([result('a')], throwing);
+    void d.dispatch([], throwing);
+    await d.drain();
+    expect(lines).toEqual(['tsigma: warn: ack failed error="connection gone"', 'tsigma: warn: ack failed error="connection gone"']);
   });
 });

@@ -5,8 +5,9 @@
 import { setTimeout as sleepFor } from 'node:timers/promises';
 import { silentLogger } from '@tsigma/eval';
 import type { EvaluationResult, Logger } from '@tsigma/eval';
+import { RuntimeError } from './errors.js';
 import { BoundedChannel } from './io/bounded-channel.js';
-import type { DeadLetter, DeadLetterWriter } from './io/dead-letter.js';
+import { deadLetterTextOf, type DeadLetter, type DeadLetterWriter } from './io/dead-letter.js';
 import { NOOP_ACK } from './io/io-types.js';
 import type { AckToken, Sink } from './io/io-types.js';
 import type { MetricsHook } from './metrics.js';
@@ -127,13 +128,18 @@ export function labelSinks(sinks: readonly Sink[]): string[] {
  * item by item, so retries, dead letters and commits stay per item. A failed item is retried `retryMax` times with
  * exponential backoff, then each of its results becomes a dead letter
  * (`sink delivery failed (<label>): <message>`), `onSinkDeliveryFailed(label)` is counted, and the item counts as
- * committed for that sink. Dead letters are written by one more worker with the same retry policy.
+ * committed for that sink. A result that cannot be encoded (an `unserializable` RuntimeError from the sink) is
+ * dead-lettered at once, without retries, and the items around it are still delivered. Dead letters are written
+ * by one more worker with the same retry policy.
  *
  * **Ack join:** the input's token is acked exactly once, when every sink committed its item and every dead
  * letter of the input was written. If a dead letter keeps failing, the token is nak'd (or, without `nak`, left
  * unacked so a redelivering source sends it again) and the failure is logged at error.
  *
  * Memory: per sink at most `queueSize` items wait and at most `queueSize` more are in flight.
+ *
+ * A worker never dies of an unexpected exception (a bug, a throwing hook): it logs it at error, goes on with the
+ * next items, and {@link SinkDispatcher.drain} rejects with the first such error once everything else is done.
  *
  * @example
  * const dispatcher = new SinkDispatcher({ sinks: [new StdoutSink(), { sink: nats, onFull: 'drop' }], deadLetter });
@@ -165,6 +171,8 @@ export class SinkDispatcher {
   private acksInFlight = 0;
   private acksIdle: (() => void) | undefined;
   private draining: Promise<void> | undefined;
+  /** The first unexpected exception inside a worker; drain() rejects with it. */
+  private fault: Error | undefined;
 
   constructor(options: SinkDispatcherOptions) {
     this.metrics = options.metrics ?? {};
@@ -217,7 +225,7 @@ export class SinkDispatcher {
     if (this.draining !== undefined) throw new RangeError('SinkDispatcher.dispatch after drain()');
     if (results.length === 0 && receivedAt === undefined) {
       // Nothing to deliver and nothing to time: the per-line fast path of inputs without matches.
-      if (token !== NOOP_ACK) this.track(token.ack(), 'ack');
+      if (token !== NOOP_ACK) this.track(token, 'ack');
       return undefined;
     }
     // The extra 1 keeps the join open while queuing, so a fast worker cannot settle it halfway.
@@ -268,7 +276,8 @@ export class SinkDispatcher {
 
   /**
    * Stops accepting items and resolves once every queued item is committed and every ack or nak has settled.
-   * Sinks and the DLQ are not closed: they belong to the caller. Idempotent.
+   * Rejects, after the same wait, with the first unexpected exception a worker met (its items' inputs may stay
+   * unacked). Sinks and the DLQ are not closed: they belong to the caller. Idempotent.
    */
   drain(): Promise<void> {
     this.draining ??= (async () => {
@@ -278,6 +287,7 @@ export class SinkDispatcher {
       this.dlqQueue?.close();
       await this.dlqDone;
       if (this.acksInFlight > 0) await new Promise<void>((resolve) => (this.acksIdle = resolve));
+      if (this.fault !== undefined) throw this.fault;
     })();
     return this.draining;
   }
@@ -286,8 +296,21 @@ export class SinkDispatcher {
     for (;;) {
       const items = await worker.queue.recvMany(this.queueSize);
       if (items === undefined) return;
-      await this.deliver(worker, items);
+      try {
+        await this.deliver(worker, items);
+      } catch (err) {
+        this.noteFault(worker.label, err);
+      }
     }
+  }
+
+  /**
+   * An exception no delivery path expects: logged at error and kept for drain(). The worker goes on, so one bad
+   * moment cannot leave a `block` queue full and the whole loop stalled.
+   */
+  private noteFault(worker: string, err: unknown): void {
+    this.fault ??= err instanceof Error ? err : new Error(String(err));
+    this.logger.error('internal error in a delivery worker; its current items may stay unacknowledged', { worker, error: messageOf(err) });
   }
 
   /** One `send()` for the whole batch; on failure, item by item so one bad item cannot fail the others. */
@@ -313,9 +336,10 @@ export class SinkDispatcher {
     }
     // Results the sink says it committed before failing are not sent again (no duplicates on retry). The failed
     // batch was the first attempt of the first item still owed; later items start afresh (a success in between
-    // shows the sink recovered, so they need no backoff).
+    // shows the sink recovered, so they need no backoff). A result that cannot be encoded says nothing about the
+    // others, so then every item starts afresh and only the bad one fails.
     let committed = deliveredBefore(batchError);
-    let first = true;
+    let first = !isPermanent(batchError);
     for (const item of items) {
       const owed = committed >= item.results.length ? [] : item.results.slice(committed);
       committed = Math.max(0, committed - item.results.length);
@@ -350,6 +374,7 @@ export class SinkDispatcher {
           return;
         }
         if (committed > 0) item = { results: item.results.slice(committed), join: item.join };
+        if (isPermanent(err)) break;
       }
     }
     const detail = messageOf(lastError);
@@ -357,7 +382,7 @@ export class SinkDispatcher {
     item.join.clean = false;
     const origin = item.join.input?.origin;
     const entries = item.results.map((r): DeadLetter => ({
-      originalEvent: JSON.stringify(r),
+      originalEvent: deadLetterTextOf(r),
       category: 'sink delivery failed',
       subject: worker.label,
       detail,
@@ -382,22 +407,30 @@ export class SinkDispatcher {
     for (;;) {
       const items = await queue.recvMany(this.queueSize);
       if (items === undefined) return;
-      for (const item of items) {
-        for (let i = 0; i < item.entries.length; i++) {
-          const entry = item.entries[i] as DeadLetter;
-          const error = await this.writeDeadLetter(writer, entry);
-          if (error === undefined) {
-            if (isLineEntry(entry)) this.counters.linesDeadLettered++;
-            else this.counters.resultsDeadLettered++;
-            continue;
-          }
-          // The input will be redelivered whole (nak), so its remaining entries are not attempted either.
-          item.join.failed = true;
-          this.dropUnwritable(item.entries.slice(i), `dead-letter queue ${writer.sink.label} failed: ${messageOf(error)}`);
-          break;
-        }
-        this.release(item.join);
+      try {
+        await this.writeDeadLetters(writer, items);
+      } catch (err) {
+        this.noteFault(writer.sink.label, err);
       }
+    }
+  }
+
+  private async writeDeadLetters(writer: DeadLetterWriter, items: readonly DeadLetterItem[]): Promise<void> {
+    for (const item of items) {
+      for (let i = 0; i < item.entries.length; i++) {
+        const entry = item.entries[i] as DeadLetter;
+        const error = await this.writeDeadLetter(writer, entry);
+        if (error === undefined) {
+          if (isLineEntry(entry)) this.counters.linesDeadLettered++;
+          else this.counters.resultsDeadLettered++;
+          continue;
+        }
+        // The input will be redelivered whole (nak), so its remaining entries are not attempted either.
+        item.join.failed = true;
+        this.dropUnwritable(item.entries.slice(i), `dead-letter queue ${writer.sink.label} failed: ${messageOf(error)}`);
+        break;
+      }
+      this.release(item.join);
     }
   }
 
@@ -442,15 +475,22 @@ export class SinkDispatcher {
     if (join.receivedAt !== undefined) this.metrics.observePipelineLatency?.((performance.now() - join.receivedAt) / 1000);
     if (join.failed) {
       this.counters.unacked++;
-      if (join.token.nak !== undefined) this.track(join.token.nak(), 'nak');
+      if (join.token.nak !== undefined) this.track(join.token, 'nak');
       return;
     }
     // The built-in no-op token needs no promise bookkeeping; this is the per-event hot path of stdin and files.
-    if (join.token !== NOOP_ACK) this.track(join.token.ack(), 'ack');
+    if (join.token !== NOOP_ACK) this.track(join.token, 'ack');
   }
 
-  private track(settling: Promise<void>, what: 'ack' | 'nak'): void {
+  private track(token: AckToken, what: 'ack' | 'nak'): void {
     this.acksInFlight++;
+    let settling: Promise<void>;
+    try {
+      settling = what === 'ack' ? token.ack() : (token.nak?.() ?? Promise.resolve());
+    } catch (err) {
+      // A token that throws instead of rejecting is treated the same; it must not break the worker releasing it.
+      settling = Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
     settling.then(
       () => this.ackSettled(),
       (err: unknown) => {
@@ -467,6 +507,11 @@ export class SinkDispatcher {
     this.acksIdle = undefined;
     idle?.();
   }
+}
+
+/** A failure retrying cannot heal: the sink could not encode a result. */
+function isPermanent(err: unknown): boolean {
+  return err instanceof RuntimeError && err.code === 'unserializable';
 }
 
 function isLineEntry(entry: DeadLetter): boolean {

@@ -1,7 +1,7 @@
 // `tsigma eval -r RULES` (spec 11 §7): evaluate rules (detections and correlations) against events from
 // arguments, files or stdin, writing every result to stdout and a summary to stderr. The run is the runtime's
-// one loop (runPipeline): named inputs → LogProcessor batches → a sink; this file only wires and renders.
-import type { CorrelationConfig, EvaluationResult, Logger, LogFields } from '@tsigma/eval';
+// one loop (runPipeline): named inputs → LogProcessor batches → a sink; this file only wires and reports.
+import type { CorrelationConfig, Logger, LogFields } from '@tsigma/eval';
 import { defaultCorrelationConfig, silentLogger } from '@tsigma/eval';
 import {
   describeRuleLoadError,
@@ -17,8 +17,7 @@ import {
   ParallelLogProcessor,
   runPipeline,
   RuntimeEngine,
-  openStdoutWriter,
-  StdoutSink,
+  type DeadLetterLine,
   type EventInput,
   type InputFormat,
   type MetricsHook,
@@ -26,16 +25,16 @@ import {
 } from '@tsigma/runtime';
 import { listOption, parseCommandArgs, stringOption } from '../args.js';
 import { writeOut, type CliIo } from '../cli-io.js';
-import { CliError, EXIT_FINDINGS, EXIT_OK, EXIT_OUTPUT_ERROR, EXIT_USAGE } from '../exit-codes.js';
-import { chooseOutputFormat, renderTable } from '../output-format.js';
+import { createRunLogger, laterLogger } from '../cli-logger.js';
+import { CliError, EXIT_FINDINGS, EXIT_OK, EXIT_ON_SIGNAL, EXIT_OUTPUT_ERROR, EXIT_USAGE, type StopSignal } from '../exit-codes.js';
+import { chooseOutputFormat } from '../output-format.js';
 import { loadPipelines } from '../pipelines.js';
 import { ProgressLine } from '../progress-line.js';
-import { loadRules, runtimeErrorAsCliError } from '../rule-loading.js';
+import { loadRules, requireRules, runtimeErrorAsCliError } from '../rule-loading.js';
+import { openEvalOutput } from './eval-output.js';
 
-/** Parse errors printed in full; the rest are only counted (spec 11 §7). */
-const MAX_PRINTED_PARSE_ERRORS = 5;
-/** Table cells longer than this are cut with an ellipsis. */
-const MAX_DETAIL_CHARS = 200;
+/** Parse errors, and results that could not be written, printed in full; the rest are only counted (spec 11 §7). */
+const MAX_PRINTED_PROBLEMS = 5;
 
 /** Runs `tsigma eval`. */
 export async function runEval(argv: string[], io: CliIo): Promise<number> {
@@ -70,23 +69,32 @@ export async function runEval(argv: string[], io: CliIo): Promise<number> {
   const batchSize = parseBatchSize(stringOption(values['batch-size']));
   const inputs = inputSpecsInOrder(argv, io);
   const threads = parseThreads(stringOption(values.threads)) ?? defaultWorkerCount(inputs);
+  const correlationConfig = correlationConfigFromFlags(values);
 
+  // The load's problems come back in `stats.issues` and are printed below in the parser's one-line format; the
+  // engine's logger is connected only after the load, so they are not written twice, and then carries the
+  // correlation engine's warnings (state evicted at the cap) to stderr.
+  const engineLog = laterLogger();
   const pipelineRefs = listOption(values.pipeline);
+  // What workers need to build the same engine (parsed pipelines cannot cross threads: they go as references).
   const engineOptions = {
     rulesPath: rulePaths,
-    correlationConfig: correlationConfigFromFlags(values),
+    correlationConfig,
     includeEvent: values['include-event'] === true,
     skipInvalidRules: values.strict !== true,
   };
-  const engine = new RuntimeEngine({ ...engineOptions, pipelines: await loadPipelines(pipelineRefs) });
+  const engine = new RuntimeEngine({ ...engineOptions, pipelines: await loadPipelines(pipelineRefs), logger: engineLog.logger });
   const stats = await loadRules(engine);
   if (!globals.quiet) for (const issue of stats.issues) await writeOut(io.stderr, describeRuleLoadError(issue) + '\n');
+  requireRules(engine, rulePaths, stats.detectionRules + stats.correlationRules, 'detection or correlation rule');
 
   const progress = new ProgressLine(io.stderr, inputs.length, globals.quiet);
   const say = (text: string): void => {
     progress.clear();
     io.stderr.write(text + '\n');
   };
+  const log = createRunLogger(globals.logLevel, say);
+  engineLog.connect(log);
   const counts = { events: 0, detections: 0, correlations: 0, parseErrors: 0, inputWarnings: 0 };
   const metrics: MetricsHook = {
     onEventsProcessed: (n) => (progress.events = counts.events += n),
@@ -96,7 +104,7 @@ export async function runEval(argv: string[], io: CliIo): Promise<number> {
   };
   let evtxOnly = inputs.length > 0;
   // Problems inside inputs (damaged EVTX chunks and records), whether met here or in a detection worker.
-  const inputLogger = globals.quiet ? silentLogger : warningsTo(say, () => counts.inputWarnings++);
+  const inputLogger = globals.logLevel === 'error' ? silentLogger : warningsTo(say, () => counts.inputWarnings++);
   const source = openEventInputs(inputs, {
     format: inputFormat,
     logger: inputLogger,
@@ -107,25 +115,8 @@ export async function runEval(argv: string[], io: CliIo): Promise<number> {
       if (info.kind !== 'evtx') evtxOnly = false;
     },
   });
-  const collected: EvaluationResult[] = [];
-  // The real stdout gets the runtime's writer (asynchronous even when redirected to a file); tests pass their own.
-  const stdout = format === 'ndjson' && io.stdout === process.stdout ? openStdoutWriter() : undefined;
-  const sink: Sink = format === 'ndjson' ? new StdoutSink(false, stdout?.writer ?? io.stdout) : collectingSink(collected);
-  // The dead-letter path of the run: bad input lines are reported (the first few in full), results that could
-  // not be written are remembered and end the run with the output-error exit code.
-  let printed = 0;
-  let writeFailure: string | undefined;
-  const deadLetters = new DeadLetterWriter(
-    textSink('dead letters', (line) => {
-      const entry = JSON.parse(line) as { error: string; origin?: string };
-      if (entry.error.startsWith('sink delivery failed')) {
-        writeFailure ??= entry.error;
-        return;
-      }
-      if (printed++ >= MAX_PRINTED_PARSE_ERRORS || globals.quiet) return;
-      say(`parse error: ${entry.origin ?? 'input'}: ${entry.error.replace(/^(parse error|oversize): /, '')}`);
-    }),
-  );
+  const output = openEvalOutput(format, io);
+  const problems = new ProblemReport(say, globals.quiet);
   const processor = new LogProcessor(engine, metrics);
   // --threads N: N detection workers, correlation and output on this thread; 1 keeps everything here.
   const parallel =
@@ -139,44 +130,73 @@ export async function runEval(argv: string[], io: CliIo): Promise<number> {
           throw runtimeErrorAsCliError(error);
         })
       : undefined;
-  try {
-    await runPipeline({
-      source,
-      processor,
-      ...(parallel === undefined ? {} : { parallel }),
-      sinks: [sink],
-      format: inputFormat,
-      deadLetter: deadLetters,
-      // A failed write to stdout does not heal by waiting; the first failure is final.
-      delivery: { retryMax: 0 },
-      batchSize,
-      metrics,
-    });
-    await stdout?.finish();
-  } catch (error) {
-    throw runtimeErrorAsCliError(error);
-  } finally {
-    await parallel?.close();
-    progress.stop();
-  }
-  if (writeFailure !== undefined) throw new CliError(EXIT_OUTPUT_ERROR, `cannot write results: ${writeFailure}`);
 
-  if (format === 'json') await writeOut(io.stdout, JSON.stringify(collected, null, 2) + '\n');
-  if (format === 'table') await writeOut(io.stdout, renderResultTable(collected));
-  if (values['dump-correlation-state'] === true) {
-    await writeOut(io.stderr, JSON.stringify(processor.currentEngine().introspectCorrelations(), null, 2) + '\n');
+  // The first SIGINT/SIGTERM stops reading and lets everything read so far be evaluated, written and summed up;
+  // a second one ends the process at once (cli-io).
+  const stop = new AbortController();
+  let stoppedBy: StopSignal | undefined;
+  const releaseSignals = io.catchStopSignals?.((signal) => {
+    stoppedBy = signal;
+    if (!globals.quiet) say(`tsigma: ${signal}: finishing the events already read; send it again to quit at once`);
+    stop.abort();
+    // stdin is this command's: ending it also ends a read still waiting for a slow producer's first line.
+    io.stdin.destroy();
+  });
+  log.debug('evaluating', { rules: stats.detectionRules + stats.correlationRules, inputs: inputs.length, format });
+  try {
+    try {
+      await runPipeline({
+        source,
+        processor,
+        ...(parallel === undefined ? {} : { parallel }),
+        sinks: [output.sink],
+        format: inputFormat,
+        deadLetter: problems.deadLetters,
+        // A failed write to stdout does not heal by waiting; the first failure is final.
+        delivery: { retryMax: 0 },
+        batchSize,
+        metrics,
+        signal: stop.signal,
+      });
+    } catch (error) {
+      throw runtimeErrorAsCliError(error);
+    } finally {
+      await parallel?.close();
+      progress.stop();
+    }
+    await output.finish();
+
+    if (values['dump-correlation-state'] === true) {
+      await writeOut(io.stderr, JSON.stringify(processor.currentEngine().introspectCorrelations(), null, 2) + '\n');
+    }
+    const matches = counts.detections + counts.correlations;
+    if (!globals.noStats) {
+      const noun = evtxOnly ? 'EVTX records' : 'events';
+      const end = stoppedBy === undefined ? '.' : `; interrupted by ${stoppedBy} before the end of the input.`;
+      const warnings = counts.inputWarnings > 0 ? `, ${counts.inputWarnings} input warnings` : '';
+      await writeOut(
+        io.stderr,
+        `Processed ${counts.events} ${noun}, ${counts.detections} detection matches, ${counts.correlations} correlation matches, ${counts.parseErrors} parse errors${warnings}${end}\n`,
+      );
+      const evicted = processor.currentEngine().correlationStats();
+      if (evicted.windowsEvictedByCap > 0) {
+        const cap = correlationConfig.maxStateEntries ?? defaultCorrelationConfig().maxStateEntries;
+        await writeOut(
+          io.stderr,
+          `Correlation state: ${evicted.windowsEvictedByCap} windows evicted in ${evicted.capEvictionRounds} rounds at the cap of ${cap} (--max-state-entries); correlations over those groups may be missed.\n`,
+        );
+      }
+    }
+    if (log.repeatsHeldBack > 0 && !globals.quiet) {
+      await writeOut(io.stderr, `tsigma: ${log.repeatsHeldBack} repeated log line(s) not shown (--log-level debug shows every one)\n`);
+    }
+    problems.throwIfResultsLost();
+    if (matches === 0 && io.stderr.isTTY && !globals.quiet) await writeOut(io.stderr, 'No matches.\n');
+    if (stoppedBy !== undefined) return EXIT_ON_SIGNAL[stoppedBy];
+    return values['fail-on-detection'] === true && matches > 0 ? EXIT_FINDINGS : EXIT_OK;
+  } finally {
+    releaseSignals?.();
   }
-  const matches = counts.detections + counts.correlations;
-  if (!globals.noStats) {
-    const noun = evtxOnly ? 'EVTX records' : 'events';
-    const warnings = counts.inputWarnings > 0 ? `, ${counts.inputWarnings} input warnings` : '';
-    await writeOut(
-      io.stderr,
-      `Processed ${counts.events} ${noun}, ${counts.detections} detection matches, ${counts.correlations} correlation matches, ${counts.parseErrors} parse errors${warnings}.\n`,
-    );
-  }
-  if (matches === 0 && io.stderr.isTTY && !globals.quiet) await writeOut(io.stderr, 'No matches.\n');
-  return values['fail-on-detection'] === true && matches > 0 ? EXIT_FINDINGS : EXIT_OK;
 }
 
 /** Problems inside an input (damaged EVTX headers, chunks, records) as `warning[<code>]: <file>: <message>` lines, counted. */
@@ -189,20 +209,45 @@ function warningsTo(say: (text: string) => void, count: () => void): Logger {
   return { ...silentLogger, warn, error: warn };
 }
 
-/** A sink that keeps results for the table and JSON views, which can only be rendered once all are known. */
-function collectingSink(out: EvaluationResult[]): Sink {
-  return {
-    label: 'stdout',
-    send: (results) => {
-      for (const r of results) out.push(r);
-      return Promise.resolve();
-    },
-    sendRaw: () => Promise.resolve(),
-    close: () => Promise.resolve(),
-  };
+/**
+ * The run's dead-letter queue, read as a report: the first few undecodable lines are printed as parse errors;
+ * results that could not be written (stdout failed, or a result JSON cannot encode) are printed as errors and end
+ * the run with the output-error exit code once everything else was written.
+ */
+class ProblemReport {
+  readonly deadLetters: DeadLetterWriter;
+  private parseErrorsPrinted = 0;
+  private resultsLost = 0;
+  private firstLoss: string | undefined;
+
+  constructor(
+    private readonly say: (text: string) => void,
+    private readonly quiet: boolean,
+  ) {
+    this.deadLetters = new DeadLetterWriter(textSink('dead letters', (line) => this.note(JSON.parse(line) as DeadLetterLine)));
+  }
+
+  /** Throws the output error if any result could not be written. */
+  throwIfResultsLost(): void {
+    if (this.firstLoss === undefined) return;
+    throw new CliError(EXIT_OUTPUT_ERROR, `cannot write results: ${this.resultsLost} result(s) not written; first: ${this.firstLoss}`);
+  }
+
+  private note(entry: DeadLetterLine): void {
+    const where = entry.origin ?? 'input';
+    if (entry.error.startsWith('sink delivery failed')) {
+      const why = entry.error.replace(/^sink delivery failed \([^)]*\): /, '');
+      this.firstLoss ??= why;
+      // Errors, so printed even when quiet; the count in the final message covers the rest.
+      if (this.resultsLost++ < MAX_PRINTED_PROBLEMS) this.say(`error: ${where}: result not written: ${why}`);
+      return;
+    }
+    if (this.parseErrorsPrinted++ >= MAX_PRINTED_PROBLEMS || this.quiet) return;
+    this.say(`parse error: ${where}: ${entry.error.replace(/^(parse error|oversize): /, '')}`);
+  }
 }
 
-/** A sink that hands each raw line to `onLine` (the parse-error report behind the DLQ writer). */
+/** A sink that hands each raw line to `onLine` (the problem report behind the DLQ writer). */
 function textSink(label: string, onLine: (line: string) => void): Sink {
   return {
     label,
@@ -329,16 +374,4 @@ function parseSeconds(text: string, flag: string): number {
   } catch (error) {
     throw new CliError(EXIT_USAGE, `${flag} takes a duration such as 30s, 5m or 1h30m, not "${text}"`, { cause: error });
   }
-}
-
-function renderResultTable(results: EvaluationResult[]): string {
-  const rows = results.map((r) => {
-    const isCorrelation = 'correlation_type' in r;
-    const detail = isCorrelation
-      ? `${r.group_key.map(([k, v]) => `${k}=${v}`).join(', ')} | agg=${r.aggregated_value}`
-      : r.matched_fields.map((f) => `${f.field}=${typeof f.value === 'string' ? f.value : JSON.stringify(f.value)}`).join(', ');
-    const cut = detail.length > MAX_DETAIL_CHARS ? detail.slice(0, MAX_DETAIL_CHARS - 1) + '…' : detail;
-    return [r.level ?? '-', r.rule_title, isCorrelation ? r.correlation_type : 'detection', cut];
-  });
-  return renderTable(['LEVEL', 'RULE', 'TYPE', 'DETAIL'], rows);
 }

@@ -1,11 +1,14 @@
 // The human view of an explanation (spec 11 §8, 02 §10): an indented PASS/FAIL tree, one line per node.
 import type { RuleExplanation } from '@tsigma/eval';
+import { cutText, jsonPrefix } from '../output-format.js';
 
 type ConditionTrace = RuleExplanation['conditions'][number];
 type DetectionTrace = Extract<ConditionTrace, { type: 'selection' }>['detection'];
 type ItemTrace = Extract<DetectionTrace, { type: 'keywords' }>['item'];
 
 const INDENT = '  ';
+/** An `actual=` value JSON cannot print whole (nested too deeply) is shown up to this many characters. */
+const MAX_UNPRINTABLE_ACTUAL_CHARS = 1000;
 
 /** Renders one rule's explanation as text ending in a newline. */
 export function renderExplanation(e: RuleExplanation): string {
@@ -65,6 +68,15 @@ function renderDetection(d: DetectionTrace, depth: number, out: string[]): void 
 function renderItem(item: ItemTrace, depth: number): string {
   const name = `${item.field ?? 'keyword'}|${item.matcher}`;
   const pattern = item.pattern === undefined ? '' : ` "${item.pattern}"`;
-  const actual = !item.matched && item.actual !== undefined ? `  actual=${JSON.stringify(item.actual)}` : '';
+  const actual = !item.matched && item.actual !== undefined ? `  actual=${actualJson(item.actual)}` : '';
   return `${INDENT.repeat(depth)}${mark(item.matched)} ${name}${pattern}${actual} (${item.reason.replace(/_/g, ' ').replace('existence', 'existence check failed')})`;
+}
+
+/** The value as JSON; one nested too deeply for JSON.stringify is shown cut instead of ending the command. */
+function actualJson(value: unknown): string {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return cutText(jsonPrefix(value, MAX_UNPRINTABLE_ACTUAL_CHARS), MAX_UNPRINTABLE_ACTUAL_CHARS);
+  }
 }

@@ -8,7 +8,7 @@ import { CliError, EXIT_OK, EXIT_RULE_ERROR, EXIT_USAGE } from '../exit-codes.js
 import { chooseOutputFormat } from '../output-format.js';
 import { loadPipelines } from '../pipelines.js';
 import { readAllStdin } from '../stdin.js';
-import { loadRules } from '../rule-loading.js';
+import { loadRules, requireRules } from '../rule-loading.js';
 import { renderExplanation } from './explain-render.js';
 
 /** Runs `tsigma explain`. */
@@ -32,6 +32,7 @@ export async function runExplain(argv: string[], io: CliIo): Promise<number> {
   });
   const stats = await loadRules(engine);
   if (!globals.quiet) for (const issue of stats.issues) await writeOut(io.stderr, describeRuleLoadError(issue) + '\n');
+  requireRules(engine, rulePaths, stats.detectionRules, 'detection rule');
   if (stats.correlationRules > 0 && !globals.quiet) {
     await writeOut(io.stderr, `note: ${stats.correlationRules} correlation rule(s) skipped: they cannot be decided on one event\n`);
   }
@@ -40,8 +41,8 @@ export async function runExplain(argv: string[], io: CliIo): Promise<number> {
   if (explanations.length === 0) {
     throw new CliError(EXIT_RULE_ERROR, ruleId === undefined ? 'no rule to explain' : `no rule with id or title "${ruleId}"`);
   }
-  if (format === 'json') await writeOut(io.stdout, JSON.stringify(explanations, null, 2) + '\n');
-  else if (format === 'ndjson') for (const e of explanations) await writeOut(io.stdout, JSON.stringify(e) + '\n');
+  if (format === 'json') await writeOut(io.stdout, explanationJson(explanations, 2) + '\n');
+  else if (format === 'ndjson') for (const e of explanations) await writeOut(io.stdout, explanationJson(e) + '\n');
   else {
     const applied = values['show-pipeline'] === true ? engine.appliedPipelineItems() : undefined;
     for (const e of explanations) {
@@ -71,4 +72,15 @@ async function readSingleEvent(spec: string, io: CliIo): Promise<JsonEvent> {
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new CliError(EXIT_USAGE, 'event: must be one JSON object');
   return new JsonEvent(value);
+}
+
+/** Explanations as JSON; an event nested too deeply for JSON.stringify is a usage error, like an invalid event. */
+function explanationJson(value: RuleExplanation | RuleExplanation[], indent?: number): string {
+  try {
+    return JSON.stringify(value, null, indent);
+  } catch (error) {
+    throw new CliError(EXIT_USAGE, `event: nested too deeply to print its explanation as JSON (${(error as Error).message})`, {
+      cause: error,
+    });
+  }
 }

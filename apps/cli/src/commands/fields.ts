@@ -6,7 +6,7 @@ import { writeOut, type CliIo } from '../cli-io.js';
 import { CliError, EXIT_OK, EXIT_USAGE } from '../exit-codes.js';
 import { chooseOutputFormat, renderTable } from '../output-format.js';
 import { loadPipelines } from '../pipelines.js';
-import { loadRules } from '../rule-loading.js';
+import { loadRules, requireRules } from '../rule-loading.js';
 
 /** Runs `tsigma fields`. */
 export async function runFields(argv: string[], io: CliIo): Promise<number> {
@@ -23,6 +23,7 @@ export async function runFields(argv: string[], io: CliIo): Promise<number> {
   const engine = new RuntimeEngine({ rulesPath: rulePaths, pipelines, skipInvalidRules: true });
   const stats = await loadRules(engine);
   if (!globals.quiet) for (const issue of stats.issues) await writeOut(io.stderr, `warning: ${describeRuleLoadError(issue)}\n`);
+  requireRules(engine, rulePaths, stats.detectionRules + stats.correlationRules + stats.filterRules, 'rule');
 
   // The runtime's field set is the one answer to "which fields do these rules read"; --no-filters only hides
   // what filters alone contribute.

@@ -6,7 +6,7 @@ import { writeOut, type CliIo } from '../cli-io.js';
 import { CliError, EXIT_OK, EXIT_RULE_ERROR, EXIT_USAGE } from '../exit-codes.js';
 import { chooseOutputFormat, renderTable } from '../output-format.js';
 import { loadPipelines } from '../pipelines.js';
-import { loadRules } from '../rule-loading.js';
+import { loadRules, requireRules } from '../rule-loading.js';
 
 interface FileReport {
   path: string;
@@ -71,6 +71,8 @@ export async function runValidate(argv: string[], io: CliIo): Promise<number> {
     await writeOut(io.stdout, renderHumanSummary(summary, positionals));
     for (const line of messageLines) await writeOut(io.stderr, line + '\n');
   }
+  // After the report, so it still shows what was (not) found.
+  requireRules(engine, positionals, documents, 'Sigma document');
   return stats.skipped.length > 0 ? EXIT_RULE_ERROR : EXIT_OK;
 }
 

@@ -1,6 +1,7 @@
 // Dead-letter entries (spec 05 §7): what could not be processed or delivered, as one JSON line on any Sink.
 // Builds and writes entries only; deciding what to dead-letter is the caller's job (runPipeline, the daemon).
 
+import type { EvaluationResult } from '@tsigma/eval';
 import type { Sink } from './io-types.js';
 import type { MetricsHook } from '../metrics.js';
 
@@ -41,6 +42,20 @@ export function formatDeadLetter(entry: DeadLetter, nowMs: number): string {
   };
   if (entry.origin !== undefined) line.origin = entry.origin;
   return JSON.stringify(line);
+}
+
+/**
+ * The `originalEvent` of a result's dead letter: the result as JSON. A result JSON cannot encode (nested too
+ * deeply for the serializer's stack) is replaced by its rule header plus `unserializable` with the reason, so the
+ * dead letter itself can always be written; building one never throws.
+ */
+export function deadLetterTextOf(result: EvaluationResult): string {
+  try {
+    return JSON.stringify(result);
+  } catch (err) {
+    const header = { rule_title: result.rule_title, rule_id: result.rule_id, level: result.level };
+    return JSON.stringify({ ...header, unserializable: (err as Error).message });
+  }
 }
 
 /** Options of {@link DeadLetterWriter}. */

@@ -1,7 +1,7 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { EvaluationResult } from '@tsigma/eval';
+import type { EvaluationResult, EventValue } from '@tsigma/eval';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FanOutSink } from './fan-out-sink.js';
 import { FileSink } from './file-sink.js';
@@ -25,6 +25,27 @@ beforeEach(() => {
 });
 afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
+});
+
+describe('a result JSON cannot encode', () => {
+  it('makes FileSink and StdoutSink reject (not throw) with `unserializable`, writing nothing of that call', async () => {
+    let value: EventValue = 1;
+    for (let i = 0; i < 100_000; i++) value = { n: value };
+    const deep = { ...detection, rule_title: 'Deep', matched_fields: [{ field: 'n', value }] } as EvaluationResult;
+    const path = join(dir, 'out.ndjson');
+    const file = new FileSink(path);
+    const stream = new PassThrough();
+    let written = '';
+    stream.on('data', (d: Buffer) => (written += d.toString()));
+    for (const sink of [file, new StdoutSink(false, stream)]) {
+      const sent = sink.send([detection, deep]);
+      expect(sent).toBeInstanceOf(Promise);
+      await expect(sent).rejects.toMatchObject({ code: 'unserializable', subject: 'result of rule "Deep" (r1)' });
+    }
+    await file.close();
+    expect(existsSync(path) ? readFileSync(path, 'utf8') : '').toBe('');
+    expect(written).toBe('');
+  });
 });
 
 describe('FileSink', () => {

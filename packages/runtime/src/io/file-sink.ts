@@ -43,9 +43,10 @@ export class FileSink implements Sink {
     return this.syncs;
   }
 
-  send(results: readonly EvaluationResult[]): Promise<void> {
-    if (results.length === 0) return Promise.resolve();
-    return this.enqueue(serializeResults(results));
+  /** Rejects (writing nothing of the call) with an `unserializable` RuntimeError for a result JSON cannot encode. */
+  async send(results: readonly EvaluationResult[]): Promise<void> {
+    if (results.length === 0) return;
+    await this.enqueue(serializeResults(results));
   }
 
   sendRaw(json: string): Promise<void> {

@@ -68,6 +68,9 @@ export function spawnSource(source: EventSource, opts: SpawnSourceOptions): Spaw
       channel.close();
     }
   })();
+  // The consumer awaits `done` only once it has drained the channel; a source failing before that must not count
+  // as an unhandled rejection (which ends the process), so it is marked handled here and still rejects for them.
+  done.catch(() => {});
 
   let stopped: Promise<void> | undefined;
   const stop = (): Promise<void> => {

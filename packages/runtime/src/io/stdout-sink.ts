@@ -27,9 +27,10 @@ export class StdoutSink implements Sink {
     private readonly out: TextWriter = process.stdout,
   ) {}
 
-  send(results: readonly EvaluationResult[]): Promise<void> {
-    if (results.length === 0) return Promise.resolve();
-    return writeText(this.out, serializeResults(results, this.pretty), this.label);
+  /** Rejects (writing nothing of the call) with an `unserializable` RuntimeError for a result JSON cannot encode. */
+  async send(results: readonly EvaluationResult[]): Promise<void> {
+    if (results.length === 0) return;
+    await writeText(this.out, serializeResults(results, this.pretty), this.label);
   }
 
   sendRaw(json: string): Promise<void> {
