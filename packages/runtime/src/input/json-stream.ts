@@ -39,31 +39,70 @@ const MAX_UTF8_BYTES_PER_UNIT = 3;
 /**
  * Incremental splitter: `push` text as it arrives and collect the documents it completes, then `end`.
  * A top-level array contributes its elements (each one a document); every other top-level value is a document.
- * After a syntax error it reports one error and resumes at the next line that starts (in column 1) with a
- * character that can begin a JSON value, which recovers both a broken NDJSON line and a broken pretty-printed
- * object; an error inside a top-level array abandons the rest of that array the same way.
+ *
+ * Records and recovery. The documents are *records* (the elements, inside a top-level array). Line-oriented
+ * producers start every record on a new line, in the same column as the records before it (column 1 for NDJSON
+ * and concatenated pretty-printed objects), and indenting pretty-printers put everything nested in a record to the
+ * right of the column where the record began, except its closing bracket. So while a record that began in column
+ * C is open, a line whose first character is `{` or `[` in column C or further left starts the next record: the
+ * open one was truncated and is reported (this is what keeps a line cut after `"key":` from swallowing the next
+ * record as its value). After any syntax error the rest of the broken record is skipped up to such a line, or,
+ * inside a top-level array, up to a line that starts with its closing `]` that far left; an error outside every
+ * record resumes at the next line starting with `{` or `[` in any column. Only `{` and `[` start records there:
+ * a line starting with a string is as likely to be a key of an unindented object. Unindented (flat)
+ * pretty-printing, such as Python's `indent=0`, puts keys and nested array elements in column 1 too: a record in
+ * which a line starts that far left with anything but a bracket is taken as flat, and in it only a `{` or `[` in
+ * the place of a member value (after `"key":`, where no pretty-printer starts a line) starts a new record.
+ * Nothing is re-scanned: recovery moves forward only, so the work stays linear in the input.
  */
 export class JsonDocumentSplitter {
+  /**
+   * The text being scanned: the latest chunk, preceded only by the few characters of an escape that the previous
+   * chunk cut. Text scanned earlier is never re-joined to it (that would copy a long pending document once per
+   * chunk); a pending document keeps its earlier text in `docHead`, a pending number or literal in `tokenHead`.
+   */
   private buf = '';
   private pos = 0;
   private line = 1;
-  /** Index in `buf` of the first character of the current line (negative once compaction dropped it). */
+  /** Index in `buf` of the first character of the current line (negative when the line began in an earlier chunk). */
   private lineStartIdx = 0;
+  /** True until the current line shows a character other than a blank. */
+  private atLineStart = true;
+  /** Index in `buf` of the current line's first non-blank character, once seen. */
+  private lineFirstIdx = -1;
   private state = State.Top;
   /** True while the current string is an object key, so a colon must follow it. */
   private stringIsKey = false;
-  /** Start of the number or literal being scanned, kept so it can be validated once it ends. */
+  /** Start in `buf` of the number or literal being scanned, kept so it can be validated once it ends. */
   private tokenStart = -1;
+  /** The part of that token that arrived in earlier chunks. */
+  private tokenHead = '';
   /** Open objects and arrays, innermost last. */
   private readonly containers: number[] = [];
   /** 1 while inside a top-level array whose elements are the documents, else 0. */
   private docDepth = 0;
   private arrayLine = 0;
+  private arrayColumn = 0;
+  /** Start in `buf` of the pending document's text (0 when it began in an earlier chunk); -1 when none is pending. */
   private docStart = -1;
+  /** The pending document's text from earlier chunks, and its length. */
+  private docHead: string[] = [];
+  private docHeadLength = 0;
   private docLine = 0;
+  /** Column where the pending (or the last) record began: lines starting at or left of it start records. */
+  private docColumn = 0;
+  /** The pending record is unindented: a line in it started at or left of `docColumn` with a key or value. */
+  private flat = false;
   private oversize = false;
+  /** After an error, the column at or left of which a line starting with a bracket ends the skipping. */
+  private resumeColumn = Infinity;
   private started = false;
   private out: JsonDocument[] = [];
+  /**
+   * Characters the scanning loops have visited plus those copied to join a chunk to the text before it, re-visits
+   * included: a measure of work that tests compare with the input size (a clock would make them flaky).
+   */
+  private scanned = 0;
 
   /** Scans `chunk` and returns the documents (and errors) it completed, in input order. */
   push(chunk: string): JsonDocument[] {
@@ -71,10 +110,14 @@ export class JsonDocumentSplitter {
       this.started = true;
       if (chunk.charCodeAt(0) === 0xfeff) chunk = chunk.slice(1);
     }
-    // compact() left only the text a pending document or token still needs, with `pos` relative to it.
-    this.buf = this.buf.length === 0 ? chunk : this.buf + chunk;
+    if (this.buf.length === 0) {
+      this.buf = chunk;
+    } else {
+      this.scanned += this.buf.length; // copied once more, with the chunk
+      this.buf += chunk;
+    }
     this.scan();
-    this.compact();
+    this.carryOver();
     return this.take();
   }
 
@@ -84,15 +127,25 @@ export class JsonDocumentSplitter {
     if ((state === State.Number || state === State.Literal) && this.containers.length === this.docDepth) {
       this.finishToken();
     }
-    if (this.docStart >= 0 || this.containers.length > this.docDepth) {
+    if (this.state === State.Resync) {
+      // The broken record was reported when it broke; an array it was in is part of the same damage.
+    } else if (this.docStart >= 0 || this.containers.length > this.docDepth) {
       this.report(this.docLine, `unexpected end of input: document starting at line ${this.docLine} is not closed`);
     } else if (this.docDepth > 0) {
       this.report(this.arrayLine, `unexpected end of input: array starting at line ${this.arrayLine} is not closed`);
     }
-    this.reset();
+    this.containers.length = 0;
+    this.docDepth = 0;
+    this.clearRecord();
+    this.state = State.Top;
     this.buf = '';
     this.pos = 0;
     return this.take();
+  }
+
+  /** The work done so far, in characters (see `scanned`); internal, for linearity tests. */
+  get charsScanned(): number {
+    return this.scanned;
   }
 
   private take(): JsonDocument[] {
@@ -105,7 +158,10 @@ export class JsonDocumentSplitter {
     const buf = this.buf;
     const n = buf.length;
     let pos = this.pos;
+    // Counted once per loop turn, plus what the inner loops skip; kept in a local so the loop stays tight.
+    let scanned = 0;
     while (pos < n) {
+      scanned++;
       const c = buf.charCodeAt(pos);
       switch (this.state) {
         case State.String: {
@@ -115,6 +171,7 @@ export class JsonDocumentSplitter {
             if (++i >= n) break;
             code = buf.charCodeAt(i);
           }
+          scanned += i - pos;
           if (i >= n) {
             pos = n;
             continue;
@@ -130,6 +187,7 @@ export class JsonDocumentSplitter {
             if (escape === 0) {
               // The escape is cut by the chunk boundary: wait for more input, keeping the backslash.
               this.pos = i;
+              this.scanned += scanned;
               return;
             }
             if (escape < 0) {
@@ -158,13 +216,12 @@ export class JsonDocumentSplitter {
           this.pos = pos;
           pos = this.finishToken();
           continue;
-        case State.Resync:
-          if (pos === this.lineStartIdx && startsValue(c)) {
-            this.state = State.Top;
-            continue;
-          }
-          pos = this.skipLine(pos);
+        case State.Resync: {
+          const next = this.resync(c, pos);
+          scanned += next - pos;
+          pos = next;
           continue;
+        }
         default:
           break;
       }
@@ -176,11 +233,43 @@ export class JsonDocumentSplitter {
         pos++;
         this.line++;
         this.lineStartIdx = pos;
+        this.atLineStart = true;
         continue;
       }
-      pos = this.structural(c, pos);
+      pos = this.atLineStart ? this.lineOpening(c, pos) : this.structural(c, pos);
     }
     this.pos = pos;
+    this.scanned += scanned;
+  }
+
+  /**
+   * The first non-blank character of a line, outside strings: where records start (see the class comment).
+   * Returns the next position, like `structural`.
+   */
+  private lineOpening(c: number, pos: number): number {
+    this.atLineStart = false;
+    this.lineFirstIdx = pos;
+    const column = pos - this.lineStartIdx + 1;
+    const state = this.state;
+    if (this.containers.length > this.docDepth) {
+      if (column <= this.docColumn) {
+        if (c === 0x7b || c === 0x5b) {
+          // Where a bracket is a syntax error anyway, the error is reported and recovery resumes right here.
+          const valueExpected = state === State.Value || state === State.ArrayFirst;
+          const memberValue = state === State.Value && this.containers[this.containers.length - 1] === OBJECT;
+          if (valueExpected && (!this.flat || memberValue)) return this.fail(pos, 'document not closed before a new record');
+        } else if (c !== 0x7d && c !== 0x5d) {
+          this.flat = true;
+        }
+      }
+    } else if (this.docDepth > 0 && state === State.AfterValue && column <= this.arrayColumn && (c === 0x7b || c === 0x5b)) {
+      // A record where the array's "," or "]" was due, as far left as the array itself: the array was cut off.
+      this.report(this.arrayLine, `array starting at line ${this.arrayLine} is not closed before line ${this.line}`);
+      this.containers.length = 0;
+      this.docDepth = 0;
+      this.state = State.Top;
+    }
+    return this.structural(c, pos);
   }
 
   /** Handles a non-blank character outside strings and bare tokens; returns the next position. */
@@ -223,6 +312,7 @@ export class JsonDocumentSplitter {
       this.containers.push(ARRAY);
       this.docDepth = 1;
       this.arrayLine = this.line;
+      this.arrayColumn = pos - this.lineStartIdx + 1;
       this.state = State.ArrayFirst;
       return pos + 1;
     }
@@ -230,6 +320,8 @@ export class JsonDocumentSplitter {
     if (this.containers.length === this.docDepth) {
       this.docStart = pos;
       this.docLine = this.line;
+      this.docColumn = pos - this.lineStartIdx + 1;
+      this.flat = false;
     }
     if (c === 0x7b || c === 0x5b) {
       this.containers.push(c === 0x7b ? OBJECT : ARRAY);
@@ -259,9 +351,13 @@ export class JsonDocumentSplitter {
   /** Validates the number or literal that ends at `this.pos`; returns where scanning resumes. */
   private finishToken(): number {
     const end = this.pos;
-    const token = this.buf.slice(this.tokenStart, end);
-    const valid = this.state === State.Number ? NUMBER_SYNTAX.test(token) : token === 'true' || token === 'false' || token === 'null';
+    // A token longer than the document limit was not kept (its document is reported as oversize anyway).
+    const token = this.oversize ? '' : this.tokenHead + this.buf.slice(this.tokenStart, end);
+    const valid =
+      this.oversize ||
+      (this.state === State.Number ? NUMBER_SYNTAX.test(token) : token === 'true' || token === 'false' || token === 'null');
     this.tokenStart = -1;
+    this.tokenHead = '';
     if (!valid) return this.fail(end, `invalid ${this.state === State.Number ? 'number' : 'literal'} "${token.slice(0, 40)}"`);
     this.valueDone(end);
     return end;
@@ -270,14 +366,14 @@ export class JsonDocumentSplitter {
   /** A value ended just before `end`: emit it if it is a whole document, then expect what follows a value. */
   private valueDone(end: number): void {
     if (this.containers.length === this.docDepth) {
-      const text = this.oversize ? '' : this.buf.slice(this.docStart, end);
+      const tail = this.oversize ? '' : this.buf.slice(this.docStart, end);
+      const text = this.docHead.length === 0 ? tail : this.docHead.join('') + tail;
       if (this.oversize || exceedsDocumentLimit(text)) {
         this.report(this.docLine, `document starting at line ${this.docLine} exceeds ${MAX_DOCUMENT_BYTES} bytes`);
       } else {
         this.out.push({ ok: true, text, line: this.docLine });
       }
-      this.docStart = -1;
-      this.oversize = false;
+      this.clearRecord();
     }
     this.state = this.containers.length === 0 ? State.Top : State.AfterValue;
   }
@@ -296,18 +392,41 @@ export class JsonDocumentSplitter {
   }
 
   /**
-   * Reports a syntax error found at `pos` and switches to resynchronisation; returns where scanning resumes.
-   * An offending character in column 1 is kept, since it may start the next document.
+   * Reports a syntax error found at `pos` and skips the rest of the broken record (see the class comment); returns
+   * where scanning resumes. An offending character that opens its line is looked at again: it may start a record.
    */
   private fail(pos: number, what: string): number {
     const column = pos - this.lineStartIdx + 1;
-    const inDocument = this.docStart >= 0 || this.oversize;
-    const line = inDocument ? this.docLine : this.line;
+    const inRecord = this.docStart >= 0 || this.oversize || this.containers.length > this.docDepth;
+    const line = inRecord ? this.docLine : this.line;
     const where = line === this.line ? '' : ` in document starting at line ${line}`;
     this.report(line, `${what} at line ${this.line}, column ${column}${where}`);
-    this.reset();
+    this.resumeColumn = inRecord ? this.docColumn : Infinity;
+    // Inside a top-level array the records are its elements, so the array stays open around the broken one.
+    this.containers.length = this.docDepth;
+    this.clearRecord();
     this.state = State.Resync;
-    return pos === this.lineStartIdx ? pos : this.skipLine(pos);
+    this.atLineStart = pos === this.lineFirstIdx;
+    return pos;
+  }
+
+  /** One step of skipping a broken record: returns the next position, or `pos` itself once a record starts there. */
+  private resync(c: number, pos: number): number {
+    if (!this.atLineStart) return this.skipLine(pos);
+    if (c === 0x20 || c === 0x09 || c === 0x0d) return pos + 1;
+    if (c === 0x0a) {
+      this.line++;
+      this.lineStartIdx = pos + 1;
+      return pos + 1;
+    }
+    const column = pos - this.lineStartIdx + 1;
+    if (column <= this.resumeColumn && (c === 0x7b || c === 0x5b || (c === 0x5d && this.docDepth > 0))) {
+      // Scanning goes on at this character, as the opening of its line (`atLineStart` is still set).
+      this.state = this.docDepth > 0 ? State.ArrayFirst : State.Top;
+      return pos;
+    }
+    this.atLineStart = false;
+    return this.skipLine(pos);
   }
 
   /** Advances past the next newline (counting it), or to the end of the buffer. */
@@ -316,6 +435,7 @@ export class JsonDocumentSplitter {
     if (nl < 0) return this.buf.length;
     this.line++;
     this.lineStartIdx = nl + 1;
+    this.atLineStart = true;
     return nl + 1;
   }
 
@@ -323,30 +443,45 @@ export class JsonDocumentSplitter {
     this.out.push({ ok: false, line, reason });
   }
 
-  private reset(): void {
-    this.containers.length = 0;
-    this.docDepth = 0;
+  /** Forgets the pending record's text and token. */
+  private clearRecord(): void {
     this.docStart = -1;
+    if (this.docHead.length > 0) this.docHead = [];
+    this.docHeadLength = 0;
     this.tokenStart = -1;
+    this.tokenHead = '';
     this.oversize = false;
-    this.state = State.Top;
   }
 
   /**
-   * Drops scanned text that no pending document needs. A document that has outgrown the limit stops being
-   * buffered (it is still scanned to find its end, then reported), which bounds memory.
+   * Moves what a pending document or token still needs out of `buf` before the next chunk arrives, and keeps in
+   * `buf` only what was not scanned (an escape cut by the chunk boundary). A document that outgrows the limit
+   * stops being kept (it is still scanned to find its end, then reported), which bounds memory.
    */
-  private compact(): void {
-    if (this.docStart >= 0 && !this.oversize && this.pos - this.docStart > MAX_DOCUMENT_BYTES) this.oversize = true;
-    let keep = this.pos;
-    if (this.docStart >= 0 && !this.oversize) keep = Math.min(keep, this.docStart);
-    if (this.tokenStart >= 0) keep = Math.min(keep, this.tokenStart);
-    if (keep === 0) return;
-    this.buf = this.buf.slice(keep);
-    this.pos -= keep;
-    this.lineStartIdx -= keep;
-    if (this.docStart >= 0) this.docStart = this.oversize ? 0 : this.docStart - keep;
-    if (this.tokenStart >= 0) this.tokenStart -= keep;
+  private carryOver(): void {
+    const pos = this.pos;
+    const buf = this.buf;
+    if (this.docStart >= 0) {
+      if (!this.oversize) {
+        this.docHeadLength += pos - this.docStart;
+        if (this.docHeadLength > MAX_DOCUMENT_BYTES) {
+          this.oversize = true;
+          this.docHead = [];
+          this.tokenHead = '';
+        } else {
+          this.docHead.push(buf.slice(this.docStart, pos));
+        }
+      }
+      this.docStart = 0;
+    }
+    if (this.tokenStart >= 0) {
+      if (!this.oversize) this.tokenHead += buf.slice(this.tokenStart, pos);
+      this.tokenStart = 0;
+    }
+    this.lineStartIdx -= pos;
+    this.lineFirstIdx -= pos;
+    this.buf = pos === buf.length ? '' : buf.slice(pos);
+    this.pos = 0;
   }
 }
 
