@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { MAX_EVENT_DEPTH } from './event-depth.js';
 import { MAX_DOCUMENT_BYTES, JsonDocumentSplitter, readJsonDocuments, splitJsonDocuments, type JsonDocument } from './json-stream.js';
 
 async function collect(source: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>): Promise<JsonDocument[]> {
@@ -258,6 +259,48 @@ describe('splitJsonDocuments: a truncated record does not swallow the next one',
     expect(docs).toHaveLength(100_000);
     expect(docs.every((d, i) => !d.ok && d.line === i + 1)).toBe(true);
     expect(splitter.charsScanned).toBeLessThanOrEqual(2 * text.length);
+  });
+});
+
+describe('splitJsonDocuments: nesting limit', () => {
+  /** `levels` levels: objects around an innermost array. */
+  const nested = (levels: number): string => '{"n":'.repeat(levels - 2) + '{"a":[1]}' + '}'.repeat(levels - 2);
+
+  it('reports a record nested deeper than 127 levels at its line and reads the next one', () => {
+    const deep = nested(MAX_EVENT_DEPTH + 1);
+    expect(splitJsonDocuments(`{"a":1}\n${deep}\n{"b":2}\n`)).toEqual([
+      { ok: true, text: '{"a":1}', line: 1 },
+      { ok: false, line: 2, reason: `JSON nested deeper than 127 levels at line 2, column ${5 * (MAX_EVENT_DEPTH - 1) + 6}` },
+      { ok: true, text: '{"b":2}', line: 3 },
+    ]);
+    expect(verdicts(splitJsonDocuments(`${nested(MAX_EVENT_DEPTH)}\n${nested(6000)}\n{"b":2}`))).toEqual({
+      good: [
+        [1, nested(MAX_EVENT_DEPTH)],
+        [3, '{"b":2}'],
+      ],
+      bad: [2],
+    });
+  });
+
+  it('counts the levels of an element, not of the top-level array around it', () => {
+    const docs = splitJsonDocuments(`[\n${nested(MAX_EVENT_DEPTH)},\n${nested(MAX_EVENT_DEPTH + 1)},\n{"c":3}\n]`);
+    expect(verdicts(docs)).toEqual({
+      good: [
+        [2, nested(MAX_EVENT_DEPTH)],
+        [4, '{"c":3}'],
+      ],
+      bad: [3],
+    });
+  });
+
+  it('reports a deep pretty-printed record once and reads the record after it', () => {
+    let value: unknown = { a: 1 };
+    for (let i = 0; i < 200; i++) value = { n: value };
+    const pretty = JSON.stringify(value, null, 1);
+    expect(verdicts(splitJsonDocuments(`${pretty}\n{"after":true}\n`))).toEqual({
+      good: [[pretty.split('\n').length + 1, '{"after":true}']],
+      bad: [1],
+    });
   });
 });
 

@@ -3,6 +3,7 @@
 // it never builds values, so callers parse each document once (e.g. as a `json` line of a LogProcessor batch).
 
 import { MAX_LINE_BYTES } from './decode-line.js';
+import { MAX_EVENT_DEPTH } from './event-depth.js';
 
 /**
  * A document larger than this is reported instead of yielded: the line decoder rejects such a text anyway
@@ -10,7 +11,10 @@ import { MAX_LINE_BYTES } from './decode-line.js';
  */
 export const MAX_DOCUMENT_BYTES = MAX_LINE_BYTES;
 
-/** One document: its exact source text, or why the text at that place is not a JSON document. */
+/**
+ * One document: its exact source text, or why the text at that place is not a JSON document (a syntax error, a
+ * document above MAX_DOCUMENT_BYTES, or one nested deeper than MAX_EVENT_DEPTH).
+ */
 export type JsonDocument =
   | { ok: true; text: string; /** 1-based line where the document starts. */ line: number }
   | { ok: false; /** 1-based line where the bad document (or stray text) starts. */ line: number; reason: string };
@@ -324,6 +328,9 @@ export class JsonDocumentSplitter {
       this.flat = false;
     }
     if (c === 0x7b || c === 0x5b) {
+      // Checked here, where it costs one comparison per bracket, so nothing deeper reaches JSON.parse's callers.
+      if (this.containers.length - this.docDepth >= MAX_EVENT_DEPTH)
+        return this.fail(pos, `JSON nested deeper than ${MAX_EVENT_DEPTH} levels`);
       this.containers.push(c === 0x7b ? OBJECT : ARRAY);
       this.state = c === 0x7b ? State.ObjectFirst : State.ArrayFirst;
     } else if (c === 0x22) {
