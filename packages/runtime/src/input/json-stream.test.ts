@@ -80,7 +80,7 @@ describe('splitJsonDocuments: broken input', () => {
   it('recovers from an unclosed line at the next line that starts a value', () => {
     const docs = splitJsonDocuments('{"a":1\n{"b":2}\n{"c":"unterminated\n{"d":4}');
     expect(docs).toEqual([
-      { ok: false, line: 1, reason: 'expected "," or "}" but found "{" at line 2, column 1 in document starting at line 1' },
+      { ok: false, line: 1, reason: 'document starting at line 1 is not closed before line 2' },
       { ok: true, text: '{"b":2}', line: 2 },
       { ok: false, line: 3, reason: 'unterminated string at line 3, column 19' },
       { ok: true, text: '{"d":4}', line: 4 },
@@ -156,7 +156,7 @@ describe('splitJsonDocuments: a truncated record does not swallow the next one',
   it('reports a line cut after "key": and reads the record on the next line (issue 12)', () => {
     expect(splitJsonDocuments('{"n":1}\n{"a":\n{"n":2}\n{"n":3}\n')).toEqual([
       { ok: true, text: '{"n":1}', line: 1 },
-      { ok: false, line: 2, reason: 'document not closed before a new record at line 3, column 1 in document starting at line 2' },
+      { ok: false, line: 2, reason: 'document starting at line 2 is not closed before line 3' },
       { ok: true, text: '{"n":2}', line: 3 },
       { ok: true, text: '{"n":3}', line: 4 },
     ]);
@@ -177,6 +177,23 @@ describe('splitJsonDocuments: a truncated record does not swallow the next one',
         });
       }
     }
+  });
+
+  it('reports a cut line and a garbage line after it each on its own', () => {
+    expect(verdicts(splitJsonDocuments('{"a":\nnot json\n{"a":[1,\nx 42\n{"b":2}\n'))).toEqual({
+      good: [[5, '{"b":2}']],
+      bad: [1, 2, 3, 4],
+    });
+    // A record started on one line may go on in indented lines: only a line as far left as it is something new,
+    // even a closing bracket (a producer writing one record per line never puts one there).
+    expect(verdicts(splitJsonDocuments('{"a": 1,\n  "b": [2,\n  3]}\n{"c":3}'))).toEqual({
+      good: [
+        [1, '{"a": 1,\n  "b": [2,\n  3]}'],
+        [4, '{"c":3}'],
+      ],
+      bad: [],
+    });
+    expect(verdicts(splitJsonDocuments('{"a": [1,\n]}\n{"c":3}'))).toEqual({ good: [[3, '{"c":3}']], bad: [1, 2] });
   });
 
   it('reads 900 good lines and reports 100 truncated ones, each once with its line', () => {

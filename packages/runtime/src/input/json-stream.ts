@@ -34,6 +34,14 @@ const enum State {
   Resync,
 }
 
+/** Record layouts: one line (NDJSON), pretty-printed with indentation, or pretty-printed flat (`indent=0`). */
+const enum Shape {
+  Undecided,
+  OneLine,
+  Pretty,
+  Flat,
+}
+
 const OBJECT = 1;
 const ARRAY = 2;
 const NUMBER_SYNTAX = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
@@ -44,20 +52,25 @@ const MAX_UTF8_BYTES_PER_UNIT = 3;
  * Incremental splitter: `push` text as it arrives and collect the documents it completes, then `end`.
  * A top-level array contributes its elements (each one a document); every other top-level value is a document.
  *
- * Records and recovery. The documents are *records* (the elements, inside a top-level array). Line-oriented
- * producers start every record on a new line, in the same column as the records before it (column 1 for NDJSON
- * and concatenated pretty-printed objects), and indenting pretty-printers put everything nested in a record to the
- * right of the column where the record began, except its closing bracket. So while a record that began in column
- * C is open, a line whose first character is `{` or `[` in column C or further left starts the next record: the
- * open one was truncated and is reported (this is what keeps a line cut after `"key":` from swallowing the next
- * record as its value). After any syntax error the rest of the broken record is skipped up to such a line, or,
- * inside a top-level array, up to a line that starts with its closing `]` that far left; an error outside every
- * record resumes at the next line starting with `{` or `[` in any column. Only `{` and `[` start records there:
- * a line starting with a string is as likely to be a key of an unindented object. Unindented (flat)
- * pretty-printing, such as Python's `indent=0`, puts keys and nested array elements in column 1 too: a record in
- * which a line starts that far left with anything but a bracket is taken as flat, and in it only a `{` or `[` in
- * the place of a member value (after `"key":`, where no pretty-printer starts a line) starts a new record.
- * Nothing is re-scanned: recovery moves forward only, so the work stays linear in the input.
+ * Records and recovery. The documents are *records* (inside a top-level array, its elements). Producers that write
+ * records line by line start each one on a new line, in the column where the records before it started (column 1
+ * for NDJSON and for concatenated pretty-printed objects); pretty-printers end a record's first line right after
+ * its opening bracket and indent everything nested in it to the right of that column, except its closing bracket.
+ * So while a record that began in column C is open, a line whose first character is in column C or further left
+ * ends it when the record was written on one line (its first line went on after the opening bracket): the record
+ * was cut short and is reported, and the line is read as something new, the next record or garbage reported on
+ * its own. This is what keeps a line cut after `"key":` from swallowing the next record as its value. In a
+ * pretty-printed record, such a line is its closing bracket (nothing special), or starts the next record with
+ * `{` or `[` (the open one is reported), or, starting with anything else, marks unindented (flat) printing, such
+ * as Python's `indent=0`, which puts keys and nested array elements in column 1 too: in a flat record only a `{`
+ * or `[` in place of a member value (after `"key":`, where no printer starts a line) starts the next record.
+ * After a syntax error the rest of the broken record is skipped: a record written on one line up to the next line
+ * that opens in column C or further left, whatever it holds; a pretty-printed record up to a line starting with
+ * `{` or `[` that far left, or inside a top-level array with its closing `]` (a line starting with a string may as
+ * well be one of its keys). After an error outside every record, scanning goes on at the next line. Inside a
+ * top-level array that began in column A, a `{` or `[` in column A or further left where the array's `,` or `]`
+ * was due starts a record after the array, which was cut short.
+ * Nothing is re-scanned: recovery only moves forward, so the work stays linear in the input.
  */
 export class JsonDocumentSplitter {
   /**
@@ -95,11 +108,13 @@ export class JsonDocumentSplitter {
   private docLine = 0;
   /** Column where the pending (or the last) record began: lines starting at or left of it start records. */
   private docColumn = 0;
-  /** The pending record is unindented: a line in it started at or left of `docColumn` with a key or value. */
-  private flat = false;
+  /** How the pending record is laid out, decided at its second line (see the class comment). */
+  private shape = Shape.Undecided;
   private oversize = false;
   /** After an error, the column at or left of which a line starting with a bracket ends the skipping. */
   private resumeColumn = Infinity;
+  /** After an error, whether any line opening that far left ends the skipping, not only a bracket. */
+  private resumeAnyLine = true;
   private started = false;
   private out: JsonDocument[] = [];
   /**
@@ -253,27 +268,45 @@ export class JsonDocumentSplitter {
   private lineOpening(c: number, pos: number): number {
     this.atLineStart = false;
     this.lineFirstIdx = pos;
-    const column = pos - this.lineStartIdx + 1;
     const state = this.state;
     if (this.containers.length > this.docDepth) {
-      if (column <= this.docColumn) {
+      if (this.shape === Shape.Undecided) {
+        const bracketOnly = (state === State.ObjectFirst || state === State.ArrayFirst) && this.containers.length === this.docDepth + 1;
+        this.shape = bracketOnly ? Shape.Pretty : Shape.OneLine;
+      }
+      if (pos - this.lineStartIdx + 1 <= this.docColumn) {
+        if (this.shape === Shape.OneLine) return this.abandonRecord(pos);
         if (c === 0x7b || c === 0x5b) {
           // Where a bracket is a syntax error anyway, the error is reported and recovery resumes right here.
           const valueExpected = state === State.Value || state === State.ArrayFirst;
           const memberValue = state === State.Value && this.containers[this.containers.length - 1] === OBJECT;
-          if (valueExpected && (!this.flat || memberValue)) return this.fail(pos, 'document not closed before a new record');
+          if (valueExpected && (this.shape !== Shape.Flat || memberValue)) return this.abandonRecord(pos);
         } else if (c !== 0x7d && c !== 0x5d) {
-          this.flat = true;
+          this.shape = Shape.Flat;
         }
       }
-    } else if (this.docDepth > 0 && state === State.AfterValue && column <= this.arrayColumn && (c === 0x7b || c === 0x5b)) {
-      // A record where the array's "," or "]" was due, as far left as the array itself: the array was cut off.
-      this.report(this.arrayLine, `array starting at line ${this.arrayLine} is not closed before line ${this.line}`);
-      this.containers.length = 0;
-      this.docDepth = 0;
-      this.state = State.Top;
+    } else if (this.docDepth > 0 && state === State.AfterValue && (c === 0x7b || c === 0x5b)) {
+      if (pos - this.lineStartIdx + 1 <= this.arrayColumn) {
+        // A record where the array's "," or "]" was due, as far left as the array itself: the array was cut off.
+        this.report(this.arrayLine, `array starting at line ${this.arrayLine} is not closed before line ${this.line}`);
+        this.containers.length = 0;
+        this.docDepth = 0;
+        this.state = State.Top;
+      }
     }
     return this.structural(c, pos);
+  }
+
+  /**
+   * Reports the open record as cut short by the line at `pos`, and goes on there as between records: returns `pos`,
+   * whose character is scanned again (no longer as the opening of its line).
+   */
+  private abandonRecord(pos: number): number {
+    this.report(this.docLine, `document starting at line ${this.docLine} is not closed before line ${this.line}`);
+    this.containers.length = this.docDepth;
+    this.clearRecord();
+    this.state = this.docDepth > 0 ? State.ArrayFirst : State.Top;
+    return pos;
   }
 
   /** Handles a non-blank character outside strings and bare tokens; returns the next position. */
@@ -325,7 +358,7 @@ export class JsonDocumentSplitter {
       this.docStart = pos;
       this.docLine = this.line;
       this.docColumn = pos - this.lineStartIdx + 1;
-      this.flat = false;
+      this.shape = Shape.Undecided;
     }
     if (c === 0x7b || c === 0x5b) {
       // Checked here, where it costs one comparison per bracket, so nothing deeper reaches JSON.parse's callers.
@@ -409,11 +442,15 @@ export class JsonDocumentSplitter {
     const where = line === this.line ? '' : ` in document starting at line ${line}`;
     this.report(line, `${what} at line ${this.line}, column ${column}${where}`);
     this.resumeColumn = inRecord ? this.docColumn : Infinity;
+    // Stray text between records, or a record written on one line, ends with its line: what follows is new.
+    this.resumeAnyLine = !inRecord || this.shape === Shape.OneLine || this.shape === Shape.Undecided;
     // Inside a top-level array the records are its elements, so the array stays open around the broken one.
     this.containers.length = this.docDepth;
     this.clearRecord();
     this.state = State.Resync;
-    this.atLineStart = pos === this.lineFirstIdx;
+    // Only a record start can be resumed at where it failed; anything else there would fail again.
+    const c = this.buf.charCodeAt(pos);
+    this.atLineStart = pos === this.lineFirstIdx && (c === 0x7b || c === 0x5b || (c === 0x5d && this.docDepth > 0));
     return pos;
   }
 
@@ -427,7 +464,7 @@ export class JsonDocumentSplitter {
       return pos + 1;
     }
     const column = pos - this.lineStartIdx + 1;
-    if (column <= this.resumeColumn && (c === 0x7b || c === 0x5b || (c === 0x5d && this.docDepth > 0))) {
+    if (column <= this.resumeColumn && (this.resumeAnyLine || c === 0x7b || c === 0x5b || (c === 0x5d && this.docDepth > 0))) {
       // Scanning goes on at this character, as the opening of its line (`atLineStart` is still set).
       this.state = this.docDepth > 0 ? State.ArrayFirst : State.Top;
       return pos;
