@@ -125,7 +125,7 @@ describe('decodeLine: nesting limit', () => {
   /** An event whose `n` key nests `levels` objects in all, counting the event itself. */
   const deepEvent = (levels: number): string => '{"EventID":1,"n":'.repeat(levels - 1) + '{"a":1}' + '}'.repeat(levels - 1);
 
-  it('refuses JSON nested deeper than 127 levels as event_too_deep in json and auto, with or without a filter', () => {
+  it('refuses JSON nested deeper than MAX_EVENT_DEPTH levels as event_too_deep in json and auto, with or without a filter', () => {
     for (const format of [{ kind: 'json' }, AUTO] as const) {
       for (const levels of [MAX_EVENT_DEPTH + 1, 6000]) {
         const f = failure(deepEvent(levels), format);

@@ -283,11 +283,15 @@ describe('splitJsonDocuments: nesting limit', () => {
   /** `levels` levels: objects around an innermost array. */
   const nested = (levels: number): string => '{"n":'.repeat(levels - 2) + '{"a":[1]}' + '}'.repeat(levels - 2);
 
-  it('reports a record nested deeper than 127 levels at its line and reads the next one', () => {
+  it('reports a record nested deeper than MAX_EVENT_DEPTH levels at its line and reads the next one', () => {
     const deep = nested(MAX_EVENT_DEPTH + 1);
     expect(splitJsonDocuments(`{"a":1}\n${deep}\n{"b":2}\n`)).toEqual([
       { ok: true, text: '{"a":1}', line: 1 },
-      { ok: false, line: 2, reason: `JSON nested deeper than 127 levels at line 2, column ${5 * (MAX_EVENT_DEPTH - 1) + 6}` },
+      {
+        ok: false,
+        line: 2,
+        reason: `JSON nested deeper than ${MAX_EVENT_DEPTH} levels at line 2, column ${5 * (MAX_EVENT_DEPTH - 1) + 6}`,
+      },
       { ok: true, text: '{"b":2}', line: 3 },
     ]);
     expect(verdicts(splitJsonDocuments(`${nested(MAX_EVENT_DEPTH)}\n${nested(6000)}\n{"b":2}`))).toEqual({
@@ -312,7 +316,7 @@ describe('splitJsonDocuments: nesting limit', () => {
 
   it('reports a deep pretty-printed record once and reads the record after it', () => {
     let value: unknown = { a: 1 };
-    for (let i = 0; i < 200; i++) value = { n: value };
+    for (let i = 0; i < MAX_EVENT_DEPTH + 50; i++) value = { n: value };
     const pretty = JSON.stringify(value, null, 1);
     expect(verdicts(splitJsonDocuments(`${pretty}\n{"after":true}\n`))).toEqual({
       good: [[pretty.split('\n').length + 1, '{"after":true}']],
