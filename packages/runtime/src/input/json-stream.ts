@@ -108,18 +108,25 @@ export class JsonDocumentSplitter {
   private docLine = 0;
   /** Column where the pending (or the last) record began: lines starting at or left of it start records. */
   private docColumn = 0;
-  /** How the pending record is laid out, decided at its second line (see the class comment). */
+  /** How the pending record is laid out, decided at its second line (see the class comment); Undecided between records. */
   private shape = Shape.Undecided;
+  /**
+   * Lines opening left of this (0-based) column go through `lineOpening`: none between records, all of a record's
+   * second line (its layout is decided there), then those at or left of the record's column.
+   */
+  private watchColumn = 0;
   private oversize = false;
-  /** After an error, the column at or left of which a line starting with a bracket ends the skipping. */
+  /** After an error, the column at or left of which a line opening can end the skipping. */
   private resumeColumn = Infinity;
   /** After an error, whether any line opening that far left ends the skipping, not only a bracket. */
   private resumeAnyLine = true;
   private started = false;
   private out: JsonDocument[] = [];
   /**
-   * Characters the scanning loops have visited plus those copied to join a chunk to the text before it, re-visits
-   * included: a measure of work that tests compare with the input size (a clock would make them flaky).
+   * Characters handed to the scanning loop, plus those copied to join a chunk to the text before it: a measure of
+   * work that tests compare with the input size (a clock would make them flaky). The loop only moves forward (no
+   * rewinds, see the class comment), so this counts each character once, and again only when a chunk boundary
+   * cut an escape and its few characters are carried over to the next chunk.
    */
   private scanned = 0;
 
@@ -177,10 +184,8 @@ export class JsonDocumentSplitter {
     const buf = this.buf;
     const n = buf.length;
     let pos = this.pos;
-    // Counted once per loop turn, plus what the inner loops skip; kept in a local so the loop stays tight.
-    let scanned = 0;
+    const from = pos;
     while (pos < n) {
-      scanned++;
       const c = buf.charCodeAt(pos);
       switch (this.state) {
         case State.String: {
@@ -190,7 +195,6 @@ export class JsonDocumentSplitter {
             if (++i >= n) break;
             code = buf.charCodeAt(i);
           }
-          scanned += i - pos;
           if (i >= n) {
             pos = n;
             continue;
@@ -206,7 +210,7 @@ export class JsonDocumentSplitter {
             if (escape === 0) {
               // The escape is cut by the chunk boundary: wait for more input, keeping the backslash.
               this.pos = i;
-              this.scanned += scanned;
+              this.scanned += i - from;
               return;
             }
             if (escape < 0) {
@@ -235,12 +239,9 @@ export class JsonDocumentSplitter {
           this.pos = pos;
           pos = this.finishToken();
           continue;
-        case State.Resync: {
-          const next = this.resync(c, pos);
-          scanned += next - pos;
-          pos = next;
+        case State.Resync:
+          pos = this.resync(c, pos);
           continue;
-        }
         default:
           break;
       }
@@ -255,44 +256,42 @@ export class JsonDocumentSplitter {
         this.atLineStart = true;
         continue;
       }
-      pos = this.atLineStart ? this.lineOpening(c, pos) : this.structural(c, pos);
+      if (this.atLineStart) {
+        this.atLineStart = false;
+        this.lineFirstIdx = pos;
+        // Most lines of a pretty-printed record are indented past its column: there is nothing to decide there.
+        if (pos - this.lineStartIdx < this.watchColumn) {
+          pos = this.lineOpening(c, pos);
+          continue;
+        }
+      }
+      pos = this.structural(c, pos);
     }
     this.pos = pos;
-    this.scanned += scanned;
+    this.scanned += n - from;
   }
 
   /**
-   * The first non-blank character of a line, outside strings: where records start (see the class comment).
+   * The first non-blank character of a line inside a record, when it may end the record (see the class comment):
+   * the line opens at or left of the record's column, or the record's layout is still to be decided.
    * Returns the next position, like `structural`.
    */
   private lineOpening(c: number, pos: number): number {
-    this.atLineStart = false;
-    this.lineFirstIdx = pos;
     const state = this.state;
-    if (this.containers.length > this.docDepth) {
-      if (this.shape === Shape.Undecided) {
-        const bracketOnly = (state === State.ObjectFirst || state === State.ArrayFirst) && this.containers.length === this.docDepth + 1;
-        this.shape = bracketOnly ? Shape.Pretty : Shape.OneLine;
-      }
-      if (pos - this.lineStartIdx + 1 <= this.docColumn) {
-        if (this.shape === Shape.OneLine) return this.abandonRecord(pos);
-        if (c === 0x7b || c === 0x5b) {
-          // Where a bracket is a syntax error anyway, the error is reported and recovery resumes right here.
-          const valueExpected = state === State.Value || state === State.ArrayFirst;
-          const memberValue = state === State.Value && this.containers[this.containers.length - 1] === OBJECT;
-          if (valueExpected && (this.shape !== Shape.Flat || memberValue)) return this.abandonRecord(pos);
-        } else if (c !== 0x7d && c !== 0x5d) {
-          this.shape = Shape.Flat;
-        }
-      }
-    } else if (this.docDepth > 0 && state === State.AfterValue && (c === 0x7b || c === 0x5b)) {
-      if (pos - this.lineStartIdx + 1 <= this.arrayColumn) {
-        // A record where the array's "," or "]" was due, as far left as the array itself: the array was cut off.
-        this.report(this.arrayLine, `array starting at line ${this.arrayLine} is not closed before line ${this.line}`);
-        this.containers.length = 0;
-        this.docDepth = 0;
-        this.state = State.Top;
-      }
+    if (this.shape === Shape.Undecided) {
+      const bracketOnly = (state === State.ObjectFirst || state === State.ArrayFirst) && this.containers.length === this.docDepth + 1;
+      this.shape = bracketOnly ? Shape.Pretty : Shape.OneLine;
+      this.watchColumn = this.docColumn;
+    }
+    if (pos - this.lineStartIdx >= this.docColumn) return this.structural(c, pos);
+    if (this.shape === Shape.OneLine) return this.abandonRecord(pos);
+    if (c === 0x7b || c === 0x5b) {
+      // Where a bracket is a syntax error anyway, the error is reported and recovery resumes right here.
+      const valueExpected = state === State.Value || state === State.ArrayFirst;
+      const memberValue = state === State.Value && this.containers[this.containers.length - 1] === OBJECT;
+      if (valueExpected && (this.shape !== Shape.Flat || memberValue)) return this.abandonRecord(pos);
+    } else if (c !== 0x7d && c !== 0x5d) {
+      this.shape = Shape.Flat;
     }
     return this.structural(c, pos);
   }
@@ -331,6 +330,7 @@ export class JsonDocumentSplitter {
           return pos + 1;
         }
         if ((c === 0x7d && top === OBJECT) || (c === 0x5d && top === ARRAY)) return this.close(pos);
+        if (this.containers.length === this.docDepth && this.opensRecordAfterArray(c, pos)) return pos;
         return this.fail(pos, `expected "," or "${top === OBJECT ? '}' : ']'}" but found ${describe(c)}`);
       }
       default:
@@ -358,7 +358,7 @@ export class JsonDocumentSplitter {
       this.docStart = pos;
       this.docLine = this.line;
       this.docColumn = pos - this.lineStartIdx + 1;
-      this.shape = Shape.Undecided;
+      this.watchColumn = Infinity;
     }
     if (c === 0x7b || c === 0x5b) {
       // Checked here, where it costs one comparison per bracket, so nothing deeper reaches JSON.parse's callers.
@@ -374,6 +374,19 @@ export class JsonDocumentSplitter {
       this.state = c === 0x2d || (c >= 0x30 && c <= 0x39) ? State.Number : State.Literal;
     }
     return pos + 1;
+  }
+
+  /**
+   * True when `c` at `pos`, found where the top-level array's `,` or `]` was due, opens a record on a new line as far
+   * left as the array itself: the array was cut off. It is reported, and scanning goes on at `pos` outside it.
+   */
+  private opensRecordAfterArray(c: number, pos: number): boolean {
+    if ((c !== 0x7b && c !== 0x5b) || pos !== this.lineFirstIdx || pos - this.lineStartIdx >= this.arrayColumn) return false;
+    this.report(this.arrayLine, `array starting at line ${this.arrayLine} is not closed before line ${this.line}`);
+    this.containers.length = 0;
+    this.docDepth = 0;
+    this.state = State.Top;
+    return true;
   }
 
   /** Closes the innermost container at `pos`; closing the unwrapped top-level array emits nothing. */
@@ -487,9 +500,11 @@ export class JsonDocumentSplitter {
     this.out.push({ ok: false, line, reason });
   }
 
-  /** Forgets the pending record's text and token. */
+  /** Forgets the pending record's text, token and layout. */
   private clearRecord(): void {
     this.docStart = -1;
+    this.shape = Shape.Undecided;
+    this.watchColumn = 0;
     if (this.docHead.length > 0) this.docHead = [];
     this.docHeadLength = 0;
     this.tokenStart = -1;
