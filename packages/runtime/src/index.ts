@@ -62,6 +62,7 @@ export type { BatchPhase, MetricsHook } from './metrics.js';
 
 // Input formats, JSON document streams and OTLP logs (spec 05 §4, §6).
 export { decodeLine, MAX_LINE_BYTES } from './input/decode-line.js';
+export { MAX_EVENT_DEPTH } from './input/event-depth.js';
 export type { Clock, DecodedLine } from './input/decode-line.js';
 export { parseLine } from './input/parse-line.js';
 export { ParseFailure } from './input/parse-failure.js';

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MAX_LINE_BYTES, decodeLine, type DecodedLine } from './decode-line.js';
+import { MAX_EVENT_DEPTH } from './event-depth.js';
 import { parseSyslogTzOffset, type InputFormat } from './input-format.js';
 import { ParseFailure } from './parse-failure.js';
 
@@ -117,6 +118,37 @@ describe('decodeLine: auto detection (05 §4.5)', () => {
   it('uses the syslog settings carried by the auto format', () => {
     const format: InputFormat = { kind: 'auto', syslog: { defaultTzOffsetMinutes: 60, stripBom: true } };
     expect((ok('<13>Oct 11 22:14:15 h a: x', format).value as Record<string, string>).timestamp).toBe('2024-10-11T22:14:15+01:00');
+  });
+});
+
+describe('decodeLine: nesting limit', () => {
+  /** An event whose `n` key nests `levels` objects in all, counting the event itself. */
+  const deepEvent = (levels: number): string => '{"EventID":1,"n":'.repeat(levels - 1) + '{"a":1}' + '}'.repeat(levels - 1);
+
+  it('refuses JSON nested deeper than MAX_EVENT_DEPTH levels as event_too_deep in json and auto, with or without a filter', () => {
+    for (const format of [{ kind: 'json' }, AUTO] as const) {
+      for (const levels of [MAX_EVENT_DEPTH + 1, 6000]) {
+        const f = failure(deepEvent(levels), format);
+        expect(f.code).toBe('event_too_deep');
+        expect(f.oversize).toBe(false);
+        expect(failure(deepEvent(levels), format, true).code).toBe('event_too_deep');
+      }
+      expect(ok(deepEvent(MAX_EVENT_DEPTH), format).fromJson).toBe(true);
+    }
+    expect(failure(`[${deepEvent(MAX_EVENT_DEPTH)}]`, { kind: 'json' }, true).code).toBe('event_too_deep');
+  });
+
+  it('refuses a syslog line whose embedded JSON message nests too deep', () => {
+    for (const format of [{ kind: 'syslog' }, AUTO] as const) {
+      expect(failure(`<14>Oct 11 22:14:15 host app: ${deepEvent(6000)}`, format).code).toBe('event_too_deep');
+      expect(ok(`<14>Oct 11 22:14:15 host app: ${deepEvent(MAX_EVENT_DEPTH)}`, format).fromJson).toBe(true);
+    }
+  });
+
+  it('leaves the flat formats alone: their values are strings', () => {
+    const text = deepEvent(6000);
+    expect(ok(text, { kind: 'plain' }).value).toEqual({ _raw: text });
+    expect(ok(`msg=${text}`, { kind: 'logfmt' }).value).toEqual({ msg: text });
   });
 });
 

@@ -43,8 +43,8 @@ export function decodeLine(line: string, format: InputFormat, hasFilter = false,
       return value instanceof ParseFailure ? value : { value, fromJson: true };
     }
     case 'syslog': {
-      const { event, fromJson } = syslogEvent(parseSyslog(line, format.syslog ?? DEFAULT_SYSLOG_CONFIG, clock));
-      return { value: event, fromJson };
+      const built = syslogEvent(parseSyslog(line, format.syslog ?? DEFAULT_SYSLOG_CONFIG, clock));
+      return built instanceof ParseFailure ? built : { value: built.event, fromJson: built.fromJson };
     }
     case 'logfmt':
       return nonJson(parseLogfmt(line));
@@ -57,17 +57,22 @@ export function decodeLine(line: string, format: InputFormat, hasFilter = false,
   }
 }
 
-/** `auto`: JSON if it parses (§4.1 rules), else syslog if the line starts with `<` and yields a header, else plain. */
-function decodeAuto(line: string, syslog: SyslogConfig, hasFilter: boolean, clock: Clock): DecodedLine {
+/**
+ * `auto`: JSON if it parses (§4.1 rules), else syslog if the line starts with `<` and yields a header, else plain.
+ * JSON nested too deep is refused rather than read as plain text: it is JSON, and an event too deep to handle.
+ */
+function decodeAuto(line: string, syslog: SyslogConfig, hasFilter: boolean, clock: Clock): DecodedLine | ParseFailure {
   const start = firstNonSpace(line);
   const first = line.charCodeAt(start);
   if (first === 0x7b /* { */ || first === 0x5b /* [ */) {
     const value = parseJsonLine(line, hasFilter);
     if (!(value instanceof ParseFailure)) return { value, fromJson: true };
+    if (value.code === 'event_too_deep') return value;
   } else if (first === 0x3c /* < */) {
     const record = parseSyslog(start === 0 ? line : line.slice(start), syslog, clock);
-    const { event, fromJson } = syslogEvent(record);
-    if (fromJson || hasSyslogHeader(record)) return { value: event, fromJson };
+    const built = syslogEvent(record);
+    if (built instanceof ParseFailure) return built;
+    if (built.fromJson || hasSyslogHeader(record)) return { value: built.event, fromJson: built.fromJson };
   }
   return { value: { _raw: line }, fromJson: false };
 }

@@ -3,6 +3,9 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { OtlpError, decodeOtlpLogRecords, decodeOtlpLogs, otlpEncodingOf, type OtlpErrorCode } from './otlp.js';
 import { MAX_ANY_VALUE_DEPTH, formatUnixNanos } from './otlp-record.js';
+import { decodeLine, type DecodedLine } from './decode-line.js';
+import { MAX_EVENT_DEPTH, nestsDeeper } from './event-depth.js';
+import { ParseFailure } from './parse-failure.js';
 
 // A tiny protobuf encoder, enough to build ExportLogsServiceRequest bodies field by field.
 type Bytes = number[];
@@ -290,6 +293,26 @@ describe('decodeOtlpLogRecords: protobuf', () => {
     let deep = sv('leaf');
     for (let i = 0; i <= MAX_ANY_VALUE_DEPTH; i++) deep = av(deep);
     expectOtlpError(() => decodeOtlpLogRecords(request(len(2, len(2, len(5, deep))))), 'decode');
+  });
+});
+
+describe("OTLP records and the events' nesting limit", () => {
+  it('turns the deepest AnyValue it accepts into an event within MAX_EVENT_DEPTH, in both encodings', () => {
+    let deep = sv('leaf');
+    for (let i = 0; i < MAX_ANY_VALUE_DEPTH; i++) deep = av(deep);
+    let deepJson: unknown = { stringValue: 'leaf' };
+    for (let i = 0; i < MAX_ANY_VALUE_DEPTH; i++) deepJson = { arrayValue: { values: [deepJson] } };
+    const requests: [Buffer, string | undefined][] = [
+      [request(len(2, len(2, len(5, deep)))), undefined],
+      [Buffer.from(JSON.stringify({ resourceLogs: [{ scopeLogs: [{ logRecords: [{ body: deepJson }] }] }] })), 'application/json'],
+    ];
+    for (const [body, contentType] of requests) {
+      const [event] = decodeOtlpLogs(body, contentType);
+      const decoded = decodeLine(event!.payload, event!.format!);
+      expect(decoded).not.toBeInstanceOf(ParseFailure);
+      expect(nestsDeeper((decoded as DecodedLine).value, MAX_ANY_VALUE_DEPTH)).toBe(true);
+      expect(nestsDeeper((decoded as DecodedLine).value, MAX_EVENT_DEPTH)).toBe(false);
+    }
   });
 });
 

@@ -2,7 +2,7 @@
 // Failures are values, never thrown, so one bad line cannot stop a batch; they carry no stack trace on purpose.
 
 /** Why a line was rejected; `oversize` lines go to the dead-letter sink as `oversize`, the rest as `parse error`. */
-export type ParseFailureCode = 'oversize' | 'json_syntax' | 'json_not_object' | 'logfmt_no_pairs' | 'cef_syntax';
+export type ParseFailureCode = 'oversize' | 'json_syntax' | 'json_not_object' | 'event_too_deep' | 'logfmt_no_pairs' | 'cef_syntax';
 
 /**
  * A line that could not be decoded in the requested format; test with `instanceof`.

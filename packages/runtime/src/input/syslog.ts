@@ -1,7 +1,9 @@
-// Loose RFC 5424 / RFC 3164 syslog parsing (spec 05 §4.2): extracts what it can and never fails.
-// Pure: the current time (needed for the RFC 3164 year) is passed in by the caller.
+// Loose RFC 5424 / RFC 3164 syslog parsing (spec 05 §4.2): extracts what it can and fails only on an embedded
+// JSON message nested too deep. Pure: the current time (needed for the RFC 3164 year) is passed in by the caller.
 
-import { isJsonObject } from './json-line.js';
+import { isTooDeep } from './event-depth.js';
+import { isJsonObject, tooDeepFailure } from './json-line.js';
+import { ParseFailure } from './parse-failure.js';
 import { addPair, type PairEvent } from './pair-event.js';
 import type { SyslogConfig } from './input-format.js';
 import { readBsdTimestamp, readRfc3339 } from './syslog-timestamp.js';
@@ -80,10 +82,12 @@ export function parseSyslog(line: string, config: SyslogConfig, nowMs: () => num
 /**
  * Builds the event for a syslog record: a JSON message becomes the event with `syslog_*` header keys added
  * where it lacks them; otherwise the header, structured data and `_raw` message become string pairs.
- * `fromJson` tells the caller an EventFilter may apply.
+ * `fromJson` tells the caller an EventFilter may apply. A JSON message nested deeper than MAX_EVENT_DEPTH is
+ * refused (`event_too_deep`) rather than read as text: it is an event, just one too deep to handle.
  */
-export function syslogEvent(record: SyslogRecord): { event: Record<string, unknown>; fromJson: boolean } {
+export function syslogEvent(record: SyslogRecord): { event: Record<string, unknown>; fromJson: boolean } | ParseFailure {
   const embedded = parseEmbeddedJson(record.message);
+  if (embedded instanceof ParseFailure) return embedded;
   if (embedded) {
     addMissing(embedded, 'syslog_timestamp', record.timestamp);
     addMissing(embedded, 'syslog_hostname', record.hostname);
@@ -296,15 +300,19 @@ function cleanMessage(message: string, config: SyslogConfig): string {
   return unmarked.replace(EDGE_SPACE, '');
 }
 
-function parseEmbeddedJson(message: string): Record<string, unknown> | undefined {
+/** The JSON object a message holds; undefined when it holds none; a failure when the object nests too deep. */
+function parseEmbeddedJson(message: string): Record<string, unknown> | ParseFailure | undefined {
   if (message.charCodeAt(0) !== 0x7b /* { */) return undefined;
+  let value: unknown;
   try {
-    const value: unknown = JSON.parse(message);
-    return isJsonObject(value) ? value : undefined;
+    value = JSON.parse(message);
   } catch {
     // Not JSON after all: the message stays a plain `_raw` string, which is the documented fallback.
     return undefined;
   }
+  if (!isJsonObject(value)) return undefined;
+  // The object would be the event, so it is held to the events' nesting limit like a JSON line.
+  return isTooDeep(message, value) ? tooDeepFailure() : value;
 }
 
 function addMissing(event: Record<string, unknown>, key: string, value: string | undefined): void {

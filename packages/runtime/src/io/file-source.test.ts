@@ -30,6 +30,15 @@ describe('FileSource', () => {
     await src.close();
   });
 
+  it('drops a byte-order mark before the first line, which would hide the first record from every decoder', async () => {
+    const path = join(dir, 'bom.ndjson');
+    writeFileSync(path, '\uFEFF{"n":1}\n{"n":2}\n');
+    const src = new FileSource(path);
+    expect(await next(src)).toBe('{"n":1}');
+    expect(await next(src)).toBe('{"n":2}');
+    await src.close();
+  });
+
   it('rejects naming the path when the file is missing and not followed', async () => {
     const path = join(dir, 'missing.log');
     await expect(new FileSource(path).recv()).rejects.toMatchObject({ code: 'io', subject: path });

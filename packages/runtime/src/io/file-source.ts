@@ -25,7 +25,8 @@ export interface FileSourceOptions {
 }
 
 /**
- * Reads non-blank lines of a file as RawEvents (no-op ack, origin `<path>:<line>`). Without `follow`,
+ * Reads non-blank lines of a file as RawEvents (no-op ack, origin `<path>:<line>`); a byte-order mark before the
+ * first line (of the file, or of its successor after rotation or truncation) is dropped. Without `follow`,
  * `recv()` resolves null at end of file; with it, it waits for more data until `close()`. A path that does not
  * exist rejects with a RuntimeError (`io`) unless following, which waits for the file to appear.
  *

@@ -7,8 +7,6 @@ import type { EventSource, RawEvent } from './io-types.js';
 import { NOOP_ACK } from './io-types.js';
 import { LineSplitter } from './line-splitter.js';
 
-const BOM = 0xfeff;
-
 /**
  * Reads non-blank lines from a Readable (default `process.stdin`); each line is one RawEvent with a no-op ack
  * and origin `<label>:<line number>` (blank lines count). A byte-order mark before the first line is dropped.
@@ -66,7 +64,6 @@ export class StdinSource implements EventSource {
     while (this.pendingAt >= this.pending.length) {
       if (this.ended || this.closed) return false;
       const chunk = await this.reader.next();
-      const first = this.lineNo === 0 && this.pending.length === 0;
       if (chunk === null) {
         this.ended = true;
         const last = this.splitter.end();
@@ -75,9 +72,6 @@ export class StdinSource implements EventSource {
         this.pending = this.splitter.push(chunk);
       }
       this.pendingAt = 0;
-      if (first && this.pending.length > 0 && (this.pending[0] as string).charCodeAt(0) === BOM) {
-        this.pending[0] = (this.pending[0] as string).slice(1);
-      }
     }
     return true;
   }
