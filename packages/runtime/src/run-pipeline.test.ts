@@ -304,18 +304,22 @@ describe('runPipeline stages and delivery', () => {
   });
 
   it('a stage failing on a result too deeply nested for JSON still writes a dead letter that serializes', async () => {
-    const engine = new RuntimeEngine({ rulesPath: fixture('rules', 'whoami.yml'), includeEvent: true });
+    const engine = new RuntimeEngine({ rulesPath: fixture('rules', 'whoami.yml') });
     await engine.loadRules();
-    const deep = '{"n":'.repeat(10_000) + '1' + '}'.repeat(10_000);
+    // The input layer refuses events nested this deep, so the stage builds the deep value in place (as a careless
+    // enricher might) before it fails.
+    let deep: unknown = 1;
+    for (let i = 0; i < 10_000; i++) deep = { n: deep };
     const dlqSink = new MemorySink('dlq');
     const boom: ResultStage = {
       name: 'enrich',
-      process: () => {
+      process: (results) => {
+        for (const r of results) (r as { event?: unknown }).event = deep;
         throw new Error('lookup table missing');
       },
     };
     const counts = await runPipeline({
-      source: new ArraySource([`{"CommandLine":"whoami","n":${deep}}`]),
+      source: new ArraySource(['{"CommandLine":"whoami"}']),
       processor: new LogProcessor(engine),
       sinks: [new MemorySink()],
       stages: [boom],
