@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { JsonEvent, MAX_EVENT_DEPTH, MAX_PATH_SEGMENTS, type EventValue } from './event.js';
+import { FieldPath, JsonEvent, MAX_EVENT_DEPTH, MAX_PATH_SEGMENTS, type EventValue } from './event.js';
 
 // Spec 02 §2 written as plainly as possible (split and join on every lookup), to check the fast lookups against.
 function referenceGet(root: unknown, path: string): EventValue | undefined {
@@ -134,6 +134,19 @@ describe('JsonEvent.get', () => {
     expect(ev.get('*')).toEqual([ev.get('list'), ev.get('m')]);
   });
 
+  it('answers parsed paths like text ones before and after it learns the event has no dotted keys', () => {
+    const ev = new JsonEvent({ '*': 'star key', a: { b: [{ c: 1 }, { c: 2 }] } });
+    expect(ev.hasDottedKeys()).toBe(false);
+    expect(ev.resolve(new FieldPath('a.b.c'))).toEqual([1, 2]);
+    expect(ev.resolve(new FieldPath('*'))).toBe('star key');
+    expect(ev.resolve(new FieldPath('*.b.c'))).toEqual([1, 2]);
+    expect(ev.resolve(new FieldPath('a.x'))).toBeUndefined();
+    const dotted = new JsonEvent({ 'a.b': 'flat', a: { b: 'nested' } });
+    expect(dotted.resolve(new FieldPath('a.b'))).toBe('flat');
+    expect(dotted.hasDottedKeys()).toBe(true);
+    expect(dotted.resolve(new FieldPath('a.b'))).toBe('flat');
+  });
+
   it('answers an own flat key longer than the path limit but walks no further', () => {
     const long = Array.from({ length: MAX_PATH_SEGMENTS + 1 }, () => 'a').join('.');
     expect(new JsonEvent({ [long]: 'flat' }).get(long)).toBe('flat');
@@ -153,14 +166,17 @@ describe('JsonEvent.get', () => {
     expect(new JsonEvent(deep).get(path)).toBeUndefined();
   });
 
-  it('answers like the plain spec 02 §2 walk on random trees and paths', () => {
+  it('answers like the plain spec 02 §2 walk on random trees and paths, by text and parsed', () => {
     fc.assert(
-      fc.property(arbTree, fc.array(arbPath, { minLength: 1, maxLength: 6 }), (tree, paths) => {
+      fc.property(arbTree, fc.array(fc.tuple(arbPath, fc.boolean()), { minLength: 1, maxLength: 6 }), (tree, lookups) => {
         const ev = new JsonEvent(tree);
-        // Twice each, so cached answers are checked too.
-        for (const path of [...paths, ...paths]) expect(ev.get(path)).toEqual(referenceGet(tree, path));
+        // Twice each, so answers given after the dotted-key scan and from the cache are checked too.
+        for (const [path, parsed] of [...lookups, ...lookups]) {
+          const found = parsed ? ev.resolve(new FieldPath(path)) : ev.get(path);
+          expect(found).toEqual(referenceGet(tree, path));
+        }
       }),
-      { numRuns: 2000 },
+      { numRuns: 3000 },
     );
   });
 

@@ -2,7 +2,7 @@
 // event only runs rules that could match. It may over-approximate but must never drop a matching rule.
 
 import type { CompiledRule } from './compile.js';
-import { MAX_EVENT_DEPTH, type EventValue, type JsonEvent } from './event.js';
+import { FieldPath, MAX_EVENT_DEPTH, type EventValue, type JsonEvent } from './event.js';
 import { numericView, stringView } from './matchers.js';
 import { NeedleAutomaton, sharedAutomata } from './needle-automaton.js';
 import { rulePlan, type Group, type Plan, type Witness } from './prefilter-plan.js';
@@ -12,7 +12,7 @@ const MAX_MERGED_KEYWORDS = 128;
 
 // Everything indexed for one event path.
 interface FieldIndex {
-  path: string;
+  path: FieldPath;
   /** The field automaton also holds the keyword needles. */
   keywords: boolean;
   present: number[];
@@ -80,7 +80,7 @@ export class CandidateIndex {
     const fieldOf = (path: string): FieldIndex => {
       let f = fields.get(path);
       if (f === undefined) {
-        f = { path, keywords: false, present: [], str: new Map(), num: new Map(), sub: null };
+        f = { path: new FieldPath(path), keywords: false, present: [], str: new Map(), num: new Map(), sub: null };
         fields.set(path, f);
       }
       return f;
@@ -126,14 +126,13 @@ export class CandidateIndex {
       }
     }
     for (const f of fields.values()) {
-      if (f.path.indexOf('.') < 0 && f.path !== '*') this.simple.set(f.path, f);
+      const text = f.path.text;
+      if (text.indexOf('.') < 0 && text !== '*') this.simple.set(text, f);
       else {
         this.complex.push(f);
-        const segs = f.path.split('.');
-        if (segs[0] === '*') this.complexAnyRoot.push(f);
+        if (f.path.segments[0] === '*') this.complexAnyRoot.push(f);
         else {
-          for (let j = 1; j <= segs.length; j++) {
-            const key = segs.slice(0, j).join('.');
+          for (const key of [...f.path.leadingRuns, text]) {
             const list = this.complexByRoot.get(key);
             if (list === undefined) this.complexByRoot.set(key, [f]);
             else list.push(f);
@@ -145,7 +144,7 @@ export class CandidateIndex {
     // fields are scanned once for both; only the other leaves need the keyword automaton.
     if (kw.size > 0 && kw.size <= MAX_MERGED_KEYWORDS) {
       for (const f of this.simple.values()) {
-        const m = subs.get(f.path);
+        const m = subs.get(f.path.text);
         if (m === undefined) continue;
         for (const [text, groups] of kw) for (const g of groups) pushTo(m, text, g);
         f.keywords = true;
@@ -182,7 +181,7 @@ export class CandidateIndex {
       this.visitDotted(this.complexAnyRoot, event);
     } else {
       for (const f of this.simple.values()) {
-        const v = event.get(f.path);
+        const v = event.resolve(f.path);
         if (v !== undefined) this.visitField(f, v, event);
       }
       this.visitDotted(this.complex, event);
@@ -220,7 +219,7 @@ export class CandidateIndex {
   private visitDotted(fields: readonly FieldIndex[], event: JsonEvent): void {
     for (let i = 0; i < fields.length; i++) {
       const f = fields[i] as FieldIndex;
-      const v = event.get(f.path);
+      const v = event.resolve(f.path);
       if (v !== undefined) this.visitField(f, v, event);
     }
   }
