@@ -336,8 +336,3 @@ export function toEvtxShape(flat: Record<string, unknown>, recordId: number): Re
     },
   };
 }
-
-/** The events of {@link generateEventLines} in EVTX shape ({@link toEvtxShape}), as JSON text lines. */
-export function generateEvtxEventLines(count: number, seed = 42): string[] {
-  return generateEvents(count, seed).map((e, i) => JSON.stringify(toEvtxShape(e, i + 1)));
-}
