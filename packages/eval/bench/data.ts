@@ -1,6 +1,7 @@
 // Deterministic generator of flat Sysmon-shaped JSON events for the eval benchmarks: mostly benign
 // process, network, file, registry, image-load and DNS activity, with about 1% attack-like events
-// written to trigger real SigmaHQ rules. Same seed, same events.
+// written to trigger real SigmaHQ rules; the same events also come in the nested shape @tsigma/evtx renders.
+// Same seed, same events.
 
 /** Share of generated events that are crafted to look malicious. */
 const MALICIOUS_RATE = 0.01;
@@ -296,4 +297,42 @@ export function generateEvents(count: number, seed = 42): Record<string, unknown
 /** `count` events as JSON text lines (what a log source delivers). */
 export function generateEventLines(count: number, seed = 42): string[] {
   return generateEvents(count, seed).map((e) => JSON.stringify(e));
+}
+
+/** Sysmon's provider GUID, as EVTX records carry it. */
+const SYSMON_PROVIDER_GUID = '5770385F-C22A-43E0-BF4C-06F5698FFBD9';
+
+// Flat fields that an EVTX record keeps in its System header rather than in EventData.
+const SYSTEM_FIELDS: ReadonlySet<string> = new Set(['EventID', 'Channel', 'Computer']);
+
+/**
+ * One flat Sysmon event as `tsigma evtx dump` prints the record it came from: the System header as Sysmon
+ * writes it (Task = EventID, attributes under `#attributes`) and every other field in EventData.
+ */
+export function toEvtxShape(flat: Record<string, unknown>, recordId: number): Record<string, unknown> {
+  const eventData: Record<string, unknown> = {};
+  for (const key in flat) if (!SYSTEM_FIELDS.has(key)) eventData[key] = flat[key];
+  const systemTime = `${String(flat['UtcTime']).replace(' ', 'T')}000Z`;
+  return {
+    Event: {
+      '#attributes': { xmlns: 'http://schemas.microsoft.com/win/2004/08/events/event' },
+      System: {
+        Provider: { '#attributes': { Name: 'Microsoft-Windows-Sysmon', Guid: SYSMON_PROVIDER_GUID } },
+        EventID: flat['EventID'],
+        Version: 5,
+        Level: 4,
+        Task: flat['EventID'],
+        Opcode: 0,
+        Keywords: '0x8000000000000000',
+        TimeCreated: { '#attributes': { SystemTime: systemTime } },
+        EventRecordID: recordId,
+        Correlation: null,
+        Execution: { '#attributes': { ProcessID: 2284, ThreadID: 5252 } },
+        Channel: flat['Channel'],
+        Computer: flat['Computer'],
+        Security: { '#attributes': { UserID: 'S-1-5-18' } },
+      },
+      EventData: eventData,
+    },
+  };
 }

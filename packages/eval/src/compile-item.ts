@@ -6,6 +6,7 @@ import { parseCidr } from './cidr.js';
 import type { CompiledItem } from './compile.js';
 import { base64, base64OffsetFragments, bytesAsLatin1, encodeText, type TextEncoding } from './encoding.js';
 import { fail, jsonPointer, type RuleCompileErrorCode, type RuleCompileSpot } from './errors.js';
+import { FieldPath } from './event.js';
 import {
   AnyOfMatcher,
   BoolMatcher,
@@ -146,7 +147,7 @@ export function compileItem(item: DetectionItem, spot: RuleCompileSpot, detPoint
   const field = item.field.name;
   const place = new ItemPlace(spot, detPointer, item);
   const coalesce = item.field.coalesce;
-  const paths = field === null ? [] : coalesce !== undefined && coalesce.length > 0 ? coalesce : [field];
+  const paths = field === null ? [] : (coalesce !== undefined && coalesce.length > 0 ? coalesce : [field]).map((p) => new FieldPath(p));
   if (mods.exists) {
     const want = existsValue(item.values[0]);
     if (item.values.length !== 1 || want === null) place.fail('incompatible_value', '`exists` takes one value, true or false');
@@ -241,7 +242,12 @@ function compileValue(v: SigmaValue, mods: ItemModifiers, keyword: boolean, plac
   if (mods.fieldref) {
     if (v.type !== 'string') place.fail('incompatible_value', '`fieldref` needs a field name');
     const target = v.coalesce !== undefined && v.coalesce.length > 0 ? v.coalesce : [rawText(v.value)];
-    return new FieldRefMatcher(pattern, target, mods.stringOp ?? 'exact', mods.cased);
+    return new FieldRefMatcher(
+      pattern,
+      target.map((p) => new FieldPath(p)),
+      mods.stringOp ?? 'exact',
+      mods.cased,
+    );
   }
   if (mods.re) {
     if (v.type !== 'string') place.fail('incompatible_value', '`re` needs a string');

@@ -5,14 +5,15 @@ import type { Detection, Level, LogSource, SigmaRule } from '@tsigma/parser';
 import { cheapestFirst, cheapestItemsFirst, compileCondition } from './compile-condition.js';
 import { compileItem } from './compile-item.js';
 import { jsonPointer, type RuleCompileSpot } from './errors.js';
+import type { FieldPath } from './event.js';
 import type { ValueMatcher } from './matchers.js';
 import type { MatcherKind } from './result.js';
 
 /** One compiled `field|mods: values` item (or a field-less keyword item when `field` is null). */
 export interface CompiledItem {
   readonly field: string | null;
-  /** Paths tried in order (a pipeline coalesce list), else just the field. Empty for keyword items. */
-  readonly paths: readonly string[];
+  /** Paths tried in order (a pipeline coalesce list), else just the field; parsed once here. Empty for keyword items. */
+  readonly paths: readonly FieldPath[];
   /** `exists` items: the wanted presence; null for value items. */
   readonly exists: boolean | null;
   readonly matchers: readonly ValueMatcher[];

@@ -3,7 +3,7 @@
 
 import { HIDDEN_PREFIX, type CompiledCondition, type CompiledDetection, type CompiledItem, type CompiledRule } from './compile.js';
 import { itemPattern } from './compile-item.js';
-import { MAX_EVENT_DEPTH, type EventValue, type JsonEvent } from './event.js';
+import { MAX_EVENT_DEPTH, type EventValue, type FieldPath, type JsonEvent } from './event.js';
 import { numericView, type ValueMatcher } from './matchers.js';
 import type { DetectionResult, FieldMatch, MatchDetail } from './result.js';
 
@@ -16,17 +16,17 @@ const MAX_PATTERN_CHARS = 256;
 /** The value of an item's field (first present coalesce path) and the path that resolved, or undefined. */
 export function lookupItem(item: CompiledItem, event: JsonEvent): { path: string; value: EventValue } | undefined {
   for (const path of item.paths) {
-    const value = event.get(path);
-    if (value !== undefined) return { path, value };
+    const value = event.resolve(path);
+    if (value !== undefined) return { path: path.text, value };
   }
   return undefined;
 }
 
 function itemValue(item: CompiledItem, event: JsonEvent): EventValue | undefined {
   const paths = item.paths;
-  if (paths.length === 1) return event.get(paths[0] as string);
+  if (paths.length === 1) return event.resolve(paths[0] as FieldPath);
   for (const path of paths) {
-    const value = event.get(path);
+    const value = event.resolve(path);
     if (value !== undefined) return value;
   }
   return undefined;

@@ -16,10 +16,75 @@ const ABSENT: unique symbol = Symbol('absent');
 // Strings up to this length are cheaper to fold again than to look up in the per-event cache.
 const SHORT_STRING = 16;
 
+/** Paths that `get(path: string)` keeps parsed: more than any rule set reads, few enough to stay small. */
+const MAX_MEMO_PATHS = 4096;
+
 // eslint-disable-next-line @typescript-eslint/unbound-method -- only called as hasOwn.call(obj, key), which supplies `this`
 const hasOwn = Object.prototype.hasOwnProperty;
 
-const STAR = 0x2a;
+/**
+ * How a lookup from an object root proceeds after the own-key check (spec 02 §2 rule 1): `root-key`, no
+ * `.` (and not `*`) or too many segments, so only that own key can answer; `any-root`, a leading `*`
+ * segment that any root key can start; `dotted`, a root key equal to a leading run of segments must exist.
+ */
+type PathKind = 'root-key' | 'any-root' | 'dotted';
+
+/**
+ * A field path parsed once (spec 02 §2): split into segments when a rule is compiled, so that looking it
+ * up in each event walks the segments without splitting, slicing or joining strings.
+ *
+ * @example
+ * new JsonEvent({ a: { b: 1 } }).resolve(new FieldPath('a.b')); // 1
+ */
+export class FieldPath {
+  /** The path as written (after pipelines); results and explanations show this. */
+  readonly text: string;
+  /** `text` split on `.`. */
+  readonly segments: readonly string[];
+  /** Which checks a lookup from an object root needs before walking. */
+  readonly kind: PathKind;
+  /** The proper leading runs of segments (`a`, `a.b` for `a.b.c`), shortest first. */
+  readonly leadingRuns: readonly string[];
+  // Segments i..j-1 joined by `.` (j - i >= 2) at [i * (n + 1) + j], built on first use: only events with
+  // dotted keys ever ask for them.
+  private runs: string[] | undefined;
+
+  constructor(text: string) {
+    this.text = text;
+    const segments = text.split('.');
+    this.segments = segments;
+    const leadingRuns: string[] = [];
+    if (segments.length > MAX_PATH_SEGMENTS || (segments.length === 1 && text !== '*')) this.kind = 'root-key';
+    else if (segments[0] === '*') this.kind = 'any-root';
+    else {
+      this.kind = 'dotted';
+      for (let i = text.indexOf('.'); i >= 0; i = text.indexOf('.', i + 1)) leadingRuns.push(text.slice(0, i));
+    }
+    this.leadingRuns = leadingRuns;
+  }
+
+  /** Segments `from`..`to - 1` joined by `.`, for dotted-key lookups. */
+  run(from: number, to: number): string {
+    const n = this.segments.length;
+    const runs = (this.runs ??= new Array<string>((n + 1) * (n + 1)));
+    const at = from * (n + 1) + to;
+    return (runs[at] ??= this.segments.slice(from, to).join('.'));
+  }
+}
+
+// Parsed paths of `JsonEvent.get(path: string)` callers (correlation, explain, log source extraction), which
+// ask for the same few fields on every event.
+const memoPaths = new Map<string, FieldPath>();
+
+function memoPath(text: string): FieldPath {
+  let path = memoPaths.get(text);
+  if (path === undefined) {
+    if (memoPaths.size >= MAX_MEMO_PATHS) memoPaths.clear();
+    path = new FieldPath(text);
+    memoPaths.set(text, path);
+  }
+  return path;
+}
 
 /**
  * The event type of both engines: parsed JSON (or any plain object tree). Every input format becomes one
@@ -27,7 +92,7 @@ const STAR = 0x2a;
  *
  * Lookup order: an own root key equal to the whole path wins; otherwise the path is split on `.` and
  * walked, trying the longest run of segments that names a key first; arrays are transparent and a
- * `*` segment selects every child.
+ * `*` segment selects every child. Compiled rules hold their paths as {@link FieldPath}s, split once.
  *
  * @example
  * const ev = new JsonEvent(JSON.parse('{"actor":{"alternateId":"bob"}}'));
@@ -39,6 +104,10 @@ export class JsonEvent {
   private pathCache: Map<string, EventValue | typeof ABSENT> | undefined;
   private leafCache: string[] | undefined;
   private lowerCache: Map<string, string> | undefined;
+  // Every own key holding a `.` in the event (null: none). Without such keys a walk only ever tries single
+  // segments, so most events are scanned once, on their first walk, and never build a joined run.
+  private dottedKeys: ReadonlySet<string> | null = null;
+  private dottedScanned = false;
 
   constructor(value: unknown) {
     this.value = value;
@@ -47,26 +116,60 @@ export class JsonEvent {
   /** The value at `path`, or `undefined` when the field is absent. */
   get(path: string): EventValue | undefined {
     const root = this.value;
-    const rootIsObject = typeof root === 'object' && root !== null && !Array.isArray(root);
-    if (rootIsObject) {
+    if (typeof root === 'object' && root !== null && !Array.isArray(root)) {
       const direct = (root as Record<string, EventValue>)[path];
       if (direct !== undefined && hasOwn.call(root, path)) return direct;
-      // A path without `.` or `*` can only name a root key, which was just checked; a dotted path
-      // needs a root key equal to one of its leading segment runs (`a`, `a.b`, …).
-      if (path.indexOf('.') < 0) {
-        if (path !== '*') return undefined;
-      } else if (path.charCodeAt(0) !== STAR && !hasLeadingRun(root, path)) return undefined;
+      // A path without `.` can only name a root key, which was just checked (or be `*`).
+      if (path.indexOf('.') < 0 && path !== '*') return undefined;
     }
+    return this.resolve(memoPath(path));
+  }
+
+  /** The value at a parsed path, or `undefined` when the field is absent: the same answer as `get(path.text)`. */
+  resolve(path: FieldPath): EventValue | undefined {
+    const root = this.value;
+    if (typeof root === 'object' && root !== null && !Array.isArray(root)) {
+      // Once the event is known to have no dotted keys, no root key can equal a path holding a `.`, and
+      // the descent below tries the first segment anyway: the checks of rules 1 and 2 would only repeat it.
+      if (!this.dottedScanned || this.dottedKeys !== null || path.kind === 'root-key' || path.segments.length === 1) {
+        const text = path.text;
+        const direct = (root as Record<string, EventValue>)[text];
+        if (direct !== undefined && hasOwn.call(root, text)) return direct;
+        if (path.kind === 'root-key') return undefined;
+        if (path.kind === 'dotted' && !hasLeadingRun(root, path.leadingRuns)) return undefined;
+      }
+    } else if (path.segments.length > MAX_PATH_SEGMENTS) return undefined;
+    const dotted = this.hasDottedKeys() ? this.dottedKeys : null;
+    if (dotted === null) {
+      const single = descend(root, path.segments);
+      if (single !== MANY) return single;
+    }
+    return this.walkCached(root, path, dotted);
+  }
+
+  /** True when some object of the event has an own key containing `.` (so a path may name it as one run). */
+  hasDottedKeys(): boolean {
+    if (!this.dottedScanned) {
+      this.dottedKeys = scanDottedKeys(this.value, 0, null);
+      this.dottedScanned = true;
+    }
+    return this.dottedKeys !== null;
+  }
+
+  // The general walk (several results, or dotted keys to try), cached per event: it allocates.
+  private walkCached(root: unknown, path: FieldPath, dotted: ReadonlySet<string> | null): EventValue | undefined {
     let cache = this.pathCache;
     if (cache === undefined) {
       cache = new Map();
       this.pathCache = cache;
     } else {
-      const hit = cache.get(path);
+      const hit = cache.get(path.text);
       if (hit !== undefined) return hit === ABSENT ? undefined : hit;
     }
-    const found = resolvePath(root, path);
-    cache.set(path, found === undefined ? ABSENT : found);
+    const out: EventValue[] = [];
+    walk(root, path, 0, 0, dotted, out);
+    const found = out.length === 0 ? undefined : out.length === 1 ? out[0] : out;
+    cache.set(path.text, found === undefined ? ABSENT : found);
     return found;
   }
 
@@ -114,25 +217,37 @@ export class JsonEvent {
   }
 }
 
-// True when `root` has an own key equal to a proper leading run of segments of the dotted `path`.
-function hasLeadingRun(root: object, path: string): boolean {
-  for (let i = path.indexOf('.'); i >= 0; i = path.indexOf('.', i + 1)) {
-    if (hasOwn.call(root, path.slice(0, i))) return true;
-  }
+// True when `root` has an own key equal to one of `runs`.
+function hasLeadingRun(root: object, runs: readonly string[]): boolean {
+  for (let i = 0; i < runs.length; i++) if (hasOwn.call(root, runs[i] as string)) return true;
   return false;
 }
 
-/** Resolves `path` from `root` by spec 02 §2 rules 2–5 (the own-key shortcut is the caller's). */
-function resolvePath(root: unknown, path: string): EventValue | undefined {
-  const segments = path.split('.');
-  if (segments.length > MAX_PATH_SEGMENTS) return undefined;
-  const out: EventValue[] = [];
-  walk(root, segments, 0, 0, out);
-  if (out.length === 0) return undefined;
-  return out.length === 1 ? out[0] : out;
+// Returned by `descend` when the path meets an array or a `*` segment, which may give several results.
+const MANY: unique symbol = Symbol('many');
+
+/**
+ * Walks `segs` one key at a time, for events without dotted keys (where spec 02 §2 rule 2 only ever
+ * matches single segments). Stops with {@link MANY} at the first array or `*` segment.
+ */
+function descend(root: unknown, segs: readonly string[]): EventValue | undefined | typeof MANY {
+  let node = root;
+  for (let i = 0; i < segs.length; i++) {
+    if (typeof node !== 'object' || node === null) return undefined;
+    const seg = segs[i] as string;
+    if (Array.isArray(node) || seg === '*') return MANY;
+    if (i >= MAX_EVENT_DEPTH || !hasOwn.call(node, seg)) return undefined;
+    node = (node as Record<string, unknown>)[seg];
+  }
+  return node as EventValue | undefined;
 }
 
-function walk(node: unknown, segs: string[], i: number, depth: number, out: EventValue[]): void {
+/**
+ * Spec 02 §2 rules 2–5 from `node` at segment `i` (the own-key shortcut is the caller's). Runs of several
+ * segments are only tried when the event has dotted keys (`dotted`), and only those that are one of them.
+ */
+function walk(node: unknown, path: FieldPath, i: number, depth: number, dotted: ReadonlySet<string> | null, out: EventValue[]): void {
+  const segs = path.segments;
   if (i === segs.length) {
     out.push(node as EventValue);
     return;
@@ -141,21 +256,42 @@ function walk(node: unknown, segs: string[], i: number, depth: number, out: Even
   if (Array.isArray(node)) {
     // `*` consumes itself on an array; any other segment passes through it ("any element").
     const next = segs[i] === '*' ? i + 1 : i;
-    for (const el of node) walk(el, segs, next, depth + 1, out);
+    for (const el of node) walk(el, path, next, depth + 1, dotted, out);
     return;
   }
   const obj = node as Record<string, unknown>;
   if (segs[i] === '*') {
-    for (const key of Object.keys(obj)) walk(obj[key], segs, i + 1, depth + 1, out);
+    for (const key of Object.keys(obj)) walk(obj[key], path, i + 1, depth + 1, dotted, out);
     return;
   }
-  for (let j = segs.length; j > i; j--) {
-    const key = j === i + 1 ? (segs[i] as string) : segs.slice(i, j).join('.');
-    if (!hasOwn.call(obj, key)) continue;
-    const before = out.length;
-    walk(obj[key], segs, j, depth + 1, out);
-    if (out.length > before) return;
+  if (dotted !== null) {
+    for (let j = segs.length; j > i + 1; j--) {
+      const key = path.run(i, j);
+      if (!dotted.has(key) || !hasOwn.call(obj, key)) continue;
+      const before = out.length;
+      walk(obj[key], path, j, depth + 1, dotted, out);
+      if (out.length > before) return;
+    }
   }
+  const key = segs[i] as string;
+  if (hasOwn.call(obj, key)) walk(obj[key], path, i + 1, depth + 1, dotted, out);
+}
+
+/**
+ * Every own key containing `.` of the objects a walk can reach (down to {@link MAX_EVENT_DEPTH}), or null
+ * when there is none. Own names include non-enumerable ones, as `hasOwnProperty` does.
+ */
+function scanDottedKeys(node: unknown, depth: number, found: Set<string> | null): Set<string> | null {
+  if (depth >= MAX_EVENT_DEPTH || typeof node !== 'object' || node === null) return found;
+  if (Array.isArray(node)) {
+    for (const el of node) found = scanDottedKeys(el, depth + 1, found);
+    return found;
+  }
+  for (const key of Object.getOwnPropertyNames(node)) {
+    if (key.indexOf('.') >= 0) (found ??= new Set()).add(key);
+    found = scanDottedKeys((node as Record<string, unknown>)[key], depth + 1, found);
+  }
+  return found;
 }
 
 function collectLeaves(node: unknown, depth: number, out: string[]): void {

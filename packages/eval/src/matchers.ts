@@ -4,7 +4,7 @@
 
 import { parseEventTime } from './correlation/event-time.js';
 import { cidrContains, type CidrNetwork } from './cidr.js';
-import { MAX_EVENT_DEPTH, type EventValue, type JsonEvent } from './event.js';
+import { MAX_EVENT_DEPTH, type EventValue, type FieldPath, type JsonEvent } from './event.js';
 import type { LinearRegex } from './regex.js';
 import type { MatcherKind } from './result.js';
 import type { CompiledPattern } from './string-pattern.js';
@@ -287,7 +287,7 @@ export class FieldRefMatcher extends ValueMatcher {
   constructor(
     readonly pattern: string,
     /** The referenced field, or its coalesce alternatives in order. */
-    readonly paths: readonly string[],
+    readonly paths: readonly FieldPath[],
     readonly op: FieldRefOp,
     cased: boolean,
   ) {
@@ -298,7 +298,7 @@ export class FieldRefMatcher extends ValueMatcher {
   protected testScalar(value: EventValue, event: JsonEvent): boolean {
     let other: EventValue | undefined;
     for (const p of this.paths) {
-      other = event.get(p);
+      other = event.resolve(p);
       if (other !== undefined) break;
     }
     if (other === undefined) return false;

@@ -95,7 +95,7 @@ function matcherWitnesses(m: ValueMatcher, paths: readonly string[] | null): Wit
 
 function itemWitnesses(item: CompiledItem): WitnessSet {
   if (item.neq || item.hasNull) return null;
-  const paths = item.field === null ? null : item.paths;
+  const paths = item.field === null ? null : item.paths.map((p) => p.text);
   const presence = (): Witness[] | null => (paths === null ? null : paths.map((field) => ({ k: 'present', field })));
   if (item.exists !== null) return item.exists ? presence() : null;
   const matchers = item.matchers;

@@ -1,6 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { findSigmaRuleFiles, parseSigmaFiles, type Detection, type SigmaCollection, type SigmaRule } from '@tsigma/parser';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { corpusPath, describeCorpus, hasCorpus } from '../../../test/corpus.js';
 import { generateEvents, makeRandom } from '../bench/data.js';
@@ -9,7 +10,7 @@ import { builtinPipeline } from './pipeline/index.js';
 import { JsonEvent } from './event.js';
 import { CandidateIndex } from './prefilter.js';
 import { compileRule } from './compile.js';
-import { parsedRule, ruleFrom, ruleYaml } from './test-support.js';
+import { itemRule, matches, parsedRule, ruleFrom, ruleYaml } from './test-support.js';
 
 const CORPUS = corpusPath('sigmahq');
 
@@ -66,6 +67,54 @@ describe('CandidateIndex with coalesced paths', () => {
     expect(candidates({ B: { Image: 'c:\\cmd.exe' } })).toEqual([0]);
     expect(candidates({ C: { Image: 'X\\CMD.EXE' } })).toEqual([2]);
     expect(candidates({ D: { Image: 'x\\cmd.exe' } })).toEqual([2]);
+  });
+});
+
+describe('CandidateIndex over nested events', () => {
+  // Rules on dotted paths; their candidates come from one walk of the event's path tree when it has no dotted keys.
+  const paths = ['A.Image', 'U.*.Data', '*.Data', 'A.B.Image', ...Array.from({ length: 10 }, (_, i) => `E.F${i}`)];
+  const index = new CandidateIndex(paths.map((p) => itemRule(`'${p}|contains': evil`)));
+  const candidates = (event: unknown) => Array.from(index.candidates(new JsonEvent(event))).map((r) => paths[r]);
+
+  it('follows arrays, which pass a segment on to each element and consume a *', () => {
+    expect(candidates({ A: [{ Image: 'x' }, [{ Image: 'EVIL' }]] })).toEqual(['A.Image']);
+    expect(candidates({ U: { P: { Data: 'evil' } } })).toEqual(['U.*.Data']);
+    expect(candidates({ U: [{ Data: 'evil' }] })).toEqual(['U.*.Data', '*.Data']);
+    expect(candidates({ U: [[{ Data: 'evil' }]] })).toEqual(['U.*.Data', '*.Data']);
+    expect(candidates({ U: { Data: 'evil' } })).toEqual(['*.Data']);
+  });
+
+  it('looks up the keys of an object under a segment with many next segments', () => {
+    expect(candidates({ E: { F7: 'evil', Other: 'evil' } })).toEqual(['E.F7']);
+    expect(candidates({ E: [{ F0: 'x' }, { F9: 'evil' }] })).toEqual(['E.F9']);
+  });
+
+  it('looks each path up when the event has dotted keys', () => {
+    expect(candidates({ A: { 'B.Image': 'evil' } })).toEqual(['A.B.Image']);
+    expect(candidates({ 'A.Image': 'evil', E: { F1: 'evil' } })).toEqual(['A.Image', 'E.F1']);
+    expect(candidates({ A: { B: { Image: 'evil' } }, 'x.y': 1 })).toEqual(['A.B.Image']);
+  });
+
+  it('never drops a rule that matches, on random trees', () => {
+    const keys = ['A', 'B', 'U', 'E', 'F3', 'Image', 'Data', 'B.Image', 'A.Image', '*'];
+    const tree = fc.letrec<{ node: unknown }>((tie) => ({
+      node: fc.oneof(
+        { depthSize: 'small', withCrossShrink: true },
+        fc.constantFrom('evil', 'not EVIL here', 'good', 7, null),
+        fc.array(tie('node'), { maxLength: 3 }),
+        fc.dictionary(fc.constantFrom(...keys), tie('node'), { maxKeys: 4 }),
+      ),
+    })).node;
+    const rules = paths.map((p) => itemRule(`'${p}|contains': evil`));
+    fc.assert(
+      fc.property(tree, (event) => {
+        const found = Array.from(index.candidates(new JsonEvent(event)));
+        rules.forEach((rule, r) => {
+          if (matches(rule, event)) expect(found).toContain(r);
+        });
+      }),
+      { numRuns: 3000 },
+    );
   });
 });
 

@@ -2,7 +2,7 @@
 // event only runs rules that could match. It may over-approximate but must never drop a matching rule.
 
 import type { CompiledRule } from './compile.js';
-import { MAX_EVENT_DEPTH, type EventValue, type JsonEvent } from './event.js';
+import { FieldPath, MAX_EVENT_DEPTH, type EventValue, type JsonEvent } from './event.js';
 import { numericView, stringView } from './matchers.js';
 import { NeedleAutomaton, sharedAutomata } from './needle-automaton.js';
 import { rulePlan, type Group, type Plan, type Witness } from './prefilter-plan.js';
@@ -10,15 +10,56 @@ import { rulePlan, type Group, type Plan, type Witness } from './prefilter-plan.
 /** Keyword needles are copied into field automata only up to this many: more would bloat every table. */
 const MAX_MERGED_KEYWORDS = 128;
 
+/**
+ * A path-tree node with at most this many next segments probes them in the event object; a node with more
+ * (EventData under the `windows` pipeline: hundreds) looks up each of the object's keys instead.
+ */
+const FEW_SEGMENTS = 8;
+
+// eslint-disable-next-line @typescript-eslint/unbound-method -- only called as hasOwn.call(obj, key), which supplies `this`
+const hasOwn = Object.prototype.hasOwnProperty;
+
 // Everything indexed for one event path.
 interface FieldIndex {
-  path: string;
+  path: FieldPath;
   /** The field automaton also holds the keyword needles. */
   keywords: boolean;
   present: number[];
   str: Map<string, number[]>;
   num: Map<number, number[]>;
   sub: NeedleAutomaton | null;
+}
+
+/** The dotted indexed paths as a tree of segments, so that one walk of an event visits every one of them. */
+interface PathNode {
+  /** Indexed paths whose last segment leads here. */
+  readonly ends: FieldIndex[];
+  readonly next: Map<string, PathNode>;
+  /** The keys of `next`, probed one by one when there are few. */
+  readonly nextKeys: string[];
+  /** The node after a `*` segment. */
+  star: PathNode | null;
+}
+
+function newPathNode(): PathNode {
+  return { ends: [], next: new Map(), nextKeys: [], star: null };
+}
+
+function addToPathTree(root: PathNode, f: FieldIndex): void {
+  let node = root;
+  for (const seg of f.path.segments) {
+    if (seg === '*') node = node.star ??= newPathNode();
+    else {
+      let child = node.next.get(seg);
+      if (child === undefined) {
+        child = newPathNode();
+        node.next.set(seg, child);
+        node.nextKeys.push(seg);
+      }
+      node = child;
+    }
+  }
+  node.ends.push(f);
 }
 
 function pushTo<K>(map: Map<K, number[]>, key: K, rule: number): void {
@@ -38,6 +79,8 @@ export class CandidateIndex {
   private readonly complexByRoot = new Map<string, FieldIndex[]>();
   /** Dotted paths starting with `*`, which any root key can start. */
   private readonly complexAnyRoot: FieldIndex[] = [];
+  /** The dotted paths as a tree, walked instead of looking each one up when the event has no dotted keys. */
+  private readonly pathTree = newPathNode();
   private readonly keyword: NeedleAutomaton | null;
   private readonly open: number[] = [];
   /** Owning rule of each witness group, and how many groups each rule needs to see hit. */
@@ -80,7 +123,7 @@ export class CandidateIndex {
     const fieldOf = (path: string): FieldIndex => {
       let f = fields.get(path);
       if (f === undefined) {
-        f = { path, keywords: false, present: [], str: new Map(), num: new Map(), sub: null };
+        f = { path: new FieldPath(path), keywords: false, present: [], str: new Map(), num: new Map(), sub: null };
         fields.set(path, f);
       }
       return f;
@@ -126,14 +169,14 @@ export class CandidateIndex {
       }
     }
     for (const f of fields.values()) {
-      if (f.path.indexOf('.') < 0 && f.path !== '*') this.simple.set(f.path, f);
+      const text = f.path.text;
+      if (text.indexOf('.') < 0 && text !== '*') this.simple.set(text, f);
       else {
         this.complex.push(f);
-        const segs = f.path.split('.');
-        if (segs[0] === '*') this.complexAnyRoot.push(f);
+        addToPathTree(this.pathTree, f);
+        if (f.path.segments[0] === '*') this.complexAnyRoot.push(f);
         else {
-          for (let j = 1; j <= segs.length; j++) {
-            const key = segs.slice(0, j).join('.');
+          for (const key of [...f.path.leadingRuns, text]) {
             const list = this.complexByRoot.get(key);
             if (list === undefined) this.complexByRoot.set(key, [f]);
             else list.push(f);
@@ -145,7 +188,7 @@ export class CandidateIndex {
     // fields are scanned once for both; only the other leaves need the keyword automaton.
     if (kw.size > 0 && kw.size <= MAX_MERGED_KEYWORDS) {
       for (const f of this.simple.values()) {
-        const m = subs.get(f.path);
+        const m = subs.get(f.path.text);
         if (m === undefined) continue;
         for (const [text, groups] of kw) for (const g of groups) pushTo(m, text, g);
         f.keywords = true;
@@ -170,19 +213,30 @@ export class CandidateIndex {
     const root = event.value;
     if (typeof root === 'object' && root !== null && !Array.isArray(root)) {
       const obj = root as Record<string, EventValue>;
+      let dottedPathsStart = this.complexAnyRoot.length > 0;
       for (const key in obj) {
         const v = obj[key] as EventValue;
         const f = this.simple.get(key);
         if (f !== undefined) this.visitField(f, v, event);
-        const dotted = this.complexByRoot.get(key);
-        if (dotted !== undefined) this.visitDotted(dotted, event);
+        if (!dottedPathsStart && this.complexByRoot.has(key)) dottedPathsStart = true;
         // Scalars of indexed flat fields were scanned for keyword needles by their own automaton.
         if (kw !== null && (f === undefined || !f.keywords || (typeof v === 'object' && v !== null))) this.scanKeywords(kw, v, event, 1);
       }
-      this.visitDotted(this.complexAnyRoot, event);
+      if (dottedPathsStart) {
+        // Without dotted keys a lookup is a walk of single segments, which the path tree does for every
+        // indexed path at once, led by the event's keys; otherwise each path is looked up.
+        if (!event.hasDottedKeys()) this.visitEdges(this.pathTree, obj, 0, event, true);
+        else {
+          for (const key in obj) {
+            const dotted = this.complexByRoot.get(key);
+            if (dotted !== undefined) this.visitDotted(dotted, event);
+          }
+          this.visitDotted(this.complexAnyRoot, event);
+        }
+      }
     } else {
       for (const f of this.simple.values()) {
-        const v = event.get(f.path);
+        const v = event.resolve(f.path);
         if (v !== undefined) this.visitField(f, v, event);
       }
       this.visitDotted(this.complex, event);
@@ -217,10 +271,46 @@ export class CandidateIndex {
     }
   }
 
+  // The values of the paths that end at `node` are `v`; then on along the tree.
+  private visitNode(node: PathNode, v: unknown, depth: number, event: JsonEvent): void {
+    if (v !== undefined) for (let i = 0; i < node.ends.length; i++) this.visitField(node.ends[i] as FieldIndex, v as EventValue, event);
+    this.visitEdges(node, v, depth, event, true);
+  }
+
+  // From `v` on along the segments after `node`, as JsonEvent's walk goes when no key holds a `.` (spec 02
+  // §2): arrays pass a segment on to every element and consume a `*`; `*` takes every child of an object.
+  // A path found through several elements is visited once per value, which marks what its array would.
+  private visitEdges(node: PathNode, v: unknown, depth: number, event: JsonEvent, withStar: boolean): void {
+    if (depth >= MAX_EVENT_DEPTH || typeof v !== 'object' || v === null) return;
+    const star = withStar ? node.star : null;
+    if (Array.isArray(v)) {
+      for (const el of v) {
+        if (node.nextKeys.length > 0) this.visitEdges(node, el, depth + 1, event, false);
+        if (star !== null) this.visitNode(star, el, depth + 1, event);
+      }
+      return;
+    }
+    const obj = v as Record<string, unknown>;
+    const keys = node.nextKeys;
+    if (keys.length > FEW_SEGMENTS) {
+      // As at the root, the object's enumerable keys lead (JSON has no other kind).
+      for (const key in obj) {
+        const child = node.next.get(key);
+        if (child !== undefined) this.visitNode(child, obj[key], depth + 1, event);
+      }
+    } else {
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i] as string;
+        if (hasOwn.call(obj, key)) this.visitNode(node.next.get(key) as PathNode, obj[key], depth + 1, event);
+      }
+    }
+    if (star !== null) for (const key of Object.keys(obj)) this.visitNode(star, obj[key], depth + 1, event);
+  }
+
   private visitDotted(fields: readonly FieldIndex[], event: JsonEvent): void {
     for (let i = 0; i < fields.length; i++) {
       const f = fields[i] as FieldIndex;
-      const v = event.get(f.path);
+      const v = event.resolve(f.path);
       if (v !== undefined) this.visitField(f, v, event);
     }
   }
