@@ -9,7 +9,7 @@ export { LogProcessor } from './log-processor.js';
 export type { BatchLine, BatchParseError, BatchProcessOutcome, DetectedBatch } from './log-processor.js';
 export { ParallelLogProcessor } from './parallel/parallel-processor.js';
 export type { ParallelOptions, WorkerEngineSpec } from './parallel/parallel-processor.js';
-export { defaultWorkerCount, PARALLEL_MIN_INPUT_BYTES } from './parallel/worker-count.js';
+export { defaultWorkerCount, PARALLEL_MIN_INPUT_BYTES, PARALLEL_MIN_RULES } from './parallel/worker-count.js';
 export type { FieldMapping, FieldOrigin, RuleFieldSet, RuleFieldUsage } from './rule-fields.js';
 export { flattenResults } from './results.js';
 export { RuntimeError } from './errors.js';

@@ -68,7 +68,7 @@ export async function runEval(argv: string[], io: CliIo): Promise<number> {
   const inputFormat = parseInputFormat(stringOption(values['input-format']), stringOption(values['syslog-tz']));
   const batchSize = parseBatchSize(stringOption(values['batch-size']));
   const inputs = inputSpecsInOrder(argv, io);
-  const threads = parseThreads(stringOption(values.threads)) ?? defaultWorkerCount(inputs);
+  const threadsFlag = parseThreads(stringOption(values.threads));
   const correlationConfig = correlationConfigFromFlags(values);
 
   // The load's problems come back in `stats.issues` and are printed below in the parser's one-line format; the
@@ -87,6 +87,7 @@ export async function runEval(argv: string[], io: CliIo): Promise<number> {
   const stats = await loadRules(engine);
   if (!globals.quiet) for (const issue of stats.issues) await writeOut(io.stderr, describeRuleLoadError(issue) + '\n');
   requireRules(engine, rulePaths, stats.detectionRules + stats.correlationRules, 'detection or correlation rule');
+  const threads = threadsFlag ?? defaultWorkerCount(inputs, stats.detectionRules);
 
   const progress = new ProgressLine(io.stderr, inputs.length, globals.quiet);
   const say = (text: string): void => {

@@ -11,7 +11,7 @@ import { serializeResults } from '../io/ndjson.js';
 import type { Sink } from '../io/io-types.js';
 import { RuntimeEngine, type RuntimeEngineOptions } from '../runtime-engine.js';
 import { ParallelLogProcessor } from './parallel-processor.js';
-import { defaultWorkerCount, PARALLEL_MIN_INPUT_BYTES } from './worker-count.js';
+import { defaultWorkerCount, PARALLEL_MIN_INPUT_BYTES, PARALLEL_MIN_RULES } from './worker-count.js';
 import { ArraySource, MemorySink } from '../../test/helpers.js';
 
 const RULES = `title: login
@@ -281,7 +281,7 @@ describe('JSON texts built by the workers', () => {
 });
 
 describe('defaultWorkerCount', () => {
-  it('uses every core only for file input big enough to pay for the workers', () => {
+  it('uses every core only for file input big enough, and rules costly enough, to pay for the workers', () => {
     dir = mkdtempSync(join(tmpdir(), 'tsigma-parallel-'));
     const small = join(dir, 'small.ndjson');
     const big = join(dir, 'big.ndjson');
