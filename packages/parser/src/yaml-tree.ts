@@ -112,8 +112,19 @@ function parseStream(text: string): Document.Parsed[] | YamlSyntaxError {
   } catch (e) {
     // The library recurses per nesting level: absurdly deep input overflows the stack.
     if (e instanceof RangeError) return { syntax: `YAML nests too deeply to be read (${e.message})`, offset: 0 };
+    if (isStackOverflowInRegex(e)) return { syntax: `YAML nests too deeply to be read (${STACK_OVERFLOW})`, offset: 0 };
     throw e;
   }
+}
+
+const STACK_OVERFLOW = 'Maximum call stack size exceeded';
+
+/**
+ * V8 reports a stack overflow as a RangeError, except when the stack runs out while a regular expression is being
+ * compiled (the library compiles some on first use, which can be at the deepest point): that is a SyntaxError.
+ */
+function isStackOverflowInRegex(e: unknown): boolean {
+  return e instanceof SyntaxError && e.message.includes(STACK_OVERFLOW);
 }
 
 /** Converts one parsed YAML document (core schema) into a tree; `null` contents give `null`. */

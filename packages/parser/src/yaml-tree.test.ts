@@ -1,0 +1,31 @@
+import { describe, expect, it, vi } from 'vitest';
+import { readLibraryYaml } from './yaml-tree.js';
+
+// The library's own failure modes, which real input only reaches in a fresh process (see the CLI's large-inputs test).
+const failure = vi.hoisted(() => ({ error: undefined as Error | undefined }));
+vi.mock('yaml', async (importOriginal) => {
+  const yaml = await importOriginal<typeof import('yaml')>();
+  return {
+    ...yaml,
+    parseAllDocuments: (...args: Parameters<typeof yaml.parseAllDocuments>) => {
+      if (failure.error !== undefined) throw failure.error;
+      return yaml.parseAllDocuments(...args);
+    },
+  };
+});
+
+describe('readLibraryYaml', () => {
+  it('turns a stack overflow into a syntax error, also when V8 reports it as a SyntaxError from a regex compile', () => {
+    failure.error = new SyntaxError('Invalid regular expression: /(.*?)[ \\t]*\\r?\\n/sy: Maximum call stack size exceeded');
+    expect(readLibraryYaml('a: 1')).toEqual([{ syntax: 'YAML nests too deeply to be read (Maximum call stack size exceeded)', offset: 0 }]);
+    failure.error = new RangeError('Maximum call stack size exceeded');
+    expect(readLibraryYaml('a: 1')).toEqual([{ syntax: 'YAML nests too deeply to be read (Maximum call stack size exceeded)', offset: 0 }]);
+  });
+
+  it('lets any other error of the library through', () => {
+    failure.error = new SyntaxError('Invalid regular expression: /(/: Unterminated group');
+    expect(() => readLibraryYaml('a: 1')).toThrow(SyntaxError);
+    failure.error = undefined;
+    expect(readLibraryYaml('a: 1')).toMatchObject([{ tree: { kind: 'map' }, problems: [] }]);
+  });
+});
