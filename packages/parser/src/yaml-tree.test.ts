@@ -1,3 +1,4 @@
+import { Alias } from 'yaml';
 import { describe, expect, it, vi } from 'vitest';
 import { readLibraryYaml } from './yaml-tree.js';
 
@@ -27,5 +28,18 @@ describe('readLibraryYaml', () => {
     expect(() => readLibraryYaml('a: 1')).toThrow(SyntaxError);
     failure.error = undefined;
     expect(readLibraryYaml('a: 1')).toMatchObject([{ tree: { kind: 'map' }, problems: [] }]);
+  });
+
+  it('resolves each alias of an alias bomb once, not once per expansion', () => {
+    // Five levels of eight aliases expand to about 85,000 nodes (under the document budget) but hold only 40 aliases.
+    const levels = Array.from({ length: 5 }, (_, k) => `b${k + 1}: &a${k + 1} [${Array(8).fill(`*a${k}`).join(', ')}]`);
+    const resolve = vi.spyOn(Alias.prototype, 'resolve');
+    try {
+      const [doc] = readLibraryYaml(['b0: &a0 lol', ...levels].join('\n'));
+      expect(doc).toMatchObject({ tree: { kind: 'map' }, problems: [] });
+      expect(resolve.mock.calls.length).toBeLessThanOrEqual(40);
+    } finally {
+      resolve.mockRestore();
+    }
   });
 });

@@ -2,7 +2,7 @@
 // sequences and scalars with source offsets, plus the deep merge of collection actions (spec 01 §2).
 // It does not interpret Sigma keys.
 
-import { isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, Scalar, type Document, type Node as YamlNode } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, Scalar, type Alias, type Document, type Node as YamlNode } from 'yaml';
 import { readFastYaml } from './fast-yaml.js';
 
 /** Merging nests at most this deep; real templates are two or three levels, and a cap keeps hostile input cheap. */
@@ -131,7 +131,7 @@ function isStackOverflowInRegex(e: unknown): boolean {
 function buildTree(doc: Document.Parsed, problems: TreeProblem[]): TreeNode | null {
   const contents = doc.contents;
   if (contents === null) return null;
-  const budget = { left: MAX_DOCUMENT_NODES, depth: 0, exhausted: false };
+  const budget: Budget = { left: MAX_DOCUMENT_NODES, depth: 0, exhausted: false, targets: new Map() };
   return convert(doc, contents, '', problems, budget, 0);
 }
 
@@ -157,6 +157,11 @@ interface Budget {
   left: number;
   depth: number;
   exhausted: boolean;
+  /**
+   * The node each alias stands for. `Alias.resolve` walks the document from its start on every call, and an alias
+   * inside an aliased collection is met once per expansion: a small alias bomb would cost seconds.
+   */
+  targets: Map<Alias, YamlNode | undefined>;
 }
 
 function convertNode(doc: Document.Parsed, node: YamlNode, path: string, problems: TreeProblem[], budget: Budget, start: number): TreeNode {
@@ -207,7 +212,8 @@ function convertNode(doc: Document.Parsed, node: YamlNode, path: string, problem
     return { kind: 'seq', items, start: seqStart };
   }
   if (isAlias(node)) {
-    const target = node.resolve(doc);
+    let target = budget.targets.get(node);
+    if (target === undefined && !budget.targets.has(node)) budget.targets.set(node, (target = node.resolve(doc)));
     const aliasStart = node.range?.[0] ?? start;
     if (target === undefined) return { kind: 'scalar', value: null, source: '', style: 'plain', start: aliasStart, end: aliasStart };
     return convert(doc, target, path, problems, budget, aliasStart);
