@@ -42,4 +42,12 @@ describe('readLibraryYaml', () => {
       resolve.mockRestore();
     }
   });
+
+  it('caps the nodes aliases expand to across all documents of a file, not only per document', () => {
+    // Each document's aliases expand to about 85,000 nodes: the first two fit the file's 200,000, the third does not.
+    const bomb = ['b0: &a0 lol', ...Array.from({ length: 5 }, (_, k) => `b${k + 1}: &a${k + 1} [${Array(8).fill(`*a${k}`).join(', ')}]`)];
+    const docs = readLibraryYaml([bomb, bomb, bomb, ['title: plain']].map((d) => d.join('\n')).join('\n---\n'));
+    expect(docs.map((d) => ('problems' in d ? d.problems.map((p) => p.code) : d.syntax))).toEqual([[], [], ['invalid_value'], []]);
+    expect(docs[2]).toMatchObject({ problems: [{ message: expect.stringContaining('expands aliases past 200000 nodes') as unknown }] });
+  });
 });
