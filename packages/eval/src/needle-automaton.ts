@@ -1,6 +1,8 @@
 // Multi-needle substring search for the prefilter: a dense Aho-Corasick automaton over folded text, and
 // sharing of identical automata between paths. It knows nothing about rules, only needles and group ids.
 
+import { appendAll } from './append-all.js';
+
 /** True when every character of `s` is ASCII (folding it is then per character). */
 export function isAscii(s: string): boolean {
   for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
@@ -50,7 +52,7 @@ export class NeedleAutomaton {
       const key = hasWide && !isAscii(needle) ? asciiClassed(needle) : needle;
       const same = byKey.get(key);
       if (same === undefined) byKey.set(key, groups);
-      else same.push(...groups);
+      else appendAll(same, groups);
     });
     const keys = [...byKey.keys()].sort();
     let states0 = 1;

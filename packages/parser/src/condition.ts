@@ -1,6 +1,7 @@
 // The Sigma condition grammar (spec 01 §7): tokens, precedence, flattening and selector matching.
 // It knows nothing about YAML; callers map token offsets to file positions and check names.
 
+import { appendAll } from './append-all.js';
 import type { ConditionExpr } from './ast.js';
 import { SigmaParseError, type SigmaParseErrorCode } from './errors.js';
 
@@ -181,7 +182,7 @@ class ConditionParser {
     const args: ConditionExpr[] = [];
     const push = (e: ConditionExpr): void => {
       // Same-operator chains, also through parentheses, become one node.
-      if (e.op === op) args.push(...e.args);
+      if (e.op === op) appendAll(args, e.args);
       else args.push(e);
     };
     push(first);

@@ -69,6 +69,27 @@ describe('parseSigmaFiles', () => {
     expect((await parseSigmaFiles([])).rules).toEqual([]);
   });
 
+  it('gathers 200,000 problems of one file, 190,000 of them from one document (no argument spread of the lists)', async () => {
+    // One document holds at most 200,000 YAML nodes, so the problems come from two documents.
+    const doc = (title: string, n: number): string =>
+      `title: ${title}\nrelated:\n${'  - 1\n'.repeat(n)}logsource:\n  product: windows\ndetection:\n  s: x\n  condition: s\n`;
+    const path = join(scratch, 'many-problems.yml');
+    writeFileSync(path, `${doc('A', 190_000)}---\n${doc('B', 10_000)}`);
+    // Capturing a stack for each of 200,000 problems would be most of this test's time; none is looked at.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    let c: ParsedSigmaCollection;
+    try {
+      c = await parseSigmaFiles([path]);
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
+    expect(c.rules.map((r) => r.title)).toEqual(['A', 'B']);
+    expect(c.errors).toHaveLength(200_000);
+    expect(c.errors[189_999]).toMatchObject({ code: 'invalid_value', severity: 'warning', file: path, line: 190_002, ruleTitle: 'A' });
+    expect(c.errors[199_999]).toMatchObject({ code: 'invalid_value', documentIndex: 1, ruleTitle: 'B' });
+  }, 60_000);
+
   it('readSigmaFiles parses each file only when iterated, one collection per file', () => {
     const dir = join(scratch, 'lazy');
     mkdirSync(dir, { recursive: true });

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 // eslint-disable-next-line no-restricted-imports -- as above
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { appendAll } from './append-all.js';
 import { createCollection, type ParsedSigmaCollection } from './collection.js';
 import { SigmaParseError } from './errors.js';
 import { parseSigmaYaml } from './parse-yaml.js';
@@ -37,7 +38,10 @@ export async function parseSigmaFile(path: string): Promise<ParsedSigmaCollectio
 export async function parseSigmaDirectory(dir: string): Promise<ParsedSigmaCollection> {
   const found = await findSigmaRuleFiles(dir);
   const collection = await parseSigmaFiles(found.files);
-  collection.errors.unshift(...found.errors);
+  // The directory's own problems come first.
+  const fileErrors = collection.errors.splice(0);
+  appendAll(collection.errors, found.errors);
+  appendAll(collection.errors, fileErrors);
   return collection;
 }
 
@@ -55,10 +59,10 @@ export async function parseSigmaDirectory(dir: string): Promise<ParsedSigmaColle
 export async function parseSigmaFiles(paths: readonly string[]): Promise<ParsedSigmaCollection> {
   const collection = createCollection();
   for (const part of readSigmaFiles(paths)) {
-    collection.rules.push(...part.rules);
-    collection.correlations.push(...part.correlations);
-    collection.filters.push(...part.filters);
-    collection.errors.push(...part.errors);
+    appendAll(collection.rules, part.rules);
+    appendAll(collection.correlations, part.correlations);
+    appendAll(collection.filters, part.filters);
+    appendAll(collection.errors, part.errors);
   }
   return Promise.resolve(collection);
 }

@@ -2,6 +2,7 @@
 // (global / reset / repeat, spec 01 §2) and dispatches each document to its rule kind.
 // Never throws for rule problems; every problem ends up in `errors`.
 
+import { appendAll } from './append-all.js';
 import { createCollection, type ParsedSigmaCollection } from './collection.js';
 import { readCorrelationRule } from './correlation.js';
 import { readDetectionRule } from './detection-rule.js';
@@ -46,21 +47,21 @@ export function parseSigmaYaml(text: string, opts: ParseOptions = {}): ParsedSig
     if ('syntax' in doc) {
       // A syntax error leaves the rest of the stream unreliable, so the file stops here (spec 01 §2).
       ctx.error('yaml_syntax', doc.syntax, doc.offset);
-      collection.errors.push(...ctx.finish(undefined));
+      appendAll(collection.errors, ctx.finish(undefined));
       break;
     }
     const { tree } = doc;
     reportTreeProblems(ctx, doc.problems);
     // An empty document (e.g. a trailing `---`) holds no rule.
     if (tree === null || (tree.kind === 'scalar' && tree.value === null)) {
-      collection.errors.push(...ctx.finish(undefined));
+      appendAll(collection.errors, ctx.finish(undefined));
       continue;
     }
     if (tree.kind !== 'map') {
       ctx.error('not_a_mapping', `document ${index + 1} is a ${tree.kind === 'seq' ? 'list' : 'scalar'}, not a mapping`, tree.start);
     }
     if (tree.kind !== 'map' || ctx.rejected) {
-      collection.errors.push(...ctx.finish(undefined));
+      appendAll(collection.errors, ctx.finish(undefined));
       continue;
     }
     const mergeProblems: TreeProblem[] = [];
@@ -98,7 +99,7 @@ export function parseSigmaYaml(text: string, opts: ParseOptions = {}): ParsedSig
       previous = effective;
       readRuleDocument(ctx, effective, collection);
     } else {
-      collection.errors.push(...ctx.finish(undefined));
+      appendAll(collection.errors, ctx.finish(undefined));
     }
   }
   return collection;
@@ -120,5 +121,5 @@ function readRuleDocument(ctx: DocumentContext, doc: TreeMap, collection: Parsed
     if (rule && !ctx.rejected) collection.rules.push(rule);
   }
   const title = entryOf(doc, 'title')?.value;
-  collection.errors.push(...ctx.finish(title?.kind === 'scalar' && title.value !== null ? scalarText(title) : undefined));
+  appendAll(collection.errors, ctx.finish(title?.kind === 'scalar' && title.value !== null ? scalarText(title) : undefined));
 }

@@ -2,7 +2,7 @@
 // sequences and scalars with source offsets, plus the deep merge of collection actions (spec 01 §2).
 // It does not interpret Sigma keys.
 
-import { isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, Scalar, type Document, type Node as YamlNode } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, Scalar, type Alias, type Document, type Node as YamlNode } from 'yaml';
 import { readFastYaml } from './fast-yaml.js';
 
 /** Merging nests at most this deep; real templates are two or three levels, and a cap keeps hostile input cheap. */
@@ -10,6 +10,12 @@ const MAX_MERGE_DEPTH = 64;
 
 /** A document may expand to at most this many nodes (aliases included): real rules have at most a few thousand, and the cap stops "billion laughs" input. */
 const MAX_DOCUMENT_NODES = 200_000;
+
+/**
+ * The aliases of all documents of a file may expand to at most this many nodes together: with the document cap alone,
+ * a file repeating a four-line alias bomb in each of its documents costs that cap (time and memory) once per document.
+ */
+const MAX_FILE_ALIAS_NODES = 200_000;
 
 /** Collections may nest this deep; deeper input (or a self-referencing alias) would exhaust the stack. */
 export const MAX_TREE_DEPTH = 256;
@@ -92,6 +98,7 @@ export function readLibraryYaml(text: string): (YamlDocument | YamlSyntaxError)[
   const docs = parseStream(text);
   if (!Array.isArray(docs)) return [docs];
   const out: (YamlDocument | YamlSyntaxError)[] = [];
+  const aliases: AliasBudget = { left: MAX_FILE_ALIAS_NODES };
   for (const doc of docs) {
     const syntax = doc.errors[0];
     if (syntax !== undefined) {
@@ -100,7 +107,7 @@ export function readLibraryYaml(text: string): (YamlDocument | YamlSyntaxError)[
     }
     // `doc.warnings` only reports unresolved tags; their values are still read as plain strings.
     const problems: TreeProblem[] = [];
-    out.push({ tree: buildTree(doc, problems), problems });
+    out.push({ tree: buildTree(doc, problems, aliases), problems });
   }
   return out;
 }
@@ -112,23 +119,41 @@ function parseStream(text: string): Document.Parsed[] | YamlSyntaxError {
   } catch (e) {
     // The library recurses per nesting level: absurdly deep input overflows the stack.
     if (e instanceof RangeError) return { syntax: `YAML nests too deeply to be read (${e.message})`, offset: 0 };
+    if (isStackOverflowInRegex(e)) return { syntax: `YAML nests too deeply to be read (${STACK_OVERFLOW})`, offset: 0 };
     throw e;
   }
 }
 
+const STACK_OVERFLOW = 'Maximum call stack size exceeded';
+
+/**
+ * V8 reports a stack overflow as a RangeError, except when the stack runs out while a regular expression is being
+ * compiled (the library compiles some on first use, which can be at the deepest point): that is a SyntaxError.
+ */
+function isStackOverflowInRegex(e: unknown): boolean {
+  return e instanceof SyntaxError && e.message.includes(STACK_OVERFLOW);
+}
+
 /** Converts one parsed YAML document (core schema) into a tree; `null` contents give `null`. */
-function buildTree(doc: Document.Parsed, problems: TreeProblem[]): TreeNode | null {
+function buildTree(doc: Document.Parsed, problems: TreeProblem[], aliases: AliasBudget): TreeNode | null {
   const contents = doc.contents;
   if (contents === null) return null;
-  const budget = { left: MAX_DOCUMENT_NODES, depth: 0, exhausted: false };
+  const budget: Budget = { left: MAX_DOCUMENT_NODES, depth: 0, exhausted: false, targets: new Map(), aliasDepth: 0, aliases };
   return convert(doc, contents, '', problems, budget, 0);
 }
 
 function convert(doc: Document.Parsed, node: YamlNode, path: string, problems: TreeProblem[], budget: Budget, start: number): TreeNode {
   budget.left -= 1;
-  if (budget.left < 0 || budget.depth > MAX_TREE_DEPTH) {
+  if (budget.aliasDepth > 0) budget.aliases.left -= 1;
+  const aliasesSpent = budget.aliasDepth > 0 && budget.aliases.left < 0;
+  if (budget.left < 0 || budget.depth > MAX_TREE_DEPTH || aliasesSpent) {
     if (!budget.exhausted) {
-      const why = budget.left < 0 ? `expands to more than ${MAX_DOCUMENT_NODES} nodes` : `nests deeper than ${MAX_TREE_DEPTH} levels`;
+      const why =
+        budget.left < 0
+          ? `expands to more than ${MAX_DOCUMENT_NODES} nodes`
+          : budget.depth > MAX_TREE_DEPTH
+            ? `nests deeper than ${MAX_TREE_DEPTH} levels`
+            : `expands aliases past ${MAX_FILE_ALIAS_NODES} nodes, the limit for all documents of a file together`;
       problems.push({ code: 'invalid_value', message: `document ${why}`, offset: start, path });
       budget.exhausted = true;
     }
@@ -146,6 +171,19 @@ interface Budget {
   left: number;
   depth: number;
   exhausted: boolean;
+  /**
+   * The node each alias stands for. `Alias.resolve` walks the document from its start on every call, and an alias
+   * inside an aliased collection is met once per expansion: a small alias bomb would cost seconds.
+   */
+  targets: Map<Alias, YamlNode | undefined>;
+  /** How many aliases enclose the node being converted: above 0, the node also counts against `aliases`. */
+  aliasDepth: number;
+  aliases: AliasBudget;
+}
+
+/** Nodes the aliases of a file's remaining documents may still expand to. */
+interface AliasBudget {
+  left: number;
 }
 
 function convertNode(doc: Document.Parsed, node: YamlNode, path: string, problems: TreeProblem[], budget: Budget, start: number): TreeNode {
@@ -196,10 +234,16 @@ function convertNode(doc: Document.Parsed, node: YamlNode, path: string, problem
     return { kind: 'seq', items, start: seqStart };
   }
   if (isAlias(node)) {
-    const target = node.resolve(doc);
+    let target = budget.targets.get(node);
+    if (target === undefined && !budget.targets.has(node)) budget.targets.set(node, (target = node.resolve(doc)));
     const aliasStart = node.range?.[0] ?? start;
     if (target === undefined) return { kind: 'scalar', value: null, source: '', style: 'plain', start: aliasStart, end: aliasStart };
-    return convert(doc, target, path, problems, budget, aliasStart);
+    budget.aliasDepth++;
+    try {
+      return convert(doc, target, path, problems, budget, aliasStart);
+    } finally {
+      budget.aliasDepth--;
+    }
   }
   return { kind: 'scalar', value: null, source: '', style: 'plain', start, end: start };
 }

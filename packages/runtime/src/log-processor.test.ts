@@ -1,6 +1,7 @@
 import { cpSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import type { DetectionResult, ProcessResult } from '@tsigma/eval';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { fixture, tempRules } from '../test/helpers.js';
 import { createEventFilter } from './event-filter.js';
 import { LogProcessor } from './log-processor.js';
@@ -45,6 +46,18 @@ describe('LogProcessor batches', () => {
     expect(out[0]?.detections).toHaveLength(2);
     expect(out[0]?.detections.map((d) => d.matched_fields[0]?.value)).toEqual(['whoami', 'whoami /all']);
     expect(out[1]).toEqual({ detections: [], correlations: [] });
+  });
+
+  it('merges filter outputs of 200,000 results each onto their line (no argument spread)', async () => {
+    const p = await processorFor(fixture('rules', 'whoami.yml'));
+    const [one] = p.processBatchLines(['{"CommandLine":"whoami"}']);
+    const hit = one?.detections[0] as DetectionResult;
+    // As if 200,000 rules matched each event: loading that many rules would take most of a minute.
+    const many = (): ProcessResult => ({ detections: new Array<DetectionResult>(200_000).fill(hit), correlations: [] });
+    vi.spyOn(p.currentEngine(), 'correlateBatch').mockImplementation((_events, detections) => detections.map(many));
+    const filter = await createEventFilter({ jq: '.records[]' });
+    const [merged] = p.processBatchLines(['{"records":[{"a":1},{"a":2},{"a":3}]}'], filter);
+    expect(merged?.detections).toHaveLength(600_000);
   });
 
   it('filters: non-object outputs and runtime errors are parse errors; key/value lines bypass the filter', async () => {

@@ -2,6 +2,7 @@
 // Pure: walks rule ASTs; it neither reads files nor compiles anything.
 
 import type { CorrelationRule, Detection, DetectionItem, Detections, FilterRule, SigmaRule } from '@tsigma/parser';
+import { appendAll } from './append-all.js';
 
 /** Where a field reference was found. */
 export type FieldOrigin = 'detection' | 'correlation' | 'filter' | 'metadata';
@@ -83,9 +84,9 @@ function correlationFields(c: CorrelationRule): string[] {
   // Alias names in group-by are not event fields (their mapped fields are), nor are coalesced names.
   const aliases = new Set(c.aliases.map((a) => a.alias));
   const out = c.groupBy.filter((g) => !aliases.has(g) && c.fieldCoalesce?.[g] === undefined);
-  if (c.condition.kind === 'threshold' && c.condition.field !== undefined) out.push(...c.condition.field);
-  for (const a of c.aliases) out.push(...Object.values(a.mapping));
-  if (c.fieldCoalesce !== undefined) for (const paths of Object.values(c.fieldCoalesce)) out.push(...paths);
+  if (c.condition.kind === 'threshold' && c.condition.field !== undefined) appendAll(out, c.condition.field);
+  for (const a of c.aliases) appendAll(out, Object.values(a.mapping));
+  if (c.fieldCoalesce !== undefined) for (const paths of Object.values(c.fieldCoalesce)) appendAll(out, paths);
   return out;
 }
 

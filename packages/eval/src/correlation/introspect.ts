@@ -1,6 +1,7 @@
 // Read-only introspection of correlation state (spec 03 §11): per correlation and per group, the
 // aggregate against the threshold, window contents, eviction and suppression timing. Never mutates.
 
+import { appendAll } from '../append-all.js';
 import type { CompiledCorrelation } from './compile.js';
 import type { CorrelationState } from './correlation-state.js';
 import type {
@@ -39,7 +40,7 @@ export function introspectState(state: CorrelationState, config: CorrelationConf
       if (filter.group === undefined || g.group_key_display.includes(filter.group)) own.push(g);
     }
     own.sort((a, b) => (a.group_key_display < b.group_key_display ? -1 : a.group_key_display > b.group_key_display ? 1 : 0));
-    groups.push(...own);
+    appendAll(groups, own);
   }
   return { correlations, groups };
 }

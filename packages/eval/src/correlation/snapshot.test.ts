@@ -118,4 +118,23 @@ describe('snapshot / restore (spec 03 §12)', () => {
     expect(after.stateCount()).toBe(0);
     expect(after.exportState().last_alert).toEqual({});
   });
+
+  it('exports and introspects 200,000 windows of one correlation (no argument spread of the group list)', () => {
+    const n = 200_000;
+    const e = engine({ maxStateEntries: 2 * n });
+    const groups = Array.from({ length: n }, (_, i) => [`g${i}`]);
+    const snap: CorrelationSnapshot = {
+      version: 1,
+      sequence: 0,
+      last_alert: { count: groups.map((group) => ({ group, ts: 5 })) },
+      event_buffers: {},
+      event_ref_buffers: {},
+      windows: { count: groups.map((group) => ({ group, state: { kind: 'event_count', timestamps: [5] }, watermark: 5 })) },
+    };
+    expect(e.importState(snap)).toEqual({ ok: true, windows: n, skipped: 0 });
+    const out = e.exportState();
+    expect(out.windows['count']).toHaveLength(n);
+    expect(out.last_alert['count']).toHaveLength(n);
+    expect(e.introspect({ id: 'count' }).groups).toHaveLength(n);
+  }, 60_000);
 });

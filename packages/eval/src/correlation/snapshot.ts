@@ -1,6 +1,7 @@
 // Versioned export and import of correlation state (spec 03 §12). Export is deterministic and
 // JSON-round-trippable; import validates shape and version and never throws on bad input.
 
+import { appendAll } from '../append-all.js';
 import type { CompiledCorrelation } from './compile.js';
 import { groupOfKey, windowKey, type CorrelationState } from './correlation-state.js';
 import { CorrelationError } from './errors.js';
@@ -26,8 +27,9 @@ export function exportSnapshot(state: CorrelationState): CorrelationSnapshot {
   for (const c of ordered) {
     const windows = [...(state.windows[c.index]?.values() ?? [])].sort((a, b) => compareText(groupText(a.group), groupText(b.group)));
     if (windows.length > 0) {
-      (snap.windows[c.identity] ??= []).push(
-        ...windows.map((w) => ({ group: [...w.group], state: windowStateJson(c, w), watermark: w.watermark })),
+      appendAll(
+        (snap.windows[c.identity] ??= []),
+        windows.map((w) => ({ group: [...w.group], state: windowStateJson(c, w), watermark: w.watermark })),
       );
     }
     for (const w of windows) {
@@ -48,7 +50,10 @@ export function exportSnapshot(state: CorrelationState): CorrelationSnapshot {
     const alerts = [...(state.lastAlert[c.index] ?? new Map<WindowKey, number>()).entries()];
     if (alerts.length > 0) {
       const groups = alerts.map(([key, ts]) => ({ group: groupOfKey(key, c.groupBy.length), ts }));
-      (snap.last_alert[c.identity] ??= []).push(...groups.sort((a, b) => compareText(groupText(a.group), groupText(b.group))));
+      appendAll(
+        (snap.last_alert[c.identity] ??= []),
+        groups.sort((a, b) => compareText(groupText(a.group), groupText(b.group))),
+      );
     }
   }
   return snap;

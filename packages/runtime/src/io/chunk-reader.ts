@@ -8,6 +8,7 @@ export class ChunkReader {
   private closed = false;
   private wake: (() => void) | undefined;
   private bytes = 0;
+  /** Chunks given back, the next one last: a stack, so neither giving back nor taking costs more with its size. */
   private readonly returned: (Buffer | string)[] = [];
 
   constructor(private readonly input: Readable) {
@@ -18,7 +19,8 @@ export class ChunkReader {
 
   /** Gives chunks back (in their original order) to be returned by the next calls of `next()`, e.g. after a peek. */
   unread(chunks: readonly (Buffer | string)[]): void {
-    this.returned.unshift(...chunks);
+    // Not unshift(...chunks): a spread of many chunks (a pipe can deliver tiny ones) overflows the call stack.
+    for (let i = chunks.length - 1; i >= 0; i--) this.returned.push(chunks[i] as Buffer | string);
   }
 
   /** Bytes (or characters, for a string stream) read so far. */
@@ -28,7 +30,7 @@ export class ChunkReader {
 
   /** The next chunk, or null at end of stream or after `close()`; rejects with the stream's error. */
   async next(): Promise<Buffer | string | null> {
-    const again = this.returned.shift();
+    const again = this.returned.pop();
     if (again !== undefined) return again;
     for (;;) {
       if (this.closed) return null;
