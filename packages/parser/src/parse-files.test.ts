@@ -64,7 +64,9 @@ describe('parseSigmaFiles', () => {
     paths.splice(50, 0, missing);
     const reversed = [...paths].reverse();
     const c = await parseSigmaFiles(reversed);
-    expect(c.rules.map((r) => r.title)).toEqual(reversed.filter((p) => p !== missing).map((p) => `R${Number(/r(\d+)\.yml$/.exec(p)?.[1])}`));
+    expect(c.rules.map((r) => r.title)).toEqual(
+      reversed.filter((p) => p !== missing).map((p) => `R${Number(/r(\d+)\.yml$/.exec(p)?.[1])}`),
+    );
     expect(c.errors.map((e) => [e.code, e.file])).toEqual([['io', missing]]);
     expect((await parseSigmaFiles([])).rules).toEqual([]);
   });
