@@ -287,17 +287,15 @@ describe('defaultWorkerCount', () => {
     const big = join(dir, 'big.ndjson');
     writeFileSync(small, '{}\n');
     writeFileSync(big, Buffer.alloc(PARALLEL_MIN_INPUT_BYTES));
-    expect(defaultWorkerCount([{ kind: 'file', path: small }], 4)).toBe(1);
-    expect(defaultWorkerCount([{ kind: 'file', path: big }], 4)).toBe(4);
-    expect(defaultWorkerCount([{ kind: 'file', path: big }], 1)).toBe(1);
-    expect(
-      defaultWorkerCount(
-        [
-          { kind: 'inline', text: '{}' },
-          { kind: 'file', path: join(dir, 'absent') },
-        ],
-        4,
-      ),
-    ).toBe(1);
+    expect(defaultWorkerCount([{ kind: 'file', path: small }], 2000, 4)).toBe(1);
+    expect(defaultWorkerCount([{ kind: 'file', path: big }], 2000, 4)).toBe(4);
+    expect(defaultWorkerCount([{ kind: 'file', path: big }], 2000, 1)).toBe(1);
+    // A few rules: detection is cheaper than shipping results between threads.
+    expect(defaultWorkerCount([{ kind: 'file', path: big }], PARALLEL_MIN_RULES - 1, 4)).toBe(1);
+    const unsized = [
+      { kind: 'inline' as const, text: '{}' },
+      { kind: 'file' as const, path: join(dir, 'absent') },
+    ];
+    expect(defaultWorkerCount(unsized, 2000, 4)).toBe(1);
   });
 });
