@@ -10,6 +10,7 @@ import type { JsonEvent } from './event.js';
 import { explainRule, type RuleExplanation } from './explain.js';
 import { applyCompiledFilter, compileFilter, filterTargets } from './filter.js';
 import { logSourceConflicts, type EventLogSource, type LogSourceExtractor } from './logsource.js';
+import type { LogSourceRouter } from './logsource-routing.js';
 import { PipelineError, transformRule, type Pipeline, type PipelineErrorCode } from './pipeline/index.js';
 import { CandidateIndex } from './prefilter.js';
 import type { DetectionResult, MatchDetail } from './result.js';
@@ -22,6 +23,8 @@ export interface EngineOptions {
   matchDetail?: MatchDetail;
   /** Derive each event's logsource and skip conflicting rules (spec 02 §11). */
   logSourceExtractor?: LogSourceExtractor;
+  /** Skip rules that cannot apply to where an event comes from (e.g. `windowsEventRouter()`); default none. */
+  logSourceRouter?: LogSourceRouter;
   /** Use the candidate index (default true, spec 02 §12); results are identical either way. */
   prefilter?: boolean;
 }
@@ -75,6 +78,9 @@ export interface LoadReport {
   errors: RuleLoadError[];
 }
 
+/** Routes whose rule decisions an engine keeps; far more than the channel/event-id pairs of real logs. */
+const MAX_REMEMBERED_ROUTES = 4096;
+
 /**
  * Compiles Sigma rules and evaluates events against them.
  *
@@ -92,12 +98,16 @@ export class Engine {
   private extractor: LogSourceExtractor | null;
   private readonly usePrefilter: boolean;
   private index: CandidateIndex | null = null;
+  private router: LogSourceRouter | null;
+  /** Per route, 1 for each rule (by load position) the router lets run; rebuilt with the index. */
+  private admittedByRoute = new Map<string, Uint8Array>();
 
   constructor(opts: EngineOptions = {}) {
     this.includeEvent = opts.includeEvent ?? false;
     this.matchDetail = opts.matchDetail ?? 'off';
     this.extractor = opts.logSourceExtractor ?? null;
     this.usePrefilter = opts.prefilter ?? true;
+    this.router = opts.logSourceRouter ?? null;
   }
 
   /** Adds a processing pipeline; pipelines apply in priority order (ties: insertion order) to rules added later. */
@@ -171,7 +181,7 @@ export class Engine {
   addRule(r: SigmaRule): void {
     const rule = this.pipelines.length > 0 ? transformRule(this.pipelines, r).rule : r;
     this.compiled.push(compileRule(rule));
-    this.index = null;
+    this.rulesChanged();
   }
 
   /** Applies a filter rule to every loaded rule it targets (spec 02 §8). */
@@ -188,7 +198,7 @@ export class Engine {
       targets++;
       return applyCompiledFilter(rule, compiled);
     });
-    if (targets > 0) this.index = null;
+    if (targets > 0) this.rulesChanged();
     return targets;
   }
 
@@ -208,7 +218,10 @@ export class Engine {
     return this.run(event, ls);
   }
 
-  /** Explains every rule, or only the rules with id `ruleId` (else with that exact title). */
+  /**
+   * Explains every rule, or only the rules with id `ruleId` (else with that exact title). A rule the router skips
+   * for this event is explained all the same, with `routed_out` saying why it would not run.
+   */
   explain(event: JsonEvent, opts: { ruleId?: string } = {}): RuleExplanation[] {
     let rules = this.compiled;
     const wanted = opts.ruleId;
@@ -216,7 +229,12 @@ export class Engine {
       const byId = rules.filter((r) => r.id === wanted);
       rules = byId.length > 0 ? byId : rules.filter((r) => r.title === wanted);
     }
-    return rules.map((r) => explainRule(r, event));
+    const route = this.router?.routeOf(event);
+    return rules.map((r) => {
+      const explanation = explainRule(r, event);
+      const why = route === undefined ? undefined : this.router?.exclusion(route, r.logsource);
+      return why === undefined ? explanation : { ...explanation, matched: false, routed_out: why };
+    });
   }
 
   /** The loaded rules after pipelines and filters, in load order. */
@@ -239,21 +257,53 @@ export class Engine {
     this.extractor = x;
   }
 
+  /** Sets or clears the logsource router used by `evaluate`. */
+  setLogSourceRouter(router: LogSourceRouter | null): void {
+    this.router = router;
+    this.admittedByRoute.clear();
+  }
+
+  private rulesChanged(): void {
+    this.index = null;
+    this.admittedByRoute.clear();
+  }
+
+  /** Which rules may run on `event` (1 per admitted rule), or null when every rule may. */
+  private admittedFor(event: JsonEvent): Uint8Array | null {
+    if (this.router === null) return null;
+    const route = this.router.routeOf(event);
+    if (route === undefined) return null;
+    let admitted = this.admittedByRoute.get(route);
+    if (admitted === undefined) {
+      // Hostile input could name endless routes; the decisions are cheap to make again.
+      if (this.admittedByRoute.size >= MAX_REMEMBERED_ROUTES) this.admittedByRoute.clear();
+      const router = this.router;
+      admitted = Uint8Array.from(this.compiled, (r) => (router.exclusion(route, r.logsource) === undefined ? 1 : 0));
+      this.admittedByRoute.set(route, admitted);
+    }
+    return admitted;
+  }
+
   private run(event: JsonEvent, ls: EventLogSource | null): DetectionResult[] {
     const rules = this.compiled;
     const opts: ResultOptions = { matchDetail: this.matchDetail, includeEvent: this.includeEvent };
     const out: DetectionResult[] = [];
+    const admitted = this.admittedFor(event);
     if (this.usePrefilter) {
       const index = (this.index ??= new CandidateIndex(rules));
       const candidates = index.candidates(event);
       for (let i = 0; i < candidates.length; i++) {
-        const rule = rules[candidates[i] as number] as CompiledRule;
+        const position = candidates[i] as number;
+        if (admitted !== null && admitted[position] === 0) continue;
+        const rule = rules[position] as CompiledRule;
         if (ls !== null && logSourceConflicts(rule.logsource, ls)) continue;
         if (ruleMatches(rule, event)) out.push(buildResult(rule, event, opts));
       }
       return out;
     }
-    for (const rule of rules) {
+    for (let position = 0; position < rules.length; position++) {
+      const rule = rules[position] as CompiledRule;
+      if (admitted !== null && admitted[position] === 0) continue;
       if (ls !== null && logSourceConflicts(rule.logsource, ls)) continue;
       if (ruleMatches(rule, event)) out.push(buildResult(rule, event, opts));
     }

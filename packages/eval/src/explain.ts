@@ -47,6 +47,8 @@ export interface RuleExplanation {
   rule_id?: string;
   matched: boolean;
   conditions: ConditionTrace[];
+  /** Set when logsource routing would not run the rule on this event: why (the trace shows what it would do). */
+  routed_out?: string;
 }
 
 /**

@@ -27,6 +27,8 @@ export { RuleCompileError } from './errors.js';
 export type { RuleCompileErrorCode, RuleCompileSpot } from './errors.js';
 export { LogSourceExtractor } from './logsource.js';
 export type { EventLogSource, LogSourceExtractorConfig } from './logsource.js';
+export { windowsEventRouter } from './logsource-routing.js';
+export type { LogSourceRouter } from './logsource-routing.js';
 export { isCorrelationResult } from './result.js';
 export type { DetectionResult, EvaluationResult, FieldMatch, MatchDetail, MatcherKind, RuleHeader } from './result.js';
 

@@ -38,6 +38,16 @@ export interface RuleHeader {
   custom_attributes?: Record<string, unknown>;
   /** Set by @tsigma/enrichment after evaluation. */
   enrichments?: Record<string, unknown>;
+  // Where and when the event happened, set by @tsigma/runtime from the event (the engines leave them unset):
+  /** ISO 8601 UTC time of the (last) event, from the timestamp fields; absent when the event has none. */
+  event_time?: string;
+  /** Windows events (EVTX records, EVTX-shaped JSON): the System block's Computer, Channel, EventID, EventRecordID. */
+  computer?: string;
+  channel?: string;
+  event_id?: number;
+  record_id?: number;
+  /** The file the event was read from (EVTX inputs). */
+  source?: string;
 }
 
 /** One field that contributed to a match. */

@@ -18,11 +18,15 @@ import { RuntimeEngine, type EngineStats } from './runtime-engine.js';
  * event its source already decoded (`value`, e.g. an EVTX record); or one its source could not decode (`failure`).
  */
 export type BatchLine =
-  string | { line: string; format: InputFormat } | { value: object } | { failure: string } | { evtxChunk: EvtxChunkJob; file: string };
+  | string
+  | { line: string; format: InputFormat }
+  | { value: object; source?: string }
+  | { failure: string }
+  | { evtxChunk: EvtxChunkJob; file: string };
 
 /** The batch line of a raw event: its decoded value, its source-side failure, or its payload (and own format). */
 export function batchLineOf(event: RawEvent): BatchLine {
-  if (event.value !== undefined) return { value: event.value };
+  if (event.value !== undefined) return event.source === undefined ? { value: event.value } : { value: event.value, source: event.source };
   if (event.evtxChunk !== undefined) return { evtxChunk: event.evtxChunk.job, file: event.evtxChunk.file };
   if (event.failure !== undefined) return { failure: event.failure };
   return event.format === undefined ? event.payload : { line: event.payload, format: event.format };
@@ -329,6 +333,12 @@ export function detectLines(
   const t2 = performance.now();
 
   const { detections, times } = events.length > 0 ? engine.detectBatch(events) : { detections: [], times: [] };
+  for (let k = 0; k < detections.length; k++) {
+    const found = detections[k] as DetectionResult[];
+    if (found.length === 0) continue;
+    const source = sourceOf(lines[owners[k] as number] as BatchLine);
+    if (source !== undefined) for (const d of found) d.source = source;
+  }
   const t3 = performance.now();
   return {
     lines: lines.length,
@@ -340,6 +350,13 @@ export function detectLines(
     ms: { parse: t1 - t0, decodeMerge: t2 - t1, evaluate: t3 - t2 },
     inputProblems,
   };
+}
+
+/** The file a batch line's events were read from, when its source said (EVTX records and chunks). */
+function sourceOf(line: BatchLine): string | undefined {
+  if (typeof line === 'string') return undefined;
+  if ('file' in line) return line.file;
+  return 'source' in line ? line.source : undefined;
 }
 
 /** Feeds filter outputs that are objects to `emit`; returns the problem text for dropped outputs or errors. */

@@ -7,6 +7,7 @@ import {
   silentLogger,
   sortPipelines,
   transformRule,
+  windowsEventRouter,
   type CorrelationConfig,
   type CorrelationEngineOptions,
   type CorrelationSnapshot,
@@ -22,6 +23,7 @@ import {
 } from '@tsigma/eval';
 import { readSigmaFiles, type CorrelationRule, type FilterRule, type Level, type SigmaCollection, type SigmaRule } from '@tsigma/parser';
 import { RuntimeError } from './errors.js';
+import { eventContext } from './result-context.js';
 import { describeRuleLoadError } from './rule-load-errors.js';
 import { collectFieldMappings, collectRuleFields, type FieldMapping, type FieldSources, type RuleFieldSet } from './rule-fields.js';
 import { findRuleFiles } from './rule-files.js';
@@ -41,6 +43,13 @@ export interface RuntimeEngineOptions {
   correlationConfig?: Partial<CorrelationConfig>;
   /** Embed the event in every detection result; default false. */
   includeEvent?: boolean;
+  /**
+   * Skip rules that cannot apply to where an event comes from (spec 02 §11, eval's `windowsEventRouter`): a
+   * Windows event (EVTX record or EVTX-shaped JSON) never runs a rule for another product, or for a category or
+   * service its channel and event id cannot hold. Events that do not say where they come from run every rule.
+   * Default true.
+   */
+  logSourceRouting?: boolean;
   /** Leave out rules that fail to parse or compile (listed in `stats.skipped`) instead of failing the load. */
   skipInvalidRules?: boolean;
   /** Receives load problems (warn) and correlation-state warnings; default: silent. */
@@ -123,7 +132,8 @@ export class RuntimeEngine {
 
   /** Evaluates events in order; one ProcessResult per event. Correlation state advances across batches. */
   processBatch(events: readonly JsonEvent[]): ProcessResult[] {
-    return this.require().engine.processBatch(events);
+    const { detections, times } = this.detectBatch(events);
+    return this.correlateBatch(events, detections, times);
   }
 
   /**
@@ -138,7 +148,13 @@ export class RuntimeEngine {
       const event = events[k] as JsonEvent;
       const found = engine.evaluate(event);
       detections[k] = found;
-      times[k] = found.length === 0 ? Number.NaN : engine.eventTime(event);
+      if (found.length === 0) {
+        times[k] = Number.NaN;
+        continue;
+      }
+      times[k] = engine.eventTime(event);
+      const context = eventContext(event, engine.eventTimeText(event));
+      for (const d of found) Object.assign(d, context);
     }
     return { detections, times };
   }
@@ -158,10 +174,15 @@ export class RuntimeEngine {
     for (let k = 0; k < detections.length; k++) {
       const found = detections[k] as DetectionResult[];
       const event = events[k];
-      out[k] =
-        found.length === 0 || event === undefined
-          ? { detections: found, correlations: [] }
-          : engine.processWithDetections(event, found, times[k] as number);
+      if (found.length === 0 || event === undefined) {
+        out[k] = { detections: found, correlations: [] };
+        continue;
+      }
+      const result = engine.processWithDetections(event, found, times[k] as number);
+      // A correlation fires on the event that completes it: that event's time is the correlation's.
+      const time = found[0]?.event_time;
+      if (time !== undefined) for (const c of result.correlations) c.event_time = time;
+      out[k] = result;
     }
     return out;
   }
@@ -302,6 +323,7 @@ export class RuntimeEngine {
     };
     if (this.options.clock !== undefined) options.clock = this.options.clock;
     const engine = new CorrelationEngine(this.options.correlationConfig, options);
+    if (this.options.logSourceRouting !== false) engine.setLogSourceRouter(windowsEventRouter());
     for (const p of pipelines) engine.addPipeline(p);
 
     // Summaries are taken as each file's collection passes by, keeping no reference to its ASTs, so each

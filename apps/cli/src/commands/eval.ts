@@ -61,6 +61,7 @@ export async function runEval(argv: string[], io: CliIo): Promise<number> {
     'batch-size': { type: 'string' },
     threads: { type: 'string' },
     pretty: { type: 'boolean' },
+    'no-logsource-routing': { type: 'boolean' },
   });
   const rulePaths = listOption(values.rules);
   if (rulePaths.length === 0) throw new CliError(EXIT_USAGE, 'eval needs -r/--rules <path>');
@@ -82,6 +83,7 @@ export async function runEval(argv: string[], io: CliIo): Promise<number> {
     correlationConfig,
     includeEvent: values['include-event'] === true,
     skipInvalidRules: values.strict !== true,
+    logSourceRouting: values['no-logsource-routing'] !== true,
   };
   const engine = new RuntimeEngine({ ...engineOptions, pipelines: await loadPipelines(pipelineRefs), logger: engineLog.logger });
   const stats = await loadRules(engine);

@@ -12,7 +12,8 @@ const MAX_UNPRINTABLE_ACTUAL_CHARS = 1000;
 
 /** Renders one rule's explanation as text ending in a newline. */
 export function renderExplanation(e: RuleExplanation): string {
-  const lines = [`${e.rule_title}${e.rule_id ? ` (${e.rule_id})` : ''}: ${e.matched ? 'MATCH' : 'NO MATCH'}`];
+  const verdict = e.routed_out !== undefined ? `SKIPPED by logsource routing: ${e.routed_out}` : e.matched ? 'MATCH' : 'NO MATCH';
+  const lines = [`${e.rule_title}${e.rule_id ? ` (${e.rule_id})` : ''}: ${verdict}`];
   for (const c of e.conditions) renderCondition(c, 1, lines);
   return lines.join('\n') + '\n';
 }

@@ -19,6 +19,7 @@ export async function runExplain(argv: string[], io: CliIo): Promise<number> {
     event: { type: 'string', short: 'e' },
     'rule-id': { type: 'string' },
     'show-pipeline': { type: 'boolean' },
+    'no-logsource-routing': { type: 'boolean' },
   });
   const rulePaths = listOption(values.rules);
   if (rulePaths.length === 0) throw new CliError(EXIT_USAGE, 'explain needs -r/--rules <path>');
@@ -29,6 +30,7 @@ export async function runExplain(argv: string[], io: CliIo): Promise<number> {
     rulesPath: rulePaths,
     pipelines: await loadPipelines(listOption(values.pipeline)),
     skipInvalidRules: true,
+    logSourceRouting: values['no-logsource-routing'] !== true,
   });
   const stats = await loadRules(engine);
   if (!globals.quiet) for (const issue of stats.issues) await writeOut(io.stderr, describeRuleLoadError(issue) + '\n');

@@ -9,13 +9,14 @@ import type { JsonEvent } from '../event.js';
 import type { RuleExplanation } from '../explain.js';
 import { silentLogger, type Logger } from '../logger.js';
 import type { LogSourceExtractor } from '../logsource.js';
+import type { LogSourceRouter } from '../logsource-routing.js';
 import { PipelineError, transformRule, type Pipeline } from '../pipeline/index.js';
 import type { DetectionResult, MatchDetail } from '../result.js';
 import { compileCorrelations, MAX_CHAIN_DEPTH, type CompiledCorrelation, type LoadedRuleInfo } from './compile.js';
 import { CorrelationState, type ConsumerLink } from './correlation-state.js';
 import { CorrelationError, type CorrelationErrorCode, type CorrelationErrorSpot } from './errors.js';
 import { EVENT_ID_FIELDS } from './evidence.js';
-import { extractEventTime } from './event-time.js';
+import { extractEventTime, extractEventTimeText } from './event-time.js';
 import type { FieldSource } from './field-values.js';
 import { introspectState } from './introspect.js';
 import { exportSnapshot, importSnapshot, type RestoreOutcome } from './snapshot.js';
@@ -204,6 +205,11 @@ export class CorrelationEngine {
     this.detector.setLogSourceExtractor(x);
   }
 
+  /** Forwarded to the detection engine: routing by where events come from (`windowsEventRouter`). */
+  setLogSourceRouter(router: LogSourceRouter | null): void {
+    this.detector.setLogSourceRouter(router);
+  }
+
   /** Evaluates detections only; correlation state is untouched. */
   evaluate(event: JsonEvent): DetectionResult[] {
     return this.detector.evaluate(event);
@@ -228,6 +234,11 @@ export class CorrelationEngine {
    */
   eventTime(event: JsonEvent): number {
     return extractEventTime(event, this.timestampFields) ?? Number.NaN;
+  }
+
+  /** The event's time from the same fields, as ISO 8601 UTC with milliseconds, or undefined when it has none. */
+  eventTimeText(event: JsonEvent): string | undefined {
+    return extractEventTimeText(event, this.timestampFields);
   }
 
   /**

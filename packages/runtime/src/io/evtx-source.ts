@@ -19,6 +19,7 @@ class EvtxRawEvent implements RawEvent {
   constructor(
     readonly value: object,
     readonly origin: string,
+    readonly source: string,
   ) {}
 
   get payload(): string {
@@ -83,7 +84,7 @@ export class EvtxSource implements EventSource {
       }
       const record = next.value;
       // A failure item's problem was already logged through onProblem.
-      if (record.ok) out.push(new EvtxRawEvent(record.data, `${this.path}#${record.recordId}`));
+      if (record.ok) out.push(new EvtxRawEvent(record.data, `${this.path}#${record.recordId}`, this.path));
     }
     return out.length > 0 ? out : null;
   }

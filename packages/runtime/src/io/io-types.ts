@@ -31,6 +31,8 @@ export interface RawEvent {
    * then only serves dead letters (a source may compute it lazily).
    */
   value?: object;
+  /** The file an already decoded event (an EVTX record) was read from; its results carry it as `source`. */
+  source?: string;
   /** Set by a source that already knows the payload cannot be decoded (a broken JSON document): the reason. */
   failure?: string;
   /**
