@@ -6,13 +6,20 @@ import type { TextOut } from './cli-io.js';
 export type OutputFormat = 'json' | 'ndjson' | 'table';
 const FORMATS: readonly OutputFormat[] = ['json', 'ndjson', 'table'];
 
-/** Validates `--output-format`, falling back to json on a TTY and ndjson in a pipe when absent. */
-export function chooseOutputFormat(value: string | undefined, stdout: TextOut, fallback?: OutputFormat): OutputFormat {
-  if (value === undefined) return fallback ?? (stdout.isTTY ? 'json' : 'ndjson');
-  if (!(FORMATS as readonly string[]).includes(value)) {
-    throw new CliError(EXIT_USAGE, `--output-format must be one of ${FORMATS.join(', ')}, not "${value}"`);
+/**
+ * Validates `--output-format` against `allowed` (default the data formats every command has), falling back to json
+ * on a TTY and ndjson in a pipe when absent.
+ */
+export function chooseOutputFormat<F extends string = OutputFormat>(
+  value: string | undefined,
+  stdout: TextOut,
+  allowed: readonly F[] = FORMATS as readonly string[] as readonly F[],
+): F | OutputFormat {
+  if (value === undefined) return stdout.isTTY ? 'json' : 'ndjson';
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new CliError(EXIT_USAGE, `--output-format must be one of ${allowed.join(', ')}, not "${value}"`);
   }
-  return value as OutputFormat;
+  return value as F;
 }
 
 /** Width-aligned text table; cells that look numeric are right-aligned. */

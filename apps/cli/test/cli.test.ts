@@ -158,11 +158,11 @@ describe('tsigma eval', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
-  it('refuses an impossible --syslog-tz, names a directory given as input, and reads several rule paths as one', () => {
+  it('refuses an impossible --syslog-tz, names an input directory without event files, and reads several rule paths as one', () => {
     expect(tsigma(['eval', '-r', join(FIX, 'rules-whoami'), '--syslog-tz', '+05:99', '-e', '{}']).code).toBe(3);
-    const dir = tsigma(['eval', '-r', join(FIX, 'rules-whoami'), '-i', FIX]);
+    const dir = tsigma(['eval', '-r', join(FIX, 'rules-whoami'), '-i', join(FIX, 'rules-ps')]);
     expect(dir.code).toBe(2);
-    expect(dir.stderr).toContain(`${FIX}: is a directory`);
+    expect(dir.stderr).toContain(`${join(FIX, 'rules-ps')}: no event files`);
     expect(dir.stderr).not.toContain('internal error');
     const both = tsigma(['eval', '-r', join(FIX, 'rules-whoami'), '-r', join(FIX, 'rules-ps'), '-e', '{"CommandLine":"whoami"}']);
     expect(both.code).toBe(0);

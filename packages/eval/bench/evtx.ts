@@ -1,18 +1,17 @@
 // EVTX-shaped events through the `windows` pipeline against the same events flattened through `sysmon`
-// (issue 13): 100,000 generated Sysmon events, JSON text in, results out, `rules/windows` loaded once per
-// pipeline. The two shapes run alternately in one process so that a noisy host hits both alike. The
-// `windows` pipeline finds a few detections fewer: it routes a `service: application` keyword rule to the
-// Application channel, which these Sysmon events are not from.
+// (issue 13): 100,000 generated Sysmon events, JSON text in, results out, all of SigmaHQ's `rules/` loaded once
+// per pipeline with logsource routing on (as the CLI runs), so rules for other products never run on these
+// events. The two shapes run alternately in one process so that a noisy host hits both alike.
 // Run alone: node --expose-gc --import tsx bench/evtx.ts [events] [rounds]   (TSIGMA_CORPUS overrides the corpus root)
 
 import { readFileSync } from 'node:fs';
 import { findSigmaRuleFiles, parseSigmaYaml } from '@tsigma/parser';
 import { corpusPath, exitWithoutCorpus } from '../../../test/corpus-root.js';
-import { Engine, JsonEvent, builtinPipeline } from '../src/index.js';
+import { Engine, JsonEvent, builtinPipeline, windowsEventRouter } from '../src/index.js';
 import { generateEvents, toEvtxShape } from './data.js';
 
 exitWithoutCorpus('eval bench (bench/evtx.ts)');
-const RULES = corpusPath('sigmahq', 'rules/windows');
+const RULES = corpusPath('sigmahq', 'rules');
 const EVENTS = Number(process.argv[2] ?? 100_000);
 /** Alternating rounds per shape; the figures printed are the median round of each. */
 const ROUNDS = Number(process.argv[3] ?? 3);
@@ -20,11 +19,11 @@ const ROUNDS = Number(process.argv[3] ?? 3);
 const TARGET_RATIO = 0.8;
 
 function load(files: readonly string[], pipeline: string): Engine {
-  const engine = new Engine();
+  const engine = new Engine({ logSourceRouter: windowsEventRouter() });
   engine.addPipeline(builtinPipeline(pipeline) as NonNullable<ReturnType<typeof builtinPipeline>>);
   const report = engine.addCollections(files.map((file) => parseSigmaYaml(readFileSync(file, 'utf8'), { file })));
   engine.evaluate(new JsonEvent({})); // builds the candidate index, part of loading
-  console.log(`rules/windows + ${pipeline} pipeline: ${report.rulesLoaded} rules loaded`);
+  console.log(`rules/ + ${pipeline} pipeline, logsource routing: ${report.rulesLoaded} rules loaded`);
   return engine;
 }
 

@@ -28,6 +28,8 @@ export { InlineEventSource } from './io/inline-source.js';
 export { EvtxSource } from './io/evtx-source.js';
 export { openEventInputs } from './io/event-inputs.js';
 export type { EventInput, EventInputOptions, InputInfo } from './io/event-inputs.js';
+export { expandInputDirectories } from './io/input-directories.js';
+export type { UnreadableDirectory } from './io/input-directories.js';
 export { FileSource, DEFAULT_FOLLOW_POLL_MS } from './io/file-source.js';
 export type { FileSourceOptions } from './io/file-source.js';
 export { openStdoutWriter, StdoutSink } from './io/stdout-sink.js';
@@ -40,6 +42,7 @@ export { DeadLetterWriter, formatDeadLetter } from './io/dead-letter.js';
 export type { DeadLetter, DeadLetterCategory, DeadLetterLine, DeadLetterWriterOptions } from './io/dead-letter.js';
 export { runPipeline, DEFAULT_BATCH_SIZE, DEFAULT_CHANNEL_CAPACITY } from './run-pipeline.js';
 export type { PipelineCounts, ResultStage, RunPipelineOptions } from './run-pipeline.js';
+export { LEVELS, levelNamed, minLevelStage } from './min-level.js';
 export {
   SinkDispatcher,
   labelSinks,

@@ -4,7 +4,7 @@
 import type { EvaluationResult, JsonEvent } from '@tsigma/eval';
 
 /** The context fields of a result (all optional; see `RuleHeader`). */
-export type ResultContext = Pick<EvaluationResult, 'event_time' | 'computer' | 'channel' | 'event_id' | 'record_id'>;
+type ResultContext = Pick<EvaluationResult, 'event_time' | 'computer' | 'channel' | 'event_id' | 'record_id'>;
 
 /**
  * The context of `event`: `event_time` when `timeText` is given; the Windows fields when the event is EVTX-shaped

@@ -1,11 +1,17 @@
-// The stdout views of `tsigma eval` (spec 11 §7), each as the run's result sink: `ndjson` streams every result as it
-// is produced; `json` and `table` keep what they will print and write it once the run is over (or interrupted).
-// Every result is encoded when it arrives, so one that cannot be (nested too deeply for JSON) fails alone.
+// The stdout views of `tsigma eval` (spec 11 §7, issue 13), each as the run's result sink: `ndjson` streams every
+// result as it is produced; the other views (and any view sorted by time) keep what they will print and write it
+// once the run is over (or interrupted). Every result is encoded when it arrives, so one that cannot be (nested
+// too deeply for JSON) fails alone. Every view also feeds the closing hunt summary.
 import { openStdoutWriter, serializeResult, StdoutSink, type Sink } from '@tsigma/runtime';
 import type { EvaluationResult } from '@tsigma/eval';
 import { writeOut, type CliIo } from '../cli-io.js';
 import { CliError, EXIT_OUTPUT_ERROR } from '../exit-codes.js';
 import { cutText, jsonPrefix, renderTable, type OutputFormat } from '../output-format.js';
+import { csvLine, HuntSummary, oneLine, sortByTime, timelineRow, tsvLine, TIMELINE_HEADER } from './hunt-views.js';
+
+/** The views `eval` prints (spec 11 §1's data formats plus the hunting views). */
+type EvalOutputFormat = OutputFormat | 'csv' | 'tsv' | 'timeline';
+export const EVAL_OUTPUT_FORMATS: readonly EvalOutputFormat[] = ['json', 'ndjson', 'table', 'timeline', 'csv', 'tsv'];
 
 /** Table cells longer than this are cut with an ellipsis. */
 const MAX_DETAIL_CHARS = 200;
@@ -15,13 +21,16 @@ const WRITE_CHUNK_CHARS = 1 << 20;
 /** Where `eval` sends its results, and how to complete the output after the run. */
 interface EvalOutput {
   sink: Sink;
-  /** Writes what the view kept (json, table) or waits for the last streamed write (ndjson). */
+  /** Writes what the view kept or waits for the last streamed write (ndjson). */
   finish(): Promise<void>;
+  /** Counts of what was delivered, for the closing summary. */
+  summary: HuntSummary;
 }
 
-/** Opens the stdout view of `format`. */
-export function openEvalOutput(format: OutputFormat, io: CliIo): EvalOutput {
-  if (format === 'ndjson') {
+/** Opens the stdout view of `format`; `sortTime` holds every result back to print them in event-time order. */
+export function openEvalOutput(format: EvalOutputFormat, io: CliIo, sortTime = false): EvalOutput {
+  const summary = new HuntSummary();
+  if (format === 'ndjson' && !sortTime) {
     // The real stdout gets the runtime's writer (asynchronous even when redirected to a file); tests pass their own.
     const stdout = io.stdout === process.stdout ? openStdoutWriter() : undefined;
     const finish = async (): Promise<void> => {
@@ -31,40 +40,99 @@ export function openEvalOutput(format: OutputFormat, io: CliIo): EvalOutput {
         throw new CliError(EXIT_OUTPUT_ERROR, `cannot write output: ${(error as Error).message}`, { cause: error });
       }
     };
-    return { sink: new StdoutSink(false, stdout?.writer ?? io.stdout), finish };
+    const inner = new StdoutSink(false, stdout?.writer ?? io.stdout);
+    const sink: Sink = {
+      label: inner.label,
+      send: async (results) => {
+        await inner.send(results);
+        summary.add(results);
+      },
+      sendRaw: (json) => inner.sendRaw(json),
+      close: () => inner.close(),
+    };
+    return { sink, finish, summary };
   }
-  if (format === 'json') {
+  if (format === 'json' && !sortTime) {
     const pieces: string[] = [];
     return keepingOutput(
+      summary,
       (results) => {
         if (results.length > 0) pieces.push(arrayElements(results));
       },
       () => writeJsonArray(io, pieces),
     );
   }
-  const rows: string[][] = [];
+  // Every other view keeps the results themselves: rows are rendered (and sorted) once the run is over.
+  const kept: EvaluationResult[] = [];
   return keepingOutput(
+    summary,
     (results) => {
-      for (const r of results) rows.push(tableRow(r));
+      // Encoded now so a result JSON cannot hold fails here, alone, as in the streamed views.
+      if (format === 'json' || format === 'ndjson') for (const r of results) serializeResult(r, format === 'json');
+      for (const r of results) kept.push(r);
     },
-    () => writeOut(io.stdout, renderTable(['LEVEL', 'RULE', 'TYPE', 'DETAIL'], rows)),
+    () => writeKept(io, format, sortTime ? sortByTime(kept) : kept),
   );
 }
 
+async function writeKept(io: CliIo, format: EvalOutputFormat, results: EvaluationResult[]): Promise<void> {
+  switch (format) {
+    case 'json':
+      return writeJsonArray(io, results.length === 0 ? [] : [arrayElements(results)]);
+    case 'ndjson':
+      return writeLines(
+        io,
+        results.map((r) => serializeResult(r) + '\n'),
+      );
+    case 'table':
+      return writeOut(io.stdout, renderTable(['LEVEL', 'RULE', 'TYPE', 'DETAIL'], results.map(tableRow)));
+    case 'timeline':
+      return writeOut(
+        io.stdout,
+        renderTable(
+          TIMELINE_HEADER,
+          results.map((r) => timelineRow(r).map((c) => cutText(c, MAX_DETAIL_CHARS))),
+        ),
+      );
+    case 'csv':
+      return writeLines(io, [csvLine(TIMELINE_HEADER), ...results.map((r) => csvLine(timelineRow(r)))]);
+    case 'tsv':
+      return writeLines(io, [tsvLine(TIMELINE_HEADER), ...results.map((r) => tsvLine(timelineRow(r)))]);
+  }
+}
+
+/** Writes lines in pieces of about {@link WRITE_CHUNK_CHARS}, never as one string of them all. */
+async function writeLines(io: CliIo, lines: readonly string[]): Promise<void> {
+  let text = '';
+  for (const line of lines) {
+    text += line;
+    if (text.length >= WRITE_CHUNK_CHARS) {
+      await writeOut(io.stdout, text);
+      text = '';
+    }
+  }
+  if (text !== '') await writeOut(io.stdout, text);
+}
+
 /** A view that keeps each result as `keep` renders it and prints everything in `finish`. */
-function keepingOutput(keep: (results: readonly EvaluationResult[]) => void, finish: () => Promise<void>): EvalOutput {
+function keepingOutput(
+  summary: HuntSummary,
+  keep: (results: readonly EvaluationResult[]) => void,
+  finish: () => Promise<void>,
+): EvalOutput {
   const sink: Sink = {
     label: 'stdout',
     // A throw inside the executor becomes the rejection a Sink reports failures with.
     send: (results) =>
       new Promise<void>((resolve) => {
         keep(results);
+        summary.add(results);
         resolve();
       }),
     sendRaw: () => Promise.resolve(),
     close: () => Promise.resolve(),
   };
-  return { sink, finish };
+  return { sink, finish, summary };
 }
 
 /**
@@ -95,11 +163,16 @@ async function writeJsonArray(io: CliIo, pieces: string[]): Promise<void> {
   await writeOut(io.stdout, text + '\n]\n');
 }
 
-/** `LEVEL RULE TYPE DETAIL`; values are rendered only as far as the cut, so any value fits. */
+/** `LEVEL RULE TYPE DETAIL`, each cell on one line; values are rendered only as far as the cut, so any value fits. */
 function tableRow(r: EvaluationResult): string[] {
   const isCorrelation = 'correlation_type' in r;
   const detail = isCorrelation
     ? `${r.group_key.map(([k, v]) => `${k}=${v}`).join(', ')} | agg=${r.aggregated_value}`
     : r.matched_fields.map((f) => `${f.field}=${typeof f.value === 'string' ? f.value : jsonPrefix(f.value, MAX_DETAIL_CHARS)}`).join(', ');
-  return [r.level ?? '-', r.rule_title, isCorrelation ? r.correlation_type : 'detection', cutText(detail, MAX_DETAIL_CHARS)];
+  return [
+    r.level ?? '-',
+    oneLine(r.rule_title),
+    isCorrelation ? r.correlation_type : 'detection',
+    oneLine(cutText(detail, MAX_DETAIL_CHARS)),
+  ];
 }

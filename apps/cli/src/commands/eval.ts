@@ -2,9 +2,9 @@
 // arguments, files or stdin, writing every result to stdout and a summary to stderr. The run is the runtime's
 // one loop (runPipeline): named inputs → LogProcessor batches → a sink; this file only wires and reports.
 import type { CorrelationConfig, Logger, LogFields } from '@tsigma/eval';
+import type { Level } from '@tsigma/parser';
 import { defaultCorrelationConfig, silentLogger } from '@tsigma/eval';
 import {
-  describeRuleLoadError,
   inputFormatNamed,
   INPUT_FORMAT_NAMES,
   LogProcessor,
@@ -12,6 +12,10 @@ import {
   parseSyslogTzOffset,
   DEFAULT_SYSLOG_CONFIG,
   DeadLetterWriter,
+  expandInputDirectories,
+  levelNamed,
+  LEVELS,
+  minLevelStage,
   defaultWorkerCount,
   openEventInputs,
   ParallelLogProcessor,
@@ -31,7 +35,8 @@ import { chooseOutputFormat } from '../output-format.js';
 import { loadPipelines } from '../pipelines.js';
 import { ProgressLine } from '../progress-line.js';
 import { loadRules, requireRules, runtimeErrorAsCliError } from '../rule-loading.js';
-import { openEvalOutput } from './eval-output.js';
+import { EVAL_OUTPUT_FORMATS, openEvalOutput } from './eval-output.js';
+import { reportLoadIssues } from './load-issues.js';
 
 /** Parse errors, and results that could not be written, printed in full; the rest are only counted (spec 11 §7). */
 const MAX_PRINTED_PROBLEMS = 5;
@@ -62,13 +67,24 @@ export async function runEval(argv: string[], io: CliIo): Promise<number> {
     threads: { type: 'string' },
     pretty: { type: 'boolean' },
     'no-logsource-routing': { type: 'boolean' },
+    'min-level': { type: 'string' },
+    sort: { type: 'string' },
+    verbose: { type: 'boolean', short: 'v' },
   });
   const rulePaths = listOption(values.rules);
   if (rulePaths.length === 0) throw new CliError(EXIT_USAGE, 'eval needs -r/--rules <path>');
-  const format = chooseOutputFormat(values.pretty === true ? 'json' : globals.outputFormat, io.stdout);
+  const format = chooseOutputFormat(values.pretty === true ? 'json' : globals.outputFormat, io.stdout, EVAL_OUTPUT_FORMATS);
+  const sortTime = parseSort(stringOption(values.sort));
+  const minLevel = parseMinLevel(stringOption(values['min-level']));
   const inputFormat = parseInputFormat(stringOption(values['input-format']), stringOption(values['syslog-tz']));
   const batchSize = parseBatchSize(stringOption(values['batch-size']));
-  const inputs = inputSpecsInOrder(argv, io);
+  let unreadableDirectories = 0;
+  const inputs = await expandInputDirectories(inputSpecsInOrder(argv, io), (problem) => {
+    unreadableDirectories++;
+    if (globals.logLevel !== 'error') io.stderr.write(`warning[unreadable_input]: ${problem.path}: ${problem.message}\n`);
+  }).catch((error: unknown) => {
+    throw runtimeErrorAsCliError(error);
+  });
   const threadsFlag = parseThreads(stringOption(values.threads));
   const correlationConfig = correlationConfigFromFlags(values);
 
@@ -77,6 +93,12 @@ export async function runEval(argv: string[], io: CliIo): Promise<number> {
   // correlation engine's warnings (state evicted at the cap) to stderr.
   const engineLog = laterLogger();
   const pipelineRefs = listOption(values.pipeline);
+  // EVTX records only match SigmaHQ's rules through the windows pipeline; without one, they would silently match
+  // nothing. A user who names pipelines has chosen.
+  if (pipelineRefs.length === 0 && inputs.some((input) => input.kind === 'file' && /\.evtx$/i.test(input.path))) {
+    pipelineRefs.push('windows');
+    if (!globals.quiet) await writeOut(io.stderr, 'note: .evtx input: using the windows pipeline (-p chooses pipelines)\n');
+  }
   // What workers need to build the same engine (parsed pipelines cannot cross threads: they go as references).
   const engineOptions = {
     rulesPath: rulePaths,
@@ -87,7 +109,7 @@ export async function runEval(argv: string[], io: CliIo): Promise<number> {
   };
   const engine = new RuntimeEngine({ ...engineOptions, pipelines: await loadPipelines(pipelineRefs), logger: engineLog.logger });
   const stats = await loadRules(engine);
-  if (!globals.quiet) for (const issue of stats.issues) await writeOut(io.stderr, describeRuleLoadError(issue) + '\n');
+  if (!globals.quiet) await reportLoadIssues(stats.issues, values.verbose === true, io);
   requireRules(engine, rulePaths, stats.detectionRules + stats.correlationRules, 'detection or correlation rule');
   const threads = threadsFlag ?? defaultWorkerCount(inputs, stats.detectionRules);
 
@@ -98,7 +120,7 @@ export async function runEval(argv: string[], io: CliIo): Promise<number> {
   };
   const log = createRunLogger(globals.logLevel, say);
   engineLog.connect(log);
-  const counts = { events: 0, detections: 0, correlations: 0, parseErrors: 0, inputWarnings: 0 };
+  const counts = { events: 0, detections: 0, correlations: 0, parseErrors: 0, inputWarnings: unreadableDirectories };
   const metrics: MetricsHook = {
     onEventsProcessed: (n) => (progress.events = counts.events += n),
     onDetectionMatches: (n) => (progress.matches = (counts.detections += n) + counts.correlations),
@@ -118,7 +140,7 @@ export async function runEval(argv: string[], io: CliIo): Promise<number> {
       if (info.kind !== 'evtx') evtxOnly = false;
     },
   });
-  const output = openEvalOutput(format, io);
+  const output = openEvalOutput(format, io, sortTime);
   const problems = new ProblemReport(say, globals.quiet);
   const processor = new LogProcessor(engine, metrics);
   // --threads N: N detection workers, correlation and output on this thread; 1 keeps everything here.
@@ -153,6 +175,7 @@ export async function runEval(argv: string[], io: CliIo): Promise<number> {
         processor,
         ...(parallel === undefined ? {} : { parallel }),
         sinks: [output.sink],
+        ...(minLevel === undefined ? {} : { stages: [minLevelStage(minLevel)] }),
         format: inputFormat,
         deadLetter: problems.deadLetters,
         // A failed write to stdout does not heal by waiting; the first failure is final.
@@ -174,12 +197,14 @@ export async function runEval(argv: string[], io: CliIo): Promise<number> {
     }
     const matches = counts.detections + counts.correlations;
     if (!globals.noStats) {
+      for (const line of output.summary.render()) await writeOut(io.stderr, line + '\n');
       const noun = evtxOnly ? 'EVTX records' : 'events';
       const end = stoppedBy === undefined ? '.' : `; interrupted by ${stoppedBy} before the end of the input.`;
       const warnings = counts.inputWarnings > 0 ? `, ${counts.inputWarnings} input warnings` : '';
+      const shown = minLevel === undefined ? '' : `, ${output.summary.hits} at --min-level ${minLevel} or above`;
       await writeOut(
         io.stderr,
-        `Processed ${counts.events} ${noun}, ${counts.detections} detection matches, ${counts.correlations} correlation matches, ${counts.parseErrors} parse errors${warnings}${end}\n`,
+        `Processed ${counts.events} ${noun}, ${counts.detections} detection matches, ${counts.correlations} correlation matches${shown}, ${counts.parseErrors} parse errors${warnings}${end}\n`,
       );
       const evicted = processor.currentEngine().correlationStats();
       if (evicted.windowsEvictedByCap > 0) {
@@ -307,6 +332,19 @@ function parseInputFormat(name: string | undefined, tz: string | undefined): Inp
   const format = inputFormatNamed(name ?? 'auto', { ...DEFAULT_SYSLOG_CONFIG, defaultTzOffsetMinutes });
   if (format === undefined) throw new CliError(EXIT_USAGE, `--input-format must be one of ${INPUT_FORMAT_NAMES.join(', ')}, not "${name}"`);
   return format;
+}
+
+function parseSort(raw: string | undefined): boolean {
+  if (raw === undefined) return false;
+  if (raw !== 'time') throw new CliError(EXIT_USAGE, `--sort takes time, not "${raw}"`);
+  return true;
+}
+
+function parseMinLevel(raw: string | undefined): Level | undefined {
+  if (raw === undefined) return undefined;
+  const level = levelNamed(raw);
+  if (level === undefined) throw new CliError(EXIT_USAGE, `--min-level must be one of ${LEVELS.join(', ')}, not "${raw}"`);
+  return level;
 }
 
 /** Most events evaluated together; bounds memory between reading and writing. */

@@ -1,7 +1,7 @@
 // `tsigma explain -r RULES -e EVENT` (spec 11 §8): why each detection rule did or did not match one event.
 import { readFile } from 'node:fs/promises';
 import { JsonEvent, type RuleExplanation } from '@tsigma/eval';
-import { describeRuleLoadError, RuntimeEngine } from '@tsigma/runtime';
+import { RuntimeEngine } from '@tsigma/runtime';
 import { listOption, parseCommandArgs, stringOption } from '../args.js';
 import { writeOut, type CliIo } from '../cli-io.js';
 import { CliError, EXIT_OK, EXIT_RULE_ERROR, EXIT_USAGE } from '../exit-codes.js';
@@ -10,6 +10,7 @@ import { loadPipelines } from '../pipelines.js';
 import { readAllStdin } from '../stdin.js';
 import { loadRules, requireRules } from '../rule-loading.js';
 import { renderExplanation } from './explain-render.js';
+import { reportLoadIssues } from './load-issues.js';
 
 /** Runs `tsigma explain`. */
 export async function runExplain(argv: string[], io: CliIo): Promise<number> {
@@ -20,6 +21,7 @@ export async function runExplain(argv: string[], io: CliIo): Promise<number> {
     'rule-id': { type: 'string' },
     'show-pipeline': { type: 'boolean' },
     'no-logsource-routing': { type: 'boolean' },
+    verbose: { type: 'boolean', short: 'v' },
   });
   const rulePaths = listOption(values.rules);
   if (rulePaths.length === 0) throw new CliError(EXIT_USAGE, 'explain needs -r/--rules <path>');
@@ -33,7 +35,7 @@ export async function runExplain(argv: string[], io: CliIo): Promise<number> {
     logSourceRouting: values['no-logsource-routing'] !== true,
   });
   const stats = await loadRules(engine);
-  if (!globals.quiet) for (const issue of stats.issues) await writeOut(io.stderr, describeRuleLoadError(issue) + '\n');
+  if (!globals.quiet) await reportLoadIssues(stats.issues, values.verbose === true, io);
   requireRules(engine, rulePaths, stats.detectionRules, 'detection rule');
   if (stats.correlationRules > 0 && !globals.quiet) {
     await writeOut(io.stderr, `note: ${stats.correlationRules} correlation rule(s) skipped: they cannot be decided on one event\n`);

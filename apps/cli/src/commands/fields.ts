@@ -1,12 +1,13 @@
 // `tsigma fields -r RULES [-p ...]` (spec 11 §6): every field the rules reference, with the rules using it
 // and where it comes from; with pipelines, the names after transformation.
-import { describeRuleLoadError, RuntimeEngine } from '@tsigma/runtime';
+import { RuntimeEngine } from '@tsigma/runtime';
 import { listOption, parseCommandArgs } from '../args.js';
 import { writeOut, type CliIo } from '../cli-io.js';
 import { CliError, EXIT_OK, EXIT_USAGE } from '../exit-codes.js';
 import { chooseOutputFormat, renderTable } from '../output-format.js';
 import { loadPipelines } from '../pipelines.js';
 import { loadRules, requireRules } from '../rule-loading.js';
+import { reportLoadIssues } from './load-issues.js';
 
 /** Runs `tsigma fields`. */
 export async function runFields(argv: string[], io: CliIo): Promise<number> {
@@ -15,6 +16,7 @@ export async function runFields(argv: string[], io: CliIo): Promise<number> {
     pipeline: { type: 'string', short: 'p', multiple: true },
     'no-filters': { type: 'boolean' },
     'show-mapping': { type: 'boolean' },
+    verbose: { type: 'boolean', short: 'v' },
   });
   const rulePaths = listOption(values.rules);
   if (rulePaths.length === 0) throw new CliError(EXIT_USAGE, 'fields needs -r/--rules <path>');
@@ -22,7 +24,7 @@ export async function runFields(argv: string[], io: CliIo): Promise<number> {
   const pipelines = await loadPipelines(listOption(values.pipeline));
   const engine = new RuntimeEngine({ rulesPath: rulePaths, pipelines, skipInvalidRules: true });
   const stats = await loadRules(engine);
-  if (!globals.quiet) for (const issue of stats.issues) await writeOut(io.stderr, `warning: ${describeRuleLoadError(issue)}\n`);
+  if (!globals.quiet) await reportLoadIssues(stats.issues, values.verbose === true, io, 'warning: ');
   requireRules(engine, rulePaths, stats.detectionRules + stats.correlationRules + stats.filterRules, 'rule');
 
   // The runtime's field set is the one answer to "which fields do these rules read"; --no-filters only hides

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { JsonEvent } from '../event.js';
-import { extractEventTime, parseEventTime } from './event-time.js';
+import { extractEventTime, extractEventTimeText, parseEventTime } from './event-time.js';
 import { defaultCorrelationConfig } from './types.js';
 
 describe('parseEventTime (spec 03 §3)', () => {
@@ -35,5 +35,16 @@ describe('extractEventTime', () => {
   it('skips fields that do not parse', () => {
     expect(extractEventTime(new JsonEvent({ '@timestamp': 'soon', timestamp: 7 }), fields)).toBe(7);
     expect(extractEventTime(new JsonEvent({ x: 1 }), fields)).toBeUndefined();
+  });
+});
+
+describe('extractEventTimeText', () => {
+  const at = (value: unknown) => extractEventTimeText({ get: (f: string) => (f === 't' ? (value as never) : undefined) }, ['x', 't']);
+  it('keeps milliseconds and normalises to UTC', () => {
+    expect(at('2017-12-26T13:13:50.7924568Z')).toBe('2017-12-26T13:13:50.792Z');
+    expect(at('2017-12-26 15:13:50.5+02:00')).toBe('2017-12-26T13:13:50.500Z');
+    expect(at(1514294030)).toBe('2017-12-26T13:13:50.000Z');
+    expect(at(1514294030123)).toBe('2017-12-26T13:13:50.123Z');
+    expect(at('yesterday')).toBeUndefined();
   });
 });

@@ -18,7 +18,17 @@ import { StdinSource } from './stdin-source.js';
 
 /** One input, as named on a command line. */
 export type EventInput =
-  { kind: 'file'; path: string } | { kind: 'stream'; stream: Readable; name: string } | { kind: 'inline'; text: string };
+  | {
+      kind: 'file';
+      path: string;
+      /**
+       * Found in a directory (`expandInputDirectories`): when it cannot be opened, the problem goes to the logger
+       * (warn, code `unreadable_input`) and the next input is read, instead of `recv()` rejecting.
+       */
+      optional?: boolean;
+    }
+  | { kind: 'stream'; stream: Readable; name: string }
+  | { kind: 'inline'; text: string };
 
 /** What an opened input turned out to be, and how far it has been read. */
 export interface InputInfo {
@@ -84,7 +94,13 @@ class InputSequence implements EventSource {
       if (this.current === undefined) {
         const input = this.inputs[this.next];
         if (input === undefined) return null;
-        this.current = await openOne(input, this.next++, this.options);
+        try {
+          this.current = await openOne(input, this.next++, this.options);
+        } catch (err) {
+          if (!(input.kind === 'file' && input.optional === true && err instanceof RuntimeError)) throw err;
+          this.options.logger?.warn(err.message.replace(`${input.path}: `, ''), { file: input.path, code: 'unreadable_input' });
+          continue;
+        }
       }
       const got = this.current.recvMany !== undefined ? await this.current.recvMany(max) : await recvAsMany(this.current);
       if (got !== null && got.length > 0) return got;
