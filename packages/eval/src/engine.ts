@@ -78,6 +78,12 @@ export interface LoadReport {
   errors: RuleLoadError[];
 }
 
+/** A route's decisions: 1 per rule (by load position) that may run, and whether any of them needs the keyword scan. */
+interface Admitted {
+  runs: Uint8Array;
+  scanKeywords: boolean;
+}
+
 /** Routes whose rule decisions an engine keeps; far more than the channel/event-id pairs of real logs. */
 const MAX_REMEMBERED_ROUTES = 4096;
 
@@ -99,8 +105,8 @@ export class Engine {
   private readonly usePrefilter: boolean;
   private index: CandidateIndex | null = null;
   private router: LogSourceRouter | null;
-  /** Per route, 1 for each rule (by load position) the router lets run; rebuilt with the index. */
-  private admittedByRoute = new Map<string, Uint8Array>();
+  /** Per route, which rules the router lets run; rebuilt with the index. */
+  private admittedByRoute = new Map<string, Admitted>();
 
   constructor(opts: EngineOptions = {}) {
     this.includeEvent = opts.includeEvent ?? false;
@@ -268,8 +274,8 @@ export class Engine {
     this.admittedByRoute.clear();
   }
 
-  /** Which rules may run on `event` (1 per admitted rule), or null when every rule may. */
-  private admittedFor(event: JsonEvent): Uint8Array | null {
+  /** Which rules may run on `event`, or null when every rule may. */
+  private admittedFor(event: JsonEvent, index: CandidateIndex | null): Admitted | null {
     if (this.router === null) return null;
     const route = this.router.routeOf(event);
     if (route === undefined) return null;
@@ -278,7 +284,8 @@ export class Engine {
       // Hostile input could name endless routes; the decisions are cheap to make again.
       if (this.admittedByRoute.size >= MAX_REMEMBERED_ROUTES) this.admittedByRoute.clear();
       const router = this.router;
-      admitted = Uint8Array.from(this.compiled, (r) => (router.exclusion(route, r.logsource) === undefined ? 1 : 0));
+      const runs = Uint8Array.from(this.compiled, (r) => (router.exclusion(route, r.logsource) === undefined ? 1 : 0));
+      admitted = { runs, scanKeywords: index === null || index.needsKeywordScan(runs) };
       this.admittedByRoute.set(route, admitted);
     }
     return admitted;
@@ -288,22 +295,24 @@ export class Engine {
     const rules = this.compiled;
     const opts: ResultOptions = { matchDetail: this.matchDetail, includeEvent: this.includeEvent };
     const out: DetectionResult[] = [];
-    const admitted = this.admittedFor(event);
     if (this.usePrefilter) {
       const index = (this.index ??= new CandidateIndex(rules));
-      const candidates = index.candidates(event);
+      const admitted = this.admittedFor(event, index);
+      const runs = admitted?.runs ?? null;
+      const candidates = index.candidates(event, admitted?.scanKeywords ?? true);
       for (let i = 0; i < candidates.length; i++) {
         const position = candidates[i] as number;
-        if (admitted !== null && admitted[position] === 0) continue;
+        if (runs !== null && runs[position] === 0) continue;
         const rule = rules[position] as CompiledRule;
         if (ls !== null && logSourceConflicts(rule.logsource, ls)) continue;
         if (ruleMatches(rule, event)) out.push(buildResult(rule, event, opts));
       }
       return out;
     }
+    const runs = this.admittedFor(event, null)?.runs ?? null;
     for (let position = 0; position < rules.length; position++) {
       const rule = rules[position] as CompiledRule;
-      if (admitted !== null && admitted[position] === 0) continue;
+      if (runs !== null && runs[position] === 0) continue;
       if (ls !== null && logSourceConflicts(rule.logsource, ls)) continue;
       if (ruleMatches(rule, event)) out.push(buildResult(rule, event, opts));
     }

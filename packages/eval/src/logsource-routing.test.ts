@@ -1,4 +1,5 @@
 import { parseSigmaYaml, type LogSource } from '@tsigma/parser';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Engine } from './engine.js';
 import { JsonEvent } from './event.js';
@@ -128,3 +129,55 @@ describe('Engine with a logsource router', () => {
     expect(zeek).toMatchObject({ matched: false, routed_out: 'logsource product zeek does not apply to Windows events' });
   });
 });
+
+const KEYWORD_RULES = `
+title: Windows keyword
+id: kw-win
+logsource: {product: windows, service: security}
+detection:
+  keywords: [mimikatz, sekurlsa]
+  condition: keywords
+---
+title: Linux keyword
+id: kw-linux
+logsource: {product: linux}
+detection:
+  keywords: [whoami]
+  condition: keywords
+`;
+
+describe('routing with the candidate prefilter', () => {
+  it('finds what a full scan with the same routing finds (keyword scans skipped where no routed rule needs them)', () => {
+    const load = (prefilter: boolean): Engine => {
+      const engine = new Engine({ logSourceRouter: windowsEventRouter(), prefilter });
+      engine.addCollection(parseSigmaYaml(RULES + '---' + KEYWORD_RULES));
+      return engine;
+    };
+    const indexed = load(true);
+    const scanned = load(false);
+    const event = fc.record(
+      {
+        Channel: fc.constantFrom('Security', SYSMON, 'System'),
+        EventID: fc.constantFrom(1, 3, 4624, 4688),
+        CommandLine: fc.constantFrom('whoami /all', 'mimikatz.exe', 'sekurlsa::logonpasswords', 'notepad'),
+        'id.orig_h': fc.constantFrom('10.0.0.1', '10.0.0.2'),
+      },
+      { requiredKeys: [] },
+    );
+    fc.assert(
+      fc.property(fc.array(event, { minLength: 1, maxLength: 20 }), (events) => {
+        for (const e of events) {
+          const ids = (engine: Engine): (string | null)[] => engine.evaluate(new JsonEvent(e)).map((r) => r.rule_id);
+          expect(ids(indexed)).toEqual(ids(scanned));
+        }
+      }),
+    );
+    // The keyword rule of the routed service still fires through the prefilter.
+    expect(ids(indexed, new JsonEvent({ Channel: 'Security', EventID: 4624, CommandLine: 'mimikatz.exe' }))).toContain('kw-win');
+    expect(ids(indexed, new JsonEvent({ Channel: SYSMON, EventID: 1, CommandLine: 'whoami' }))).not.toContain('kw-linux');
+  });
+});
+
+function ids(engine: Engine, event: JsonEvent): (string | null)[] {
+  return engine.evaluate(event).map((r) => r.rule_id);
+}

@@ -82,6 +82,8 @@ export class CandidateIndex {
   /** The dotted paths as a tree, walked instead of looking each one up when the event has no dotted keys. */
   private readonly pathTree = newPathNode();
   private readonly keyword: NeedleAutomaton | null;
+  /** Rules with a keyword witness: only they need the keyword scan. */
+  private readonly keywordRules: number[] = [];
   private readonly open: number[] = [];
   /** Owning rule of each witness group, and how many groups each rule needs to see hit. */
   private readonly groupRule: Int32Array;
@@ -163,6 +165,7 @@ export class CandidateIndex {
             }
             case 'kw':
               pushTo(kw, w.text, g);
+              if (this.keywordRules[this.keywordRules.length - 1] !== rule) this.keywordRules.push(rule);
               break;
           }
         }
@@ -200,8 +203,11 @@ export class CandidateIndex {
     this.keyword = kw.size > 0 ? new NeedleAutomaton(kw) : null;
   }
 
-  /** Rules that could match `event`, ascending; the view is overwritten by the next call. */
-  candidates(event: JsonEvent): Int32Array {
+  /**
+   * Rules that could match `event`, ascending; the view is overwritten by the next call. Without `scanKeywords`
+   * the leaves are not scanned for keyword needles, so rules that need a keyword witness may be missing.
+   */
+  candidates(event: JsonEvent, scanKeywords = true): Int32Array {
     this.epoch++;
     if (this.epoch === 0xffffffff) {
       this.groupStamp.fill(0);
@@ -209,7 +215,7 @@ export class CandidateIndex {
       this.epoch = 1;
     }
     this.count = 0;
-    const kw = this.keyword;
+    const kw = scanKeywords ? this.keyword : null;
     const root = event.value;
     if (typeof root === 'object' && root !== null && !Array.isArray(root)) {
       const obj = root as Record<string, EventValue>;
@@ -245,6 +251,14 @@ export class CandidateIndex {
     const open = this.open;
     for (let i = 0; i < open.length; i++) this.found[this.count++] = open[i] as number;
     return this.found.subarray(0, this.count).sort();
+  }
+
+  /**
+   * Whether any rule `runs` lets run has a keyword witness; when none does, `candidates` may skip the keyword scan
+   * (logsource routing keeps other products' keyword rules off an event).
+   */
+  needsKeywordScan(runs: Uint8Array): boolean {
+    return this.keywordRules.some((rule) => runs[rule] === 1);
   }
 
   /** Number of rules that are always evaluated. */
