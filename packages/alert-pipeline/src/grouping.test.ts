@@ -130,3 +130,17 @@ describe('incident grouping', () => {
     expect(p.process([detection('ip1')], st, 11)[0]?.enrichments?.['incident_id']).toBe('inc-2');
   });
 });
+
+describe('drain', () => {
+  it('emits every pending incident with its final counts in one tick past the group timers', () => {
+    const { p, st } = setup('group:\n  by: [match.SourceIp]\n  group_wait: 30s\n  group_interval: 5m\n');
+    p.process([detection('a')], st, 0);
+    p.tick(st, 30);
+    p.process([detection('a'), detection('b')], st, 40);
+    const out = p.drain(st, 40);
+    expect(out.incidents.map((i) => [i.group_by?.['match.SourceIp'], i.trigger, i.result_count])).toEqual([
+      ['a', 'group_interval', 2],
+      ['b', 'group_wait', 1],
+    ]);
+  });
+});

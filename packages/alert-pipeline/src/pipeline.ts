@@ -174,6 +174,16 @@ export class AlertPipeline {
     return out;
   }
 
+  /**
+   * The emissions still due when the input ends at `lastSec` (a one-shot run over a file): one tick late enough that
+   * every incident's `group_wait` and pending `group_interval` have run, so each incident reports its final counts.
+   * Alerts and incidents whose resolve timeout passes by then resolve in the same tick.
+   */
+  drain(state: AlertPipelineState, lastSec: number, m: MetricsHook = NO_METRICS): TickOutput {
+    const horizon = this.group === undefined ? 0 : Math.max(this.group.groupWaitSec, this.group.groupIntervalSec);
+    return this.tick(state, lastSec + horizon, m);
+  }
+
   /** Open incidents as the admin API serves them (`trigger: snapshot`, with `sample_mode` and `reported`). */
   openIncidents(state: AlertPipelineState): IncidentResult[] {
     return this.group === undefined ? [] : state.incidents.list(this.group);

@@ -3,6 +3,7 @@
 // Every result is encoded when it arrives, so one that cannot be (nested too deeply for JSON) fails alone.
 import { openStdoutWriter, serializeResult, StdoutSink, type Sink } from '@tsigma/runtime';
 import type { EvaluationResult } from '@tsigma/eval';
+import type { IncidentResult } from '@tsigma/alert-pipeline';
 import { writeOut, type CliIo } from '../cli-io.js';
 import { CliError, EXIT_OUTPUT_ERROR } from '../exit-codes.js';
 import { cutText, jsonPrefix, renderTable, type OutputFormat } from '../output-format.js';
@@ -15,6 +16,11 @@ const WRITE_CHUNK_CHARS = 1 << 20;
 /** Where `eval` sends its results, and how to complete the output after the run. */
 interface EvalOutput {
   sink: Sink;
+  /**
+   * Adds alert-pipeline incidents after the results (`--alert-pipeline`): NDJSON lines, elements of the json array,
+   * or a second table.
+   */
+  addIncidents(incidents: readonly IncidentResult[]): Promise<void>;
   /** Writes what the view kept (json, table) or waits for the last streamed write (ndjson). */
   finish(): Promise<void>;
 }
@@ -31,7 +37,11 @@ export function openEvalOutput(format: OutputFormat, io: CliIo): EvalOutput {
         throw new CliError(EXIT_OUTPUT_ERROR, `cannot write output: ${(error as Error).message}`, { cause: error });
       }
     };
-    return { sink: new StdoutSink(false, stdout?.writer ?? io.stdout), finish };
+    const sink = new StdoutSink(false, stdout?.writer ?? io.stdout);
+    const addIncidents = async (incidents: readonly IncidentResult[]): Promise<void> => {
+      for (const incident of incidents) await sink.sendIncident(JSON.stringify(incident));
+    };
+    return { sink, addIncidents, finish };
   }
   if (format === 'json') {
     const pieces: string[] = [];
@@ -39,20 +49,44 @@ export function openEvalOutput(format: OutputFormat, io: CliIo): EvalOutput {
       (results) => {
         if (results.length > 0) pieces.push(arrayElements(results));
       },
+      (incidents) => {
+        if (incidents.length > 0) pieces.push(JSON.stringify(incidents, null, 2).slice('[\n  '.length, -'\n]'.length));
+      },
       () => writeJsonArray(io, pieces),
     );
   }
   const rows: string[][] = [];
+  const incidentRows: string[][] = [];
   return keepingOutput(
     (results) => {
       for (const r of results) rows.push(tableRow(r));
     },
-    () => writeOut(io.stdout, renderTable(['LEVEL', 'RULE', 'TYPE', 'DETAIL'], rows)),
+    (incidents) => {
+      for (const i of incidents) incidentRows.push(incidentRow(i));
+    },
+    async () => {
+      await writeOut(io.stdout, renderTable(['LEVEL', 'RULE', 'TYPE', 'DETAIL'], rows));
+      if (incidentRows.length > 0)
+        await writeOut(io.stdout, '\n' + renderTable(['INCIDENT', 'STATE', 'TRIGGER', 'LEVEL', 'RESULTS', 'KEY'], incidentRows));
+    },
   );
 }
 
+/** `INCIDENT STATE TRIGGER LEVEL RESULTS KEY`: KEY is the group_by values or the entities. */
+function incidentRow(i: IncidentResult): string[] {
+  const key =
+    i.group_by !== undefined
+      ? Object.entries(i.group_by).map(([k, v]) => `${k}=${v ?? 'null'}`)
+      : Object.entries(i.entities ?? {}).map(([k, vs]) => `${k}=${vs.join('|')}`);
+  return [i.incident_id, i.state, i.trigger, i.max_level ?? '-', String(i.result_count), cutText(key.join(', '), MAX_DETAIL_CHARS)];
+}
+
 /** A view that keeps each result as `keep` renders it and prints everything in `finish`. */
-function keepingOutput(keep: (results: readonly EvaluationResult[]) => void, finish: () => Promise<void>): EvalOutput {
+function keepingOutput(
+  keep: (results: readonly EvaluationResult[]) => void,
+  keepIncidents: (incidents: readonly IncidentResult[]) => void,
+  finish: () => Promise<void>,
+): EvalOutput {
   const sink: Sink = {
     label: 'stdout',
     // A throw inside the executor becomes the rejection a Sink reports failures with.
@@ -64,7 +98,11 @@ function keepingOutput(keep: (results: readonly EvaluationResult[]) => void, fin
     sendRaw: () => Promise.resolve(),
     close: () => Promise.resolve(),
   };
-  return { sink, finish };
+  const addIncidents = (incidents: readonly IncidentResult[]): Promise<void> => {
+    keepIncidents(incidents);
+    return Promise.resolve();
+  };
+  return { sink, addIncidents, finish };
 }
 
 /**
