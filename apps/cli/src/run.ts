@@ -30,7 +30,8 @@ const USAGE = `Usage: tsigma <command> [options]
 Commands:
   parse <file|-> | --condition <expr>   print the parsed rule AST as JSON
   validate <path>... [-p pipeline]      parse and compile rules, report errors per file
-  eval -r <rules> [-i file | -e json]   evaluate rules (detections and correlations) against events
+  eval -r <rules> [-i file | -e json]   evaluate rules (detections and correlations) against events;
+                                        --alert-pipeline <file> dedups, silences and groups results into incidents
   explain -r <rules> -e <json>          why each rule did or did not match one event
   fields -r <rules> [-p pipeline]       list every field the rules reference
   evtx dump <file.evtx>...              print EVTX records as JSON

@@ -297,7 +297,7 @@ class Checker {
       if (typeof raw !== 'string' && typeof raw !== 'number' && typeof raw !== 'boolean')
         this.fail('wrong_type', [...at, 'value'], `expected a scalar value, found ${typeName(raw)}`);
       const op = this.oneOf<MatchOp>(m['op'], [...at, 'op'], ['=', '!=', '=~', '!~'], '=');
-      const spec: MatcherSpec = { selector: m['selector'] as string, op, value: String(raw) };
+      const spec: MatcherSpec = { selector: m['selector'], op, value: String(raw) };
       const matcher = Matcher.compile(spec);
       if (matcher instanceof MatcherProblem) this.fail(matcher.kind, [...at, matcher.part], matcher.message);
       specs.push(spec);

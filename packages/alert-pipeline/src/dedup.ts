@@ -14,7 +14,7 @@ export interface DedupConfig {
 }
 
 /** One active alert. */
-export interface ActiveAlert {
+interface ActiveAlert {
   fingerprint: string;
   firstSeen: number;
   lastSeen: number;
@@ -23,8 +23,9 @@ export interface ActiveAlert {
   emittedCount: number;
   /** The first result, without event payloads. */
   sample: EvaluationResult;
-  /** Each fingerprint selector with its string form, or null when absent. */
-  fields: [string, string | null][];
+  /** The fingerprint selector names (one array shared by every alert of a config) and their values, null when absent. */
+  fieldNames: readonly string[];
+  fieldValues: (string | null)[];
 }
 
 /** An active alert in a snapshot (spec 08 §8). */
@@ -56,16 +57,19 @@ export function fingerprintOf(selectors: readonly Selector[], result: Evaluation
 
 /** A copy of `result` without its event payloads (`event`, `events`, `event_refs`); enrichments are copied too. */
 export function withoutEvents(result: EvaluationResult): EvaluationResult {
-  const copy = { ...result } as EvaluationResult & { event?: unknown; events?: unknown; event_refs?: unknown };
-  delete copy.event;
-  delete copy.events;
-  delete copy.event_refs;
+  // A rest copy rather than `delete`, which would turn the long-lived sample into a slower, larger dictionary object.
+  const {
+    event: _e,
+    events: _s,
+    event_refs: _r,
+    ...copy
+  } = result as EvaluationResult & { event?: unknown; events?: unknown; event_refs?: unknown };
   if (copy.enrichments !== undefined) copy.enrichments = { ...copy.enrichments };
   return copy;
 }
 
 /** A due dedup summary. */
-export interface DedupRecord {
+interface DedupRecord {
   state: 'repeat' | 'resolved';
   result: EvaluationResult;
 }
@@ -73,6 +77,8 @@ export interface DedupRecord {
 /** Active alerts in insertion order (the order `tick` visits them). */
 export class DedupStore {
   private readonly alerts = new Map<string, ActiveAlert>();
+  /** Selector names per config, so alerts share one array (saves an allocation per alert). */
+  private names: { cfg: DedupConfig; names: readonly string[] } | undefined;
 
   get size(): number {
     return this.alerts.size;
@@ -110,8 +116,14 @@ export class DedupStore {
       fireCount: 1,
       emittedCount: 1,
       sample: withoutEvents(result),
-      fields: cfg.fingerprint.map((s) => [s.name, s.stringOf(result) ?? null]),
+      fieldNames: this.namesOf(cfg),
+      fieldValues: cfg.fingerprint.map((s) => s.stringOf(result) ?? null),
     });
+  }
+
+  private namesOf(cfg: DedupConfig): readonly string[] {
+    if (this.names?.cfg !== cfg) this.names = { cfg, names: cfg.fingerprint.map((s) => s.name) };
+    return this.names.names;
   }
 
   /** The summaries due at `nowSec`: `resolved` (alert deleted) or `repeat` (something folded since the last one). */
@@ -139,7 +151,7 @@ export class DedupStore {
       fire_count: a.fireCount,
       emitted_count: a.emittedCount,
       sample: a.sample,
-      fields: a.fields,
+      fields: a.fieldNames.map((name, i) => [name, a.fieldValues[i] ?? null]),
     }));
   }
 
@@ -154,7 +166,8 @@ export class DedupStore {
       fireCount: entry.fire_count,
       emittedCount: entry.emitted_count,
       sample: entry.sample,
-      fields: entry.fields,
+      fieldNames: entry.fields.map(([name]) => name),
+      fieldValues: entry.fields.map(([, value]) => value),
     });
     return true;
   }
@@ -167,7 +180,7 @@ export class DedupStore {
 /** The sample with the `dedup_*` keys added to its enrichments. */
 function record(alert: ActiveAlert, state: 'repeat' | 'resolved'): EvaluationResult {
   const fields: Record<string, string | null> = {};
-  for (const [name, value] of alert.fields) fields[name] = value;
+  alert.fieldNames.forEach((name, i) => (fields[name] = alert.fieldValues[i] ?? null));
   return {
     ...alert.sample,
     enrichments: {

@@ -13,7 +13,7 @@ export type GroupMode = 'group_by' | 'entity_graph';
 export type IncludeMode = 'refs' | 'results';
 
 /** Which entity_graph guard kept a value from joining. */
-export type OvermergeGuard = 'stop_value' | 'cardinality_ceiling';
+type OvermergeGuard = 'stop_value' | 'cardinality_ceiling';
 
 /** Why an incident was emitted. */
 export type IncidentTrigger = 'group_wait' | 'group_interval' | 'repeat' | 'resolved';
@@ -107,7 +107,7 @@ interface Incident {
 }
 
 /** A due incident emission. */
-export interface IncidentEmission {
+interface IncidentEmission {
   trigger: IncidentTrigger;
   result: IncidentResult;
 }
@@ -140,18 +140,18 @@ export class IncidentStore {
 
   private groupByIncident(cfg: GroupConfig, result: EvaluationResult, nowSec: number): Incident | undefined {
     let key = '';
-    const groupBy: Record<string, string | null> = {};
+    const values: (string | undefined)[] = [];
     for (const s of cfg.by) {
       const value = s.stringOf(result);
+      values.push(value);
       key += '\x1f' + s.name + '=' + (value === undefined ? 'null' : value);
-      groupBy[s.name] = value ?? null;
     }
     const id = fnv1a64Hex(key);
     const found = this.incidents.get(id);
     if (found !== undefined) return found;
     if (this.incidents.size >= cfg.caps.maxOpenIncidents) return undefined;
     const inc = emptyIncident(id, nowSec);
-    inc.groupBy = groupBy;
+    cfg.by.forEach((s, i) => (inc.groupBy[s.name] = values[i] ?? null));
     this.incidents.set(id, inc);
     return inc;
   }
@@ -352,6 +352,22 @@ function emptyIncident(id: string, nowSec: number): Incident {
   };
 }
 
+/** One shared `{rule, level}` per pair: incidents keep up to `max_results_per_incident` refs, mostly the same few. */
+const REFS = new Map<string, IncidentRef>();
+/** Past this many distinct (rule, level) pairs the cache is dropped whole, bounding it under rule churn. */
+const MAX_CACHED_REFS = 4096;
+
+function refOf(rule: string, level: string | null): IncidentRef {
+  const key = `${level ?? ''}\x1f${rule}`;
+  let ref = REFS.get(key);
+  if (ref === undefined) {
+    if (REFS.size >= MAX_CACHED_REFS) REFS.clear();
+    ref = Object.freeze({ rule, level });
+    REFS.set(key, ref);
+  }
+  return ref;
+}
+
 function absorb(cfg: GroupConfig, inc: Incident, result: EvaluationResult, nowSec: number): void {
   inc.lastSeen = nowSec;
   inc.dirty = true;
@@ -361,7 +377,7 @@ function absorb(cfg: GroupConfig, inc: Incident, result: EvaluationResult, nowSe
   const rule = ruleKeyOf(result);
   inc.ruleCounts.set(rule, (inc.ruleCounts.get(rule) ?? 0) + 1);
   if (cfg.include === 'refs') {
-    if (inc.refs.length < cfg.caps.maxResultsPerIncident) inc.refs.push({ rule, level: result.level });
+    if (inc.refs.length < cfg.caps.maxResultsPerIncident) inc.refs.push(refOf(rule, result.level));
   } else if (inc.results.length < cfg.caps.maxResultsPerIncident) inc.results.push(withoutEvents(result));
 }
 
@@ -378,7 +394,7 @@ function render(cfg: GroupConfig, inc: Incident, state: 'open' | 'resolved', tri
     trigger,
     first_seen: inc.firstSeen,
     last_seen: inc.lastSeen,
-    ...(inc.maxLevel >= 0 ? { max_level: LEVELS[inc.maxLevel] as string } : {}),
+    ...(inc.maxLevel >= 0 ? { max_level: LEVELS[inc.maxLevel] } : {}),
     result_count: inc.resultCount,
     rule_counts: Object.fromEntries([...inc.ruleCounts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
   };

@@ -45,7 +45,7 @@ export class InhibitStore {
     for (const rule of rules) {
       if (!rule.source.matches(result)) continue;
       let index = this.sources.get(rule.name);
-      if (index === undefined) this.sources.set(rule.name, (index = new Map()));
+      if (index === undefined) this.sources.set(rule.name, (index = new Map<string, number>()));
       // Delete first so the entry moves to the end: snapshots then list sources in last-seen order.
       const key = equalKey(rule, result);
       index.delete(key);
@@ -87,7 +87,7 @@ export class InhibitStore {
     const rule = rules.find((r) => r.name === entry.rule);
     if (rule === undefined || nowSec - entry.last_seen >= rule.durationSec) return false;
     let index = this.sources.get(rule.name);
-    if (index === undefined) this.sources.set(rule.name, (index = new Map()));
+    if (index === undefined) this.sources.set(rule.name, (index = new Map<string, number>()));
     index.set(entry.equal_key, entry.last_seen);
     return true;
   }

@@ -21,7 +21,7 @@ import {
 import type { AlertPipelineState } from './state.js';
 
 /** Validated parts an AlertPipeline is made of (see `buildAlertPipeline`). */
-export interface AlertPipelineParts {
+interface AlertPipelineParts {
   scope: Scope;
   stripEvent: boolean;
   maxSilences: number;

@@ -219,7 +219,7 @@ const START = 1000;
 
 /** Runs the steps; when `restoreAt` is given, the state goes through a JSON snapshot into a fresh state there. */
 function emissions(p: AlertPipeline, steps: readonly Step[], restoreAt: number | undefined): string[] {
-  let ids = counterIds('inc');
+  const ids = counterIds('inc');
   let st = new AlertPipelineState({ newId: () => ids() });
   p.install(st);
   const out: string[] = [];

@@ -21,7 +21,7 @@ export interface AlertPipelineSnapshot {
 }
 
 /** The snapshot's sections, still unchecked entry by entry. */
-export interface SnapshotSections {
+interface SnapshotSections {
   version: number;
   dedup: unknown[];
   incidents: unknown[];
