@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildAlertPipeline, loadAlertPipelineFile, parseAlertPipelineConfig } from './config.js';
 import { AlertPipelineError, type AlertPipelineErrorCode } from './errors.js';
+import { fnv1a64Hex } from './fnv.js';
 import { AlertPipelineState } from './state.js';
 import { detection } from '../test/builders.js';
 
@@ -173,6 +174,8 @@ describe('parseAlertPipelineConfig: what it builds', () => {
     const b = parseAlertPipelineConfig(yaml).staticSilences();
     expect(a[0]?.id).toMatch(/^static-[0-9a-f]{16}$/);
     expect(a[0]?.id).toBe(b[0]?.id);
+    // The canonical text of spec 08 §2: selector \x1f op \x1f value per matcher, then \x1e starts_at and \x1e ends_at.
+    expect(a[0]?.id).toBe(`static-${fnv1a64Hex('rule\x1f=\x1fnoisy\x1e\x1e1767312000')}`);
     const other = parseAlertPipelineConfig(yaml.replace('noisy', 'quiet')).staticSilences();
     expect(other[0]?.id).not.toBe(a[0]?.id);
   });
