@@ -46,10 +46,10 @@ for (const [dt, ip] of [
 
 for (const dt of [30, 60]) {
   const { dedupLines, incidents } = pipeline.tick(state, t0 + dt);
-  for (const line of dedupLines)
-    console.log(`t+${dt} dedup ${String(line.enrichments?.['dedup_state'])} x${String(line.enrichments?.['dedup_fire_count'])}`);
-  for (const i of incidents)
-    console.log(
-      `t+${dt} incident ${i.incident_id} ${i.trigger}: ${i.result_count} result(s) from ${String(i.group_by?.['match.SourceIp'])}`,
-    );
+  for (const { enrichments: e } of dedupLines)
+    console.log(`t+${dt} dedup ${String(e?.['dedup_state'])} x${String(e?.['dedup_fire_count'])}`);
+  for (const i of incidents) {
+    const ip = String(i.group_by?.['match.SourceIp']);
+    console.log(`t+${dt} incident ${i.incident_id} ${i.trigger}: ${i.result_count} result(s) from ${ip}`);
+  }
 }
