@@ -2,9 +2,6 @@
 // Computed on four 16-bit limbs with small-integer arithmetic: the same digits as the BigInt definition, and
 // fast enough for the per-result fingerprint (BigInt arithmetic costs several times more).
 
-/** Hex text of every byte value, for the final digits. */
-const HEX: readonly string[] = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
-
 /**
  * The 16 lowercase hex digits of FNV-1a 64 (offset 0xcbf29ce484222325, prime 0x100000001b3) of `text` as UTF-8.
  *
@@ -68,14 +65,28 @@ export function fnv1a64Hex(text: string): string {
       h3 = t3 & 0xffff;
     }
   }
-  return (
-    (HEX[h3 >> 8] as string) +
-    (HEX[h3 & 0xff] as string) +
-    (HEX[h2 >> 8] as string) +
-    (HEX[h2 & 0xff] as string) +
-    (HEX[h1 >> 8] as string) +
-    (HEX[h1 & 0xff] as string) +
-    (HEX[h0 >> 8] as string) +
-    (HEX[h0 & 0xff] as string)
+  // One flat string (a chain of concatenations would leave a rope behind every stored fingerprint).
+  return String.fromCharCode(
+    digit(h3 >> 12),
+    digit((h3 >> 8) & 15),
+    digit((h3 >> 4) & 15),
+    digit(h3 & 15),
+    digit(h2 >> 12),
+    digit((h2 >> 8) & 15),
+    digit((h2 >> 4) & 15),
+    digit(h2 & 15),
+    digit(h1 >> 12),
+    digit((h1 >> 8) & 15),
+    digit((h1 >> 4) & 15),
+    digit(h1 & 15),
+    digit(h0 >> 12),
+    digit((h0 >> 8) & 15),
+    digit((h0 >> 4) & 15),
+    digit(h0 & 15),
   );
+}
+
+/** The char code of one lowercase hex digit. */
+function digit(n: number): number {
+  return n < 10 ? 48 + n : 87 + n;
 }

@@ -2,7 +2,7 @@
 // value, merged by union-find) gather into incidents emitted on timers. Bounded by the caps and over-merge guards.
 
 import type { EvaluationResult } from '@tsigma/eval';
-import type { Selector } from '@tsigma/runtime';
+import type { MetricsHook, Selector } from '@tsigma/runtime';
 import { ruleKeyOf, withoutEvents } from './dedup.js';
 import { fnv1a64Hex } from './fnv.js';
 
@@ -129,10 +129,10 @@ export class IncidentStore {
 
   /**
    * Adds `result` to its incident (opening or merging as needed) and returns the incident id, or undefined when it
-   * would open one past `max_open_incidents`. `onGuard` hears every value an over-merge guard kept out.
+   * would open one past `max_open_incidents`. `m.onAlertPipelineOvermerge` hears every value an over-merge guard kept out.
    */
-  assign(cfg: GroupConfig, result: EvaluationResult, nowSec: number, onGuard: (guard: OvermergeGuard) => void): string | undefined {
-    const inc = cfg.mode === 'group_by' ? this.groupByIncident(cfg, result, nowSec) : this.entityIncident(cfg, result, nowSec, onGuard);
+  assign(cfg: GroupConfig, result: EvaluationResult, nowSec: number, m: MetricsHook): string | undefined {
+    const inc = cfg.mode === 'group_by' ? this.groupByIncident(cfg, result, nowSec) : this.entityIncident(cfg, result, nowSec, m);
     if (inc === undefined) return undefined;
     absorb(cfg, inc, result, nowSec);
     return inc.id;
@@ -156,12 +156,8 @@ export class IncidentStore {
     return inc;
   }
 
-  private entityIncident(
-    cfg: GroupConfig,
-    result: EvaluationResult,
-    nowSec: number,
-    onGuard: (guard: OvermergeGuard) => void,
-  ): Incident | undefined {
+  private entityIncident(cfg: GroupConfig, result: EvaluationResult, nowSec: number, m: MetricsHook): Incident | undefined {
+    const onGuard = (guard: OvermergeGuard): void => m.onAlertPipelineOvermerge?.(guard);
     const pairs: [string, string, string][] = [];
     for (const s of cfg.entities) {
       const value = s.stringOf(result);
