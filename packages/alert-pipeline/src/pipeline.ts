@@ -202,7 +202,8 @@ export class AlertPipeline {
 
   /**
    * Loads a snapshot into `state` (replacing its dedup alerts, incidents, API silences and inhibition sources),
-   * pruning what expired by `nowSec` and skipping, with a warning, entries that do not validate. Returns false,
+   * pruning what expired by `nowSec` and skipping, with a warning, entries that do not validate or exceed the caps
+   * (`max_active_alerts`, `max_open_incidents`). Returns false,
    * with a warning naming the version, for a snapshot of another version: the caller starts fresh. Throws an
    * AlertPipelineError `snapshot_corrupt` when the snapshot is not an object with a version and array sections;
    * `state` is then untouched.
@@ -234,6 +235,8 @@ export class AlertPipeline {
       sections.dedup.forEach((entry, i) => {
         const problem = dedupProblem(entry);
         if (problem !== undefined) return skip('dedup', i, problem);
+        // A config that lowered the cap since the snapshot keeps the oldest alerts, never more than the cap.
+        if (state.dedup.size >= dedup.maxActiveAlerts) return skip('dedup', i, 'over max_active_alerts');
         state.dedup.restoreOne(entry as DedupSnapshot, dedup.resolveTimeoutSec, nowSec);
       });
     }
@@ -242,6 +245,7 @@ export class AlertPipeline {
       sections.incidents.forEach((entry, i) => {
         const problem = incidentProblem(entry);
         if (problem !== undefined) return skip('incidents', i, problem);
+        if (state.incidents.size >= group.caps.maxOpenIncidents) return skip('incidents', i, 'over max_open_incidents');
         state.incidents.restoreOne(entry as IncidentSnapshot, group, nowSec);
       });
     }

@@ -153,6 +153,20 @@ describe('snapshot and restore', () => {
     ]);
   });
 
+  it('restore keeps within the caps of the current config', () => {
+    const wide = parseAlertPipelineConfig('dedup:\n  fingerprint: [match.SourceIp]\ngroup:\n  by: [match.SourceIp]\n');
+    const st = new AlertPipelineState();
+    wide.process([detection('a'), detection('b'), detection('c')], st, 0);
+    const narrow = parseAlertPipelineConfig(
+      'dedup:\n  fingerprint: [match.SourceIp]\n  max_active_alerts: 2\ngroup:\n  by: [match.SourceIp]\n  caps:\n    max_open_incidents: 1\n',
+    );
+    const w = warnings();
+    const restored = w.state();
+    narrow.restore(restored, wide.snapshot(st), 1);
+    expect([restored.dedup.size, restored.incidents.size]).toEqual([2, 1]);
+    expect(w.list).toHaveLength(3);
+  });
+
   it('install on reload: a dropped stage loses its state, a changed group.mode clears incidents, static silences re-seed', () => {
     const old = parseAlertPipelineConfig(FULL + '\nsilences:\n  - { id: maint, matchers: [{ selector: rule, value: x }] }\n');
     const st = new AlertPipelineState();
