@@ -338,3 +338,34 @@ describe('spec 08 §10', () => {
     expect(fingerprintOf([Selector.parse('match.SourceIp')], detection('10.0.0.1'))).toBe('be3fd29a29845f45');
   });
 });
+
+describe('metrics of spec 08 §9', () => {
+  it('tick reports gauges every time and the duration only when it emitted something', () => {
+    const { p, st } = setup(
+      [
+        'group:',
+        '  by: [match.SourceIp]',
+        '  group_wait: 10s',
+        'silences:',
+        '  - matchers: [{ selector: level, value: low }]',
+        'inhibit_rules:',
+        '  - source_match: [{ selector: level, value: critical }]',
+        '    target_match: [{ selector: level, value: high }]',
+      ].join('\n'),
+    );
+    const m = recordingMetrics();
+    p.process([detection('a', 'critical')], st, 0, m);
+    expect(m.calls).toEqual(['setIncidentsOpen(1)', expect.stringMatching(/^observeAlertPipelineDuration\(/) as unknown]);
+    m.calls.length = 0;
+    p.tick(st, 5, m);
+    expect(m.calls).toEqual(['setIncidentsOpen(1)', 'setSilencesActive(1)', 'setInhibitSourcesActive(1)']);
+    m.calls.length = 0;
+    p.tick(st, 10, m);
+    expect(m.calls[0]).toBe('onIncidentEmitted(group_wait)');
+    expect(m.calls.at(-1)).toMatch(/^observeAlertPipelineDuration\(/);
+    m.calls.length = 0;
+    // The inhibition source is older than the default 5m duration: collected.
+    p.tick(st, 400, m);
+    expect(m.calls).toContain('setInhibitSourcesActive(0)');
+  });
+});
