@@ -59,7 +59,12 @@ describe('parseAlertPipelineConfig: bad input', () => {
     ['dedup without fingerprint', 'dedup:\n  resolve_timeout: 1h\n', 'missing_key', 'dedup'],
     ['group_by without by', 'group:\n  group_wait: 30s\n', 'missing_key', 'group.by'],
     ['entity_graph without entities', 'group:\n  mode: entity_graph\n', 'missing_key', 'group.entities'],
-    ['entities in group_by mode', 'group:\n  by: [rule]\n  entities: [match.User]\n', 'invalid_value', 'group.entities'],
+    [
+      'bad selector in the unused list of the other mode',
+      'group:\n  by: [rule]\n  entities: [users]\n',
+      'invalid_selector',
+      'group.entities[0]',
+    ],
     ['bad duration', 'dedup:\n  fingerprint: [rule]\n  resolve_timeout: 1 hour\n', 'invalid_duration', 'dedup.resolve_timeout'],
     ['bare number duration', 'group:\n  by: [rule]\n  group_wait: 30\n', 'invalid_duration', 'group.group_wait'],
     ['bad selector', 'dedup:\n  fingerprint: [rule, matched.SourceIp]\n', 'invalid_selector', 'dedup.fingerprint[1]'],

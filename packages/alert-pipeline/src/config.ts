@@ -352,10 +352,7 @@ class Checker {
     const mode = this.oneOf<GroupMode>(g['mode'], ['group', 'mode'], ['group_by', 'entity_graph'], 'group_by');
     const by = this.selectors(g['by'], ['group', 'by'], mode === 'group_by');
     const entities = this.selectors(g['entities'], ['group', 'entities'], mode === 'entity_graph');
-    if (mode === 'group_by' && entities.length > 0)
-      this.fail('invalid_value', ['group', 'entities'], 'entities is read in entity_graph mode only; set mode: entity_graph or remove it');
-    if (mode === 'entity_graph' && by.length > 0)
-      this.fail('invalid_value', ['group', 'by'], 'by is read in group_by mode only; use entities in entity_graph mode');
+    // The list of the other mode is validated but unused, as rsigma does: switching modes needs no other edit.
     const caps = this.mapping(g['caps'], ['group', 'caps'], KEYS.caps);
     const subject = g['nats_subject'];
     if (subject !== undefined && subject !== null && (typeof subject !== 'string' || subject === ''))

@@ -117,8 +117,11 @@ describe('incident grouping', () => {
     const [inc] = graph.p.tick(graph.st, 7).incidents;
     expect(graph.st.incidents.size).toBe(1);
     expect(inc).toMatchObject({ incident_id: 'inc-2', first_seen: 0, last_seen: 7, result_count: 4 });
-    // At most two values per selector are kept.
-    expect(inc?.entities?.['match.SourceIp']).toHaveLength(2);
+    // A merge unites the values of both sides; past max_entities_per_incident a new value is not kept (nor indexed).
+    expect(inc?.entities?.['match.SourceIp']).toEqual(['ip1', 'ip2', 'ip3']);
+    graph.p.process([entityDetection('ip4', 'u1')], graph.st, 8);
+    const [after] = graph.p.openIncidents(graph.st);
+    expect(after).toMatchObject({ incident_id: 'inc-2', result_count: 5, entities: { 'match.SourceIp': ['ip1', 'ip2', 'ip3'] } });
     expect(inc).not.toHaveProperty('group_by');
   });
 

@@ -192,12 +192,15 @@ export class IncidentStore {
     return survivor;
   }
 
-  /** Adds an entity value (within `max_entities_per_incident` per selector) and points its index key here. */
-  private addEntity(cfg: GroupConfig, inc: Incident, name: string, value: string, key: string): void {
+  /**
+   * Adds an entity value and points its index key here. A new value past `max_entities_per_incident` (when `capped`)
+   * is neither kept nor indexed, so the index only ever holds what snapshots carry and restore rebuilds.
+   */
+  private addEntity(cfg: GroupConfig, inc: Incident, name: string, value: string, key: string, capped = true): void {
     let values = inc.entities.get(name);
     if (values === undefined) inc.entities.set(name, (values = new Set()));
     if (!values.has(value)) {
-      if (values.size >= cfg.caps.maxEntitiesPerIncident) return;
+      if (capped && values.size >= cfg.caps.maxEntitiesPerIncident) return;
       values.add(value);
     }
     this.index.set(key, inc.id);
@@ -217,8 +220,8 @@ export class IncidentStore {
     for (const [name, values] of other.entities) {
       for (const value of values) {
         const key = name + '\x1f' + value;
-        this.index.delete(key);
-        this.addEntity(cfg, into, name, value, key);
+        // United whole: each side kept its values within the cap, and dropping some would split the incident again.
+        this.addEntity(cfg, into, name, value, key, false);
       }
     }
   }
