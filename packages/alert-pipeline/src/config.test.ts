@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -206,5 +207,83 @@ describe('parseAlertPipelineConfig: what it builds', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('buildAlertPipeline on arbitrary input', () => {
+  it('either builds or throws an AlertPipelineError, never anything else', () => {
+    const anyValue = fc.oneof(
+      fc.jsonValue({ maxDepth: 2 }),
+      fc.constantFrom('rule', 'match.x', '30s', '0', '(', 'group_by', 'entity_graph', 'refs', '=~', '2026-01-01T00:00:00Z'),
+      fc.array(fc.constantFrom('rule', 'tags', 'event.a', 'nope', 5, null), { maxLength: 3 }),
+    );
+    const matcher = fc.record({ selector: anyValue, op: anyValue, value: anyValue }, { requiredKeys: [] });
+    const config = fc.record(
+      {
+        strip_event: anyValue,
+        scope: fc.oneof(anyValue, fc.record({ rules: anyValue, tags: anyValue, levels: anyValue }, { requiredKeys: [] })),
+        max_silences: anyValue,
+        dedup: fc.oneof(
+          anyValue,
+          fc.record(
+            { fingerprint: anyValue, repeat_interval: anyValue, resolve_timeout: anyValue, max_active_alerts: anyValue },
+            { requiredKeys: [] },
+          ),
+        ),
+        group: fc.oneof(
+          anyValue,
+          fc.record(
+            {
+              mode: anyValue,
+              by: anyValue,
+              entities: anyValue,
+              group_wait: anyValue,
+              include: anyValue,
+              caps: anyValue,
+              stop_values: anyValue,
+              nats_subject: anyValue,
+            },
+            { requiredKeys: [] },
+          ),
+        ),
+        silences: fc.oneof(
+          anyValue,
+          fc.array(
+            fc.record(
+              { id: anyValue, matchers: fc.array(matcher, { maxLength: 2 }), starts_at: anyValue, ends_at: anyValue },
+              { requiredKeys: [] },
+            ),
+            { maxLength: 2 },
+          ),
+        ),
+        inhibit_rules: fc.oneof(
+          anyValue,
+          fc.array(
+            fc.record(
+              {
+                name: anyValue,
+                source_match: fc.array(matcher, { maxLength: 2 }),
+                target_match: fc.array(matcher, { maxLength: 2 }),
+                equal: anyValue,
+                duration: anyValue,
+              },
+              { requiredKeys: [] },
+            ),
+            { maxLength: 2 },
+          ),
+        ),
+      },
+      { requiredKeys: [] },
+    );
+    fc.assert(
+      fc.property(config, (value) => {
+        try {
+          buildAlertPipeline(value);
+        } catch (error) {
+          expect(error).toBeInstanceOf(AlertPipelineError);
+        }
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

@@ -189,6 +189,52 @@ describe('snapshot and restore', () => {
   });
 });
 
+describe('restore on arbitrary input', () => {
+  it('returns a boolean or throws snapshot_corrupt; whatever loads keeps process and tick working', () => {
+    const p = parseAlertPipelineConfig(FULL);
+    const entry = fc.dictionary(
+      fc.constantFrom(
+        'fingerprint',
+        'id',
+        'first_seen',
+        'last_seen',
+        'sample',
+        'fields',
+        'rule',
+        'equal_key',
+        'matchers',
+        'refs',
+        'entities',
+      ),
+      fc.jsonValue({ maxDepth: 2 }),
+    );
+    const snap = fc.oneof(
+      fc.jsonValue({ maxDepth: 3 }),
+      fc.record({
+        version: fc.constantFrom(1, 2),
+        dedup: fc.array(entry, { maxLength: 3 }),
+        incidents: fc.array(entry, { maxLength: 3 }),
+        silences: fc.array(entry, { maxLength: 3 }),
+        inhibit_sources: fc.array(entry, { maxLength: 3 }),
+      }),
+    );
+    fc.assert(
+      fc.property(snap, (value) => {
+        const st = new AlertPipelineState();
+        try {
+          expect(typeof p.restore(st, value, 100)).toBe('boolean');
+        } catch (error) {
+          expect(error).toMatchObject({ code: 'snapshot_corrupt' });
+          return;
+        }
+        p.process([detection('10.0.0.1', 'critical'), detection('10.0.0.1', 'high')], st, 100);
+        p.tick(st, 200);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});
+
 // --- property: snapshot + restore at any point, then continuing, emits what the uninterrupted run emits ---
 
 type Step = { kind: 'result'; dt: number; ip: number; user: number; level: 'high' | 'critical' | 'low' } | { kind: 'tick'; dt: number };
