@@ -32,7 +32,8 @@ Commands:
   validate <path>... [-p pipeline]      parse and compile rules, report errors per file
   eval -r <rules> [-i file|dir | -e json]   evaluate rules (detections and correlations) against events;
                                         hunting: --output-format timeline|csv|tsv, --sort time, --min-level,
-                                        --no-logsource-routing, -v (print rule warnings)
+                                        --no-logsource-routing, -v (print rule warnings);
+                                        --alert-pipeline <file> dedups, silences and groups results into incidents
   explain -r <rules> -e <json>          why each rule did or did not match one event
   fields -r <rules> [-p pipeline]       list every field the rules reference
   evtx dump <file.evtx>...              print EVTX records as JSON

@@ -31,7 +31,11 @@ export type RuntimeErrorCode =
    * A result cannot be encoded as JSON (a value nested deeper than the serializer's stack allows); retrying cannot
    * help, so the runtime dead-letters it at once.
    */
-  | 'unserializable';
+  | 'unserializable'
+  /** A result selector (spec 08 §3) is outside the grammar. */
+  | 'invalid_selector'
+  /** A result scope (spec 07 §2) names an unknown level. */
+  | 'invalid_scope';
 
 /**
  * Error raised by @tsigma/runtime. `subject` is the file, config key, expression or sink label at fault.

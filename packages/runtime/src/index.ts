@@ -16,6 +16,12 @@ export { RuntimeError } from './errors.js';
 export type { RuntimeErrorCode } from './errors.js';
 export { parseDuration } from './duration.js';
 
+// Result selectors and scopes shared by enrichment and the alert pipeline (spec 07 §2, 08 §3).
+export { Selector, stringForm } from './result-selector.js';
+export type { SelectorKind } from './result-selector.js';
+export { Scope } from './scope.js';
+export type { ScopeSpec } from './scope.js';
+
 // I/O plug-in surface and built-ins (spec 05 §7).
 export type { AckToken, EventSource, RawEvent, Sink } from './io/io-types.js';
 export { NOOP_ACK } from './io/io-types.js';

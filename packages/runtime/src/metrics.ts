@@ -60,9 +60,16 @@ export interface MetricsHook {
   onEnrichmentHttpCacheExpiration?(enricherId: string): void;
 
   // --- alert pipeline (spec 08 §9) ---
+  /** One result or summary through dedup; `action`: emitted, folded, repeat, resolved (`tsigma_dedup_results_total`). */
   onAlertPipelineResult?(action: string): void;
   setAlertPipelineStoreEntries?(n: number): void;
+  /** An active alert left the store because it resolved. */
   onAlertPipelineEviction?(): void;
+  /**
+   * A new fingerprint met a store already at `max_active_alerts` and passed un-deduplicated (not in spec 08 §9: it
+   * makes a flood of unique fingerprints visible; suggested name `tsigma_dedup_overflow_total`).
+   */
+  onAlertPipelineDedupOverflow?(): void;
   onAlertPipelineSummaryEmitted?(): void;
   setIncidentsOpen?(n: number): void;
   onIncidentEmitted?(trigger: string): void;

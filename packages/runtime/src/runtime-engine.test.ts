@@ -33,6 +33,13 @@ describe('RuntimeEngine', () => {
     expect(engine.introspectCorrelations()).toEqual({ correlations: [], groups: [] });
   });
 
+  it('reads an event time from the timestamp fields, NaN without one', async () => {
+    const engine = new RuntimeEngine({ rulesPath: fixture('rules', 'whoami.yml') });
+    await engine.loadRules();
+    expect(engine.eventTime(new JsonEvent({ '@timestamp': '2024-06-26T14:40:00Z' }))).toBe(1719412800);
+    expect(engine.eventTime(new JsonEvent({ CommandLine: 'ls' }))).toBeNaN();
+  });
+
   it('loads a directory recursively with correlations, lists rules and fields', async () => {
     const dir = temp('rules/whoami.yml', 'reload/dir.yml', 'reload/brute-force.yml');
     const engine = new RuntimeEngine({ rulesPath: dir, includeEvent: true, ...quiet });

@@ -187,6 +187,14 @@ export class RuntimeEngine {
     return out;
   }
 
+  /**
+   * An event's time in epoch seconds as correlations read it (the configured timestamp fields, spec 03 §3), or NaN
+   * when it has none; lets a post-engine stage follow event time (`tsigma eval --alert-pipeline`).
+   */
+  eventTime(event: JsonEvent): number {
+    return this.require().engine.eventTime(event);
+  }
+
   /** The event fields the loaded correlations read (see `CorrelationEngine.correlationEventReads`). */
   correlationEventReads(): { paths: string[]; wholeEvent: boolean } {
     return this.require().engine.correlationEventReads();

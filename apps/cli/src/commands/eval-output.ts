@@ -4,6 +4,7 @@
 // too deeply for JSON) fails alone. Every view also feeds the closing hunt summary.
 import { openStdoutWriter, serializeResult, StdoutSink, type Sink } from '@tsigma/runtime';
 import type { EvaluationResult } from '@tsigma/eval';
+import type { IncidentResult } from '@tsigma/alert-pipeline';
 import { writeOut, type CliIo } from '../cli-io.js';
 import { CliError, EXIT_OUTPUT_ERROR } from '../exit-codes.js';
 import { cutText, jsonPrefix, renderTable, type OutputFormat } from '../output-format.js';
@@ -21,6 +22,11 @@ const WRITE_CHUNK_CHARS = 1 << 20;
 /** Where `eval` sends its results, and how to complete the output after the run. */
 interface EvalOutput {
   sink: Sink;
+  /**
+   * Adds alert-pipeline incidents after the results (`--alert-pipeline`): NDJSON lines, elements of the json array,
+   * or a second table (table, timeline; a second header and rows after a blank line in csv and tsv).
+   */
+  addIncidents(incidents: readonly IncidentResult[]): Promise<void>;
   /** Writes what the view kept or waits for the last streamed write (ndjson). */
   finish(): Promise<void>;
   /** Counts of what was delivered, for the closing summary. */
@@ -50,7 +56,10 @@ export function openEvalOutput(format: EvalOutputFormat, io: CliIo, sortTime = f
       sendRaw: (json) => inner.sendRaw(json),
       close: () => inner.close(),
     };
-    return { sink, finish, summary };
+    const addIncidents = async (incidents: readonly IncidentResult[]): Promise<void> => {
+      for (const incident of incidents) await inner.sendIncident(JSON.stringify(incident));
+    };
+    return { sink, addIncidents, finish, summary };
   }
   if (format === 'json' && !sortTime) {
     const pieces: string[] = [];
@@ -59,11 +68,15 @@ export function openEvalOutput(format: EvalOutputFormat, io: CliIo, sortTime = f
       (results) => {
         if (results.length > 0) pieces.push(arrayElements(results));
       },
+      (incidents) => {
+        if (incidents.length > 0) pieces.push(JSON.stringify(incidents, null, 2).slice('[\n  '.length, -'\n]'.length));
+      },
       () => writeJsonArray(io, pieces),
     );
   }
   // Every other view keeps the results themselves: rows are rendered (and sorted) once the run is over.
   const kept: EvaluationResult[] = [];
+  const incidents: IncidentResult[] = [];
   return keepingOutput(
     summary,
     (results) => {
@@ -71,34 +84,69 @@ export function openEvalOutput(format: EvalOutputFormat, io: CliIo, sortTime = f
       if (format === 'json' || format === 'ndjson') for (const r of results) serializeResult(r, format === 'json');
       for (const r of results) kept.push(r);
     },
-    () => writeKept(io, format, sortTime ? sortByTime(kept) : kept),
+    (more) => {
+      for (const i of more) incidents.push(i);
+    },
+    async () => {
+      await writeKept(io, format, sortTime ? sortByTime(kept) : kept, incidents);
+    },
   );
 }
 
-async function writeKept(io: CliIo, format: EvalOutputFormat, results: EvaluationResult[]): Promise<void> {
+async function writeKept(io: CliIo, format: EvalOutputFormat, results: EvaluationResult[], incidents: IncidentResult[]): Promise<void> {
   switch (format) {
-    case 'json':
-      return writeJsonArray(io, results.length === 0 ? [] : [arrayElements(results)]);
+    case 'json': {
+      const pieces = results.length === 0 ? [] : [arrayElements(results)];
+      if (incidents.length > 0) pieces.push(JSON.stringify(incidents, null, 2).slice('[\n  '.length, -'\n]'.length));
+      return writeJsonArray(io, pieces);
+    }
     case 'ndjson':
-      return writeLines(
-        io,
-        results.map((r) => serializeResult(r) + '\n'),
-      );
+      return writeLines(io, [...results.map((r) => serializeResult(r) + '\n'), ...incidents.map((i) => JSON.stringify(i) + '\n')]);
     case 'table':
-      return writeOut(io.stdout, renderTable(['LEVEL', 'RULE', 'TYPE', 'DETAIL'], results.map(tableRow)));
+      await writeOut(io.stdout, renderTable(['LEVEL', 'RULE', 'TYPE', 'DETAIL'], results.map(tableRow)));
+      return writeIncidentTable(io, incidents, (header, rows) => '\n' + renderTable(header, rows));
     case 'timeline':
-      return writeOut(
+      await writeOut(
         io.stdout,
         renderTable(
           TIMELINE_HEADER,
           results.map((r) => timelineRow(r).map((c) => cutText(c, MAX_DETAIL_CHARS))),
         ),
       );
+      return writeIncidentTable(io, incidents, (header, rows) => '\n' + renderTable(header, rows));
     case 'csv':
-      return writeLines(io, [csvLine(TIMELINE_HEADER), ...results.map((r) => csvLine(timelineRow(r)))]);
+      await writeLines(io, [csvLine(TIMELINE_HEADER), ...results.map((r) => csvLine(timelineRow(r)))]);
+      return writeIncidentTable(io, incidents, (header, rows) => '\r\n' + [header, ...rows].map(csvLine).join(''));
     case 'tsv':
-      return writeLines(io, [tsvLine(TIMELINE_HEADER), ...results.map((r) => tsvLine(timelineRow(r)))]);
+      await writeLines(io, [tsvLine(TIMELINE_HEADER), ...results.map((r) => tsvLine(timelineRow(r)))]);
+      return writeIncidentTable(io, incidents, (header, rows) => '\n' + [header, ...rows].map(tsvLine).join(''));
   }
+}
+
+/** The incidents as a second block rendered by `render`, when there are any. */
+async function writeIncidentTable(
+  io: CliIo,
+  incidents: readonly IncidentResult[],
+  render: (header: string[], rows: string[][]) => string,
+): Promise<void> {
+  if (incidents.length === 0) return;
+  await writeOut(io.stdout, render(['INCIDENT', 'STATE', 'TRIGGER', 'LEVEL', 'RESULTS', 'KEY'], incidents.map(incidentRow)));
+}
+
+/** `INCIDENT STATE TRIGGER LEVEL RESULTS KEY`: KEY is the group_by values or the entities. */
+function incidentRow(i: IncidentResult): string[] {
+  const key =
+    i.group_by !== undefined
+      ? Object.entries(i.group_by).map(([k, v]) => `${k}=${v ?? 'null'}`)
+      : Object.entries(i.entities ?? {}).map(([k, vs]) => `${k}=${vs.join('|')}`);
+  return [
+    i.incident_id,
+    i.state,
+    i.trigger,
+    i.max_level ?? '-',
+    String(i.result_count),
+    cutText(oneLine(key.join(', ')), MAX_DETAIL_CHARS),
+  ];
 }
 
 /** Writes lines in pieces of about {@link WRITE_CHUNK_CHARS}, never as one string of them all. */
@@ -114,10 +162,11 @@ async function writeLines(io: CliIo, lines: readonly string[]): Promise<void> {
   if (text !== '') await writeOut(io.stdout, text);
 }
 
-/** A view that keeps each result as `keep` renders it and prints everything in `finish`. */
+/** A view that keeps each result (and incident) as `keep` renders it and prints everything in `finish`. */
 function keepingOutput(
   summary: HuntSummary,
   keep: (results: readonly EvaluationResult[]) => void,
+  keepIncidents: (incidents: readonly IncidentResult[]) => void,
   finish: () => Promise<void>,
 ): EvalOutput {
   const sink: Sink = {
@@ -132,7 +181,11 @@ function keepingOutput(
     sendRaw: () => Promise.resolve(),
     close: () => Promise.resolve(),
   };
-  return { sink, finish, summary };
+  const addIncidents = (incidents: readonly IncidentResult[]): Promise<void> => {
+    keepIncidents(incidents);
+    return Promise.resolve();
+  };
+  return { sink, addIncidents, finish, summary };
 }
 
 /**

@@ -35,6 +35,7 @@ import { chooseOutputFormat } from '../output-format.js';
 import { loadPipelines } from '../pipelines.js';
 import { ProgressLine } from '../progress-line.js';
 import { loadRules, requireRules, runtimeErrorAsCliError } from '../rule-loading.js';
+import { alertStage, loadAlertPipeline } from './eval-alerts.js';
 import { EVAL_OUTPUT_FORMATS, openEvalOutput } from './eval-output.js';
 import { reportLoadIssues } from './load-issues.js';
 
@@ -70,6 +71,7 @@ export async function runEval(argv: string[], io: CliIo): Promise<number> {
     'min-level': { type: 'string' },
     sort: { type: 'string' },
     verbose: { type: 'boolean', short: 'v' },
+    'alert-pipeline': { type: 'string' },
   });
   const rulePaths = listOption(values.rules);
   if (rulePaths.length === 0) throw new CliError(EXIT_USAGE, 'eval needs -r/--rules <path>');
@@ -87,6 +89,8 @@ export async function runEval(argv: string[], io: CliIo): Promise<number> {
   });
   const threadsFlag = parseThreads(stringOption(values.threads));
   const correlationConfig = correlationConfigFromFlags(values);
+  const alertPipelinePath = stringOption(values['alert-pipeline']);
+  const alertPipeline = alertPipelinePath === undefined ? undefined : await loadAlertPipeline(alertPipelinePath);
 
   // The load's problems come back in `stats.issues` and are printed below in the parser's one-line format; the
   // engine's logger is connected only after the load, so they are not written twice, and then carries the
@@ -103,7 +107,8 @@ export async function runEval(argv: string[], io: CliIo): Promise<number> {
   const engineOptions = {
     rulesPath: rulePaths,
     correlationConfig,
-    includeEvent: values['include-event'] === true,
+    // The alert pipeline reads event time and `event.*` selectors from the embedded event; it is removed again after.
+    includeEvent: values['include-event'] === true || alertPipeline !== undefined,
     skipInvalidRules: values.strict !== true,
     logSourceRouting: values['no-logsource-routing'] !== true,
   };
@@ -143,6 +148,10 @@ export async function runEval(argv: string[], io: CliIo): Promise<number> {
   const output = openEvalOutput(format, io, sortTime);
   const problems = new ProblemReport(say, globals.quiet);
   const processor = new LogProcessor(engine, metrics);
+  const alerts =
+    alertPipeline === undefined
+      ? undefined
+      : alertStage(alertPipeline, () => processor.currentEngine(), values['include-event'] === true, log);
   // --threads N: N detection workers, correlation and output on this thread; 1 keeps everything here.
   const parallel =
     threads > 1
@@ -175,7 +184,9 @@ export async function runEval(argv: string[], io: CliIo): Promise<number> {
         processor,
         ...(parallel === undefined ? {} : { parallel }),
         sinks: [output.sink],
-        ...(minLevel === undefined ? {} : { stages: [minLevelStage(minLevel)] }),
+        ...(minLevel === undefined && alerts === undefined
+          ? {}
+          : { stages: [...(minLevel === undefined ? [] : [minLevelStage(minLevel)]), ...(alerts === undefined ? [] : [alerts.stage])] }),
         format: inputFormat,
         deadLetter: problems.deadLetters,
         // A failed write to stdout does not heal by waiting; the first failure is final.
@@ -189,6 +200,16 @@ export async function runEval(argv: string[], io: CliIo): Promise<number> {
     } finally {
       await parallel?.close();
       progress.stop();
+    }
+    if (alerts !== undefined) {
+      // Dedup summaries are result lines; incidents follow them, after a last tick past the group timers.
+      const { dedupLines, incidents } = alerts.finish();
+      try {
+        await output.sink.send(dedupLines);
+      } catch (error) {
+        throw new CliError(EXIT_OUTPUT_ERROR, `cannot write output: ${(error as Error).message}`, { cause: error });
+      }
+      await output.addIncidents(incidents);
     }
     await output.finish();
 
