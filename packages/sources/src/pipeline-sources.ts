@@ -10,16 +10,21 @@ import { assertReferencesDeclared, expandIncludes, TemplateExpander } from './te
 
 /** Options of {@link PipelineSources}. */
 export interface PipelineSourcesOptions {
-  resolver: SourceResolver;
+  /** Resolves the declared sources; without one nothing is fetched (see {@link PipelineSources}). */
+  resolver?: SourceResolver;
   /** Declarations from standalone source files (see loadSourceFiles). */
   fileSources?: readonly DynamicSource[];
   /** Allow `include` of http and nats sources. */
   allowRemoteInclude?: boolean;
+  /** Every source counts as required with `on_error: fail` (the CI gate `validate --resolve-sources`). */
+  strict?: boolean;
   logger?: Logger;
 }
 
 /**
- * Dynamic sources for a RuntimeEngine: `expandPipelines` runs on every load and reload.
+ * Dynamic sources for a RuntimeEngine: `expandPipelines` runs on every load and reload. Declarations and references
+ * are always checked; without a resolver nothing is fetched, `include` items are dropped and every source counts as
+ * null (spec 11 §1: commands that do not resolve sources still load such pipelines).
  *
  * @example
  * const sources = new PipelineSources({ resolver: new DefaultSourceResolver() });
@@ -51,20 +56,45 @@ export class PipelineSources implements PipelineSourceHook {
 
   async expandPipelines(pipelines: readonly Pipeline[], mode: SourceExpansionMode): Promise<Pipeline[]> {
     const sources = this.collect(pipelines);
-    const latest = this.opts.resolver.latestValues();
+    this.declared = sources;
+    const resolver = this.opts.resolver;
+    if (resolver === undefined) {
+      const nulls = new Map(sources.map((s) => [s.id, null]));
+      return pipelines.map((p) => ({
+        ...this.expander.expand(p, nulls),
+        items: p.items.filter((i) => i.include === undefined),
+        sources: [],
+      }));
+    }
+    const latest = resolver.latestValues();
     // Push sources are never re-fetched on reloads, and `latest` rebuilds fetch only what has no value yet.
     const toResolve = sources.filter((s) => !latest.has(s.id) || (mode === 'resolve' && s.refresh.kind !== 'push'));
-    const fresh = await resolveAll(this.opts.resolver, toResolve, { logger: this.logger });
+    const strict = this.opts.strict === true;
+    const fresh = await resolveAll(
+      resolver,
+      strict ? toResolve.map((s) => ({ ...s, required: true, onError: 'fail' as const })) : toResolve,
+      { logger: this.logger },
+    );
     const values = new Map<string, unknown>();
     for (const s of sources) values.set(s.id, fresh.has(s.id) ? fresh.get(s.id) : (latest.get(s.id) ?? null));
-    this.declared = sources;
-    return this.expand(pipelines, values);
+    const include = { allowRemoteInclude: this.opts.allowRemoteInclude === true };
+    return pipelines.map((p) => ({ ...expandIncludes(this.expander.expand(p, values), values, sources, include), sources: [] }));
   }
 
-  /** Pipelines with `vars` expanded and includes spliced, given the values (pure; `pipeline resolve --expand`). */
+  /**
+   * Pipelines with `vars` expanded and includes spliced, given the values (`pipeline resolve --expand`); the
+   * declarations are collected from `pipelines` again.
+   */
   expand(pipelines: readonly Pipeline[], values: ReadonlyMap<string, unknown>): Pipeline[] {
+    const declared = this.collect(pipelines);
     const include = { allowRemoteInclude: this.opts.allowRemoteInclude === true };
-    return pipelines.map((p) => ({ ...expandIncludes(this.expander.expand(p, values), values, this.declared, include), sources: [] }));
+    return pipelines.map((p) => ({ ...expandIncludes(this.expander.expand(p, values), values, declared, include), sources: [] }));
+  }
+
+  /** The resolver sources are fetched with; throws when this instance was made without one. */
+  resolver(): SourceResolver {
+    if (this.opts.resolver === undefined) throw new Error('this PipelineSources has no resolver');
+    return this.opts.resolver;
   }
 
   /** The declarations of the last expansion. */
@@ -74,6 +104,7 @@ export class PipelineSources implements PipelineSourceHook {
 
   /** A scheduler over the declarations of the last expansion, sharing this resolver (not started). */
   scheduler(opts: RefreshSchedulerOptions = {}): RefreshScheduler {
+    if (this.opts.resolver === undefined) throw new Error('PipelineSources.scheduler() needs a resolver');
     return new RefreshScheduler(this.declared, this.opts.resolver, { logger: this.logger, ...opts });
   }
 }

@@ -32,6 +32,7 @@ import { loadPipelines } from '../pipelines.js';
 import { ProgressLine } from '../progress-line.js';
 import { loadRules, requireRules, runtimeErrorAsCliError } from '../rule-loading.js';
 import { openEvalOutput } from './eval-output.js';
+import { commandSources, SOURCE_OPTIONS, usesSources } from '../sources.js';
 
 /** Parse errors, and results that could not be written, printed in full; the rest are only counted (spec 11 §7). */
 const MAX_PRINTED_PROBLEMS = 5;
@@ -61,6 +62,7 @@ export async function runEval(argv: string[], io: CliIo): Promise<number> {
     'batch-size': { type: 'string' },
     threads: { type: 'string' },
     pretty: { type: 'boolean' },
+    ...SOURCE_OPTIONS,
   });
   const rulePaths = listOption(values.rules);
   if (rulePaths.length === 0) throw new CliError(EXIT_USAGE, 'eval needs -r/--rules <path>');
@@ -83,11 +85,21 @@ export async function runEval(argv: string[], io: CliIo): Promise<number> {
     includeEvent: values['include-event'] === true,
     skipInvalidRules: values.strict !== true,
   };
-  const engine = new RuntimeEngine({ ...engineOptions, pipelines: await loadPipelines(pipelineRefs), logger: engineLog.logger });
+  // Dynamic sources are resolved before the first evaluation and refreshed by their policies while events flow;
+  // their log lines go straight to stderr until the progress line exists, then through it.
+  let sourceLine = (text: string): void => void io.stderr.write(text + '\n');
+  const sourceLog = createRunLogger(globals.logLevel, (text) => sourceLine(text));
+  const pipelines = await loadPipelines(pipelineRefs);
+  const sources = await commandSources(values, { resolve: true, logger: sourceLog });
+  const engine = new RuntimeEngine({ ...engineOptions, pipelines, logger: engineLog.logger, sources });
   const stats = await loadRules(engine);
   if (!globals.quiet) for (const issue of stats.issues) await writeOut(io.stderr, describeRuleLoadError(issue) + '\n');
   requireRules(engine, rulePaths, stats.detectionRules + stats.correlationRules, 'detection or correlation rule');
-  const threads = threadsFlag ?? defaultWorkerCount(inputs, stats.detectionRules);
+  const dynamic = usesSources(pipelines) || sources.sources().length > 0;
+  // Workers rebuild their engines from pipeline references, which would not carry resolved source values.
+  if (dynamic && threadsFlag !== undefined && threadsFlag > 1)
+    sourceLog.warn('--threads is ignored: pipelines with dynamic sources run on one thread');
+  const threads = dynamic ? 1 : (threadsFlag ?? defaultWorkerCount(inputs, stats.detectionRules));
 
   const progress = new ProgressLine(io.stderr, inputs.length, globals.quiet);
   const say = (text: string): void => {
@@ -96,6 +108,7 @@ export async function runEval(argv: string[], io: CliIo): Promise<number> {
   };
   const log = createRunLogger(globals.logLevel, say);
   engineLog.connect(log);
+  sourceLine = say;
   const counts = { events: 0, detections: 0, correlations: 0, parseErrors: 0, inputWarnings: 0 };
   const metrics: MetricsHook = {
     onEventsProcessed: (n) => (progress.events = counts.events += n),
@@ -119,6 +132,17 @@ export async function runEval(argv: string[], io: CliIo): Promise<number> {
   const output = openEvalOutput(format, io);
   const problems = new ProblemReport(say, globals.quiet);
   const processor = new LogProcessor(engine, metrics);
+  // A refresh that changes a value rebuilds the engine with the values held (no second fetch); the swap lands
+  // between two batches, so no event is evaluated twice or skipped.
+  const scheduler = dynamic ? sources.scheduler() : undefined;
+  scheduler?.onUpdate((u) => {
+    if (!u.changed) return;
+    processor.reloadRules({ sources: 'latest' }).then(
+      (s) => sourceLog.info(`source '${u.id}' changed; rules rebuilt (${s.detectionRules + s.correlationRules} rules)`),
+      (error: unknown) => sourceLog.warn(`source '${u.id}' changed but the rebuild failed: ${(error as Error).message}`),
+    );
+  });
+  scheduler?.start();
   // --threads N: N detection workers, correlation and output on this thread; 1 keeps everything here.
   const parallel =
     threads > 1
@@ -162,6 +186,7 @@ export async function runEval(argv: string[], io: CliIo): Promise<number> {
     } catch (error) {
       throw runtimeErrorAsCliError(error);
     } finally {
+      await scheduler?.stop();
       await parallel?.close();
       progress.stop();
     }

@@ -6,6 +6,7 @@ import { writeOut, type CliIo } from '../cli-io.js';
 import { CliError, EXIT_OK, EXIT_USAGE } from '../exit-codes.js';
 import { chooseOutputFormat, renderTable } from '../output-format.js';
 import { loadPipelines } from '../pipelines.js';
+import { noteUnresolvedSources, offlineSources } from '../sources.js';
 import { loadRules, requireRules } from '../rule-loading.js';
 
 /** Runs `tsigma fields`. */
@@ -20,7 +21,8 @@ export async function runFields(argv: string[], io: CliIo): Promise<number> {
   if (rulePaths.length === 0) throw new CliError(EXIT_USAGE, 'fields needs -r/--rules <path>');
   const format = globals.outputFormat === undefined ? 'human' : chooseOutputFormat(globals.outputFormat, io.stdout);
   const pipelines = await loadPipelines(listOption(values.pipeline));
-  const engine = new RuntimeEngine({ rulesPath: rulePaths, pipelines, skipInvalidRules: true });
+  await noteUnresolvedSources(pipelines, io.stderr, globals.quiet);
+  const engine = new RuntimeEngine({ rulesPath: rulePaths, pipelines, skipInvalidRules: true, sources: offlineSources() });
   const stats = await loadRules(engine);
   if (!globals.quiet) for (const issue of stats.issues) await writeOut(io.stderr, `warning: ${describeRuleLoadError(issue)}\n`);
   requireRules(engine, rulePaths, stats.detectionRules + stats.correlationRules + stats.filterRules, 'rule');
