@@ -1,6 +1,7 @@
 // Dynamic pipeline sources for the commands (spec 09, 11 §1): the shared flags, the resolver wiring and the note
 // printed when a command loads source-using pipelines without resolving them. The logic lives in @tsigma/sources.
 import type { Logger, Pipeline } from '@tsigma/eval';
+import { createNatsSourceFetcher } from '@tsigma/io-nats';
 import {
   DefaultSourceResolver,
   egressPresetNamed,
@@ -54,7 +55,13 @@ export async function commandSources(
   const fileSources = await readSourceFiles(listOption(values[opts.fileFlag ?? 'source']));
   const allowRemoteInclude = values['allow-remote-include'] === true;
   if (!opts.resolve) return new PipelineSources({ fileSources, allowRemoteInclude, logger: opts.logger });
-  const resolver = new DefaultSourceResolver({ cache: await SourceCache.open(), egress: egressPolicyOf(values), logger: opts.logger });
+  // `nats` sources need a `url` of their own here: the CLI has no daemon NATS connection to default to.
+  const resolver = new DefaultSourceResolver({
+    cache: await SourceCache.open(),
+    egress: egressPolicyOf(values),
+    logger: opts.logger,
+    fetchers: { nats: createNatsSourceFetcher() },
+  });
   return new PipelineSources({ resolver, fileSources, allowRemoteInclude, logger: opts.logger, strict: opts.strict === true });
 }
 

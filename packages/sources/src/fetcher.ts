@@ -14,9 +14,13 @@ export interface FetchContext {
   logger: Logger;
 }
 
-/** Fetches a source's raw text; a push-capable type also subscribes. Failures are SourceErrors naming the id. */
+/**
+ * Fetches a source's raw text; a push-capable type also subscribes. Failures are SourceErrors naming the id, or any
+ * error with a `kind` of SourceErrorKind (fetchers in other packages need not import the class).
+ */
 export interface SourceFetcher {
-  fetch(src: DynamicSource, ctx: FetchContext): Promise<string>;
+  /** The raw text, or null when the source has no data yet (a NATS subject nobody published to): not an error. */
+  fetch(src: DynamicSource, ctx: FetchContext): Promise<string | null>;
   /** Calls `onText` with every pushed payload until the returned function is called. */
   subscribe?(src: DynamicSource, onText: (text: string) => void, ctx: FetchContext): Promise<() => Promise<void>>;
 }

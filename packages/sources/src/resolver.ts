@@ -6,7 +6,7 @@ import type { SourceCache } from './cache.js';
 import { commandFetcher } from './command-fetcher.js';
 import type { DynamicSource } from './declarations.js';
 import { DEFAULT_EGRESS_POLICY, type EgressPolicy } from './egress.js';
-import { SourceError } from './errors.js';
+import { SourceError, type SourceErrorKind } from './errors.js';
 import { compileExtractor, type Extractor } from './extract.js';
 import type { FetchContext, SourceFetcher } from './fetcher.js';
 import { fileFetcher } from './file-fetcher.js';
@@ -81,7 +81,12 @@ export class DefaultSourceResolver implements SourceResolver {
   async resolve(src: DynamicSource): Promise<ResolvedValue> {
     const started = performance.now();
     try {
-      const data = await this.fetchValue(src);
+      const fetched = await this.fetchValue(src);
+      if (fetched === NO_DATA) {
+        this.logger.warn(`source '${src.id}': no data yet; it resolves to null until a value arrives`, { source_id: src.id });
+        return { data: null, resolvedAt: new Date(), origin: 'fetched' };
+      }
+      const data = fetched;
       const resolvedAt = new Date();
       this.opts.cache?.set(src.id, data);
       this.latest.set(src.id, data);
@@ -139,7 +144,7 @@ export class DefaultSourceResolver implements SourceResolver {
     const fetcher = this.fetchers[src.type];
     if (fetcher === undefined) throw new SourceError('fetch', src.id, `no fetcher for source type '${src.type}' in this build`);
     const text = await fetcher.fetch(src, this.fetchContext(src, new AbortController().signal));
-    return this.valueFromText(src, text);
+    return text === null ? NO_DATA : this.valueFromText(src, text);
   }
 
   private extractorFor(src: DynamicSource): Promise<Extractor> {
@@ -179,9 +184,18 @@ export class DefaultSourceResolver implements SourceResolver {
   }
 }
 
+/** A fetch that found no data yet (see SourceFetcher.fetch). */
+const NO_DATA = Symbol('no data');
+
+const KINDS: ReadonlySet<string> = new Set<SourceErrorKind>(['fetch', 'parse', 'extract', 'timeout', 'resource_limit']);
+
 function asSourceError(err: unknown, id: string): SourceError {
   if (err instanceof SourceError) return err;
-  return new SourceError('fetch', id, (err as Error).message, { cause: err });
+  const kind = (err as { kind?: unknown }).kind;
+  const message = (err as Error).message.startsWith(`source '${id}': `)
+    ? (err as Error).message.slice(`source '${id}': `.length)
+    : (err as Error).message;
+  return new SourceError(typeof kind === 'string' && KINDS.has(kind) ? (kind as SourceErrorKind) : 'fetch', id, message, { cause: err });
 }
 
 /**
