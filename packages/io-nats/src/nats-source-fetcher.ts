@@ -3,7 +3,7 @@
 // triggers re-resolution. @tsigma/sources stays free of the NATS client; this file implements its fetcher seam.
 
 import { jetstreamManager } from '@nats-io/jetstream';
-import type { NatsConnection, Subscription } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
 import type { DynamicSource, FetchContext, RefreshTrigger, SourceErrorKind, SourceFetcher } from '@tsigma/sources';
 import { connectNats } from './connect.js';
 import type { NatsConnectConfig } from './config.js';
@@ -102,18 +102,18 @@ async function lastStreamMessage(nc: NatsConnection, subject: string): Promise<U
 
 function nextCoreMessage(nc: NatsConnection, src: DynamicSource, ctx: FetchContext): Promise<Uint8Array | undefined> {
   return new Promise((resolve) => {
-    let sub: Subscription | undefined;
-    const timer = setTimeout(() => {
-      sub?.unsubscribe();
-      resolve(undefined);
-    }, ctx.limits.timeoutMs);
-    sub = nc.subscribe(src.subject as string, {
+    let timer: NodeJS.Timeout | undefined;
+    const sub = nc.subscribe(src.subject as string, {
       max: 1,
       callback: (_err, msg) => {
         clearTimeout(timer);
         resolve(msg.data);
       },
     });
+    timer = setTimeout(() => {
+      sub.unsubscribe();
+      resolve(undefined);
+    }, ctx.limits.timeoutMs);
   });
 }
 
