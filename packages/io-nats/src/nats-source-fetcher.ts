@@ -102,7 +102,11 @@ async function lastStreamMessage(nc: NatsConnection, subject: string): Promise<U
 
 function nextCoreMessage(nc: NatsConnection, src: DynamicSource, ctx: FetchContext): Promise<Uint8Array | undefined> {
   return new Promise((resolve) => {
-    let timer: NodeJS.Timeout | undefined;
+    // The timer fires asynchronously, after `sub` below is initialised.
+    const timer = setTimeout(() => {
+      sub.unsubscribe();
+      resolve(undefined);
+    }, ctx.limits.timeoutMs);
     const sub = nc.subscribe(src.subject as string, {
       max: 1,
       callback: (_err, msg) => {
@@ -110,10 +114,6 @@ function nextCoreMessage(nc: NatsConnection, src: DynamicSource, ctx: FetchConte
         resolve(msg.data);
       },
     });
-    timer = setTimeout(() => {
-      sub.unsubscribe();
-      resolve(undefined);
-    }, ctx.limits.timeoutMs);
   });
 }
 
