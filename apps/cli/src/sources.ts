@@ -27,7 +27,7 @@ export const SOURCE_OPTIONS = {
 type Values = Record<string, string | boolean | string[] | undefined>;
 
 /** `--egress-policy` as a policy; anything but the three presets is a usage error. */
-export function egressPolicyOf(values: Values): EgressPolicy {
+function egressPolicyOf(values: Values): EgressPolicy {
   const name = stringOption(values['egress-policy']) ?? 'default';
   const preset = egressPresetNamed(name);
   if (preset === undefined) throw new CliError(EXIT_USAGE, `--egress-policy must be one of default, strict, permissive, not "${name}"`);
@@ -35,7 +35,7 @@ export function egressPolicyOf(values: Values): EgressPolicy {
 }
 
 /** Reads standalone source files; a bad file is a configuration error (exit 3). */
-export async function readSourceFiles(paths: readonly string[]): Promise<DynamicSource[]> {
+async function readSourceFiles(paths: readonly string[]): Promise<DynamicSource[]> {
   try {
     return await loadSourceFiles(paths);
   } catch (error) {

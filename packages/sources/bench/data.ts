@@ -4,7 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** A deterministic pseudo-random generator (xorshift32), so every run measures the same data. */
-export function rng(seed: number): () => number {
+function rng(seed: number): () => number {
   let x = seed >>> 0 || 1;
   return () => {
     x ^= x << 13;
