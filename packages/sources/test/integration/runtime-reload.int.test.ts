@@ -116,4 +116,37 @@ describe('RuntimeEngine with PipelineSources', () => {
     expect(err2).toMatchObject({ code: 'sources_unavailable' });
     expect(err2.message).toContain("'ip_blocklist'");
   });
+
+  it('an include of a file source holding two transformations splices both; metrics see every resolution', async () => {
+    await writeFile(
+      join(dir, 'mappings.json'),
+      JSON.stringify([
+        { id: 'map_dst', type: 'field_name_mapping', mapping: { DestinationIp: 'dst.ip' } },
+        { id: 'tag_it', type: 'set_custom_attribute', attribute: 'feed', value: 'on' },
+      ]),
+    );
+    const path = join(dir, 'include.yml');
+    await writeFile(
+      path,
+      `name: include\ntransformations:\n  - include: "\${source.mappings}"\nsources:\n  - id: mappings\n    type: file\n    path: mappings.json\n`,
+    );
+    const calls: string[] = [];
+    const metrics = {
+      onSourceResolve: (id: string, type: string) => calls.push(`ok ${id} ${type}`),
+      onSourceResolveError: (id: string, kind: string) => calls.push(`error ${id} ${kind}`),
+      setSourceLastResolved: (id: string) => calls.push(`last ${id}`),
+    };
+    const resolver = new DefaultSourceResolver({ metrics });
+    const engine = new RuntimeEngine({ rulesPath: rules, pipelinePaths: [path], sources: new PipelineSources({ resolver }) });
+    await engine.loadRules();
+    const processor = new LogProcessor(engine);
+    // The rule's DestinationIp now reads dst.ip; with no blocklist pipeline '%blocklist%' stays literal.
+    expect(engine.fieldMappings()).toEqual(
+      expect.arrayContaining([expect.objectContaining({ original: 'DestinationIp', mappedTo: ['dst.ip'] })]),
+    );
+    const dst = processor.processBatchLines([JSON.stringify({ 'dst.ip': '%blocklist%' })])[0]?.detections ?? [];
+    expect(dst.map((d) => d.rule_title)).toEqual(['Connection To Blocklisted Address']);
+    expect(fired(processor, '%blocklist%')).toBe(0);
+    expect(calls).toEqual(['ok mappings file', 'last mappings']);
+  });
 });
