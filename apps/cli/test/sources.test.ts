@@ -130,6 +130,33 @@ describe('sources in eval and validate', { timeout: 30_000 }, () => {
     expect((await tsigma(['validate', RULES, '-p', path])).code).toBe(3);
   });
 
+  it('eval --source reads declarations from a standalone file; relative paths resolve against that file', async () => {
+    writeFileSync(join(dir, 'local-feed.txt'), '10.9.9.9\r\n\n');
+    const sourceFile = join(dir, 'local-sources.yml');
+    writeFileSync(sourceFile, 'sources:\n  - id: local_list\n    type: file\n    path: local-feed.txt\n    format: lines\n');
+    const path = join(dir, 'uses-file-source.yml');
+    writeFileSync(
+      path,
+      'name: uses_file_source\nvars:\n  blocklist: "${source.local_list}"\ntransformations:\n  - type: value_placeholders\n',
+    );
+    const r = await tsigma([
+      'eval',
+      '-r',
+      RULES,
+      '-p',
+      path,
+      '--source',
+      sourceFile,
+      '-e',
+      '{"DestinationIp":"10.9.9.9"}',
+      '--output-format',
+      'ndjson',
+    ]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout.trim())).toMatchObject({ rule_title: 'Connection To Blocklisted Address' });
+    expect((await tsigma(['eval', '-r', RULES, '-p', path, '-e', '{"DestinationIp":"10.9.9.9"}'])).code).toBe(3);
+  });
+
   it('validate --resolve-sources fails (exit 3) on any failing source, even an optional one', async () => {
     feedStatus = 503;
     const path = pipelineFile('validate_strict', '    required: false\n');

@@ -152,4 +152,32 @@ describe('file sources', () => {
     expect(scheduler.values().get('slow')).toEqual([1]);
     await scheduler.stop();
   });
+
+  it('an interval below 1 s is clamped with a warning naming the source; failed refreshes keep the last good value', async () => {
+    const warnings: string[] = [];
+    const logger = {
+      debug() {},
+      info() {},
+      warn: (m: string, f?: Record<string, unknown>) => warnings.push(`${String(f?.['source_id'])}: ${m}`),
+      error() {},
+    };
+    const path = join(dir, 'flaky.json');
+    await writeFile(path, '["good"]');
+    const src = declare({ id: 'fast', type: 'file', path: 'flaky.json', refresh: '100ms', on_error: 'fail' }, dir);
+    const resolver = new DefaultSourceResolver();
+    await resolver.resolve(src);
+    const scheduler = new RefreshScheduler([src], resolver, { logger });
+    scheduler.start();
+    expect(warnings).toEqual(['fast: refresh interval of 100 ms is below the minimum; using 1000 ms']);
+    await writeFile(path, '["good"');
+    expect(scheduler.trigger({ kind: 'single', id: 'fast' })).toBe('started');
+    await scheduler.idle();
+    expect(scheduler.values().get('fast')).toEqual(['good']);
+    expect(scheduler.status()[0]).toMatchObject({
+      status: 'failed',
+      last_error: expect.stringMatching(/^parse: source 'fast'/) as unknown,
+    });
+    expect(warnings.at(-1)).toMatch(/^fast: refresh failed: .*keeping the last good value/);
+    await scheduler.stop();
+  });
 });
