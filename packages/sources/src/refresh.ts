@@ -194,11 +194,12 @@ export class RefreshScheduler {
     let timer: NodeJS.Timeout | undefined;
     try {
       const w = watch(dirname(path), { persistent: false }, (_event, file) => {
-        if (file !== null && file !== name) return;
+        if (this.stopped || (file !== null && file !== name)) return;
         clearTimeout(timer);
         timer = setTimeout(() => void this.run(src), WATCH_DEBOUNCE_MS);
         timer.unref();
       });
+      w.on('close', () => clearTimeout(timer));
       w.on('error', (err) => this.logger.warn(`file watch failed: ${err.message}`, { source_id: src.id }));
       this.watchers.push(w);
     } catch (err) {
