@@ -8,7 +8,7 @@ const allowed = {
   '@tsigma/eval': ['@tsigma/parser', 're2js', 'yaml'],
   '@tsigma/evtx': [],
   '@tsigma/sources': ['@tsigma/eval', '@tsigma/runtime', 'yaml'],
-  '@tsigma/runtime': ['@tsigma/parser', '@tsigma/eval', '@tsigma/evtx', '@tsigma/sources'],
+  '@tsigma/runtime': ['@tsigma/parser', '@tsigma/eval', '@tsigma/evtx'],
   '@tsigma/enrichment': ['@tsigma/eval', '@tsigma/runtime', '@tsigma/sources', 'yaml'],
   '@tsigma/alert-pipeline': ['@tsigma/eval', '@tsigma/runtime', 'yaml'],
   '@tsigma/io-nats': [

@@ -39,6 +39,7 @@ export function runtimeErrorAsCliError(error: unknown): unknown {
       return new CliError(EXIT_RULE_ERROR, error.message, { cause: error });
     case 'pipeline_load':
     case 'sources_unavailable':
+    case 'source_load':
       return new CliError(EXIT_USAGE, error.message, { cause: error });
     default:
       return error;

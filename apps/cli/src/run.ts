@@ -8,6 +8,7 @@ import { runEval } from './commands/eval.js';
 import { runExplain } from './commands/explain.js';
 import { runEvtxDump } from './commands/evtx-dump.js';
 import { runFields } from './commands/fields.js';
+import { runPipelineResolve } from './commands/pipeline-resolve.js';
 
 type Command = (argv: string[], io: CliIo) => Promise<number>;
 
@@ -23,6 +24,7 @@ const COMMANDS: Record<string, Command> = {
   'evtx dump': runEvtxDump,
   fields: runFields,
   'rule fields': runFields,
+  'pipeline resolve': runPipelineResolve,
 };
 
 const USAGE = `Usage: tsigma <command> [options]
@@ -30,10 +32,15 @@ const USAGE = `Usage: tsigma <command> [options]
 Commands:
   parse <file|-> | --condition <expr>   print the parsed rule AST as JSON
   validate <path>... [-p pipeline]      parse and compile rules, report errors per file
+                                        (--source <file|dir>, --resolve-sources: fetch dynamic sources too)
   eval -r <rules> [-i file|dir | -e json]   evaluate rules (detections and correlations) against events;
                                         hunting: --output-format timeline|csv|tsv, --sort time, --min-level,
                                         --no-logsource-routing, -v (print rule warnings);
-                                        --alert-pipeline <file> dedups, silences and groups results into incidents
+                                        --alert-pipeline <file> dedups, silences and groups results into incidents;
+                                        dynamic pipeline sources are resolved first and refreshed while running
+  pipeline resolve -p <pipeline>...     resolve the dynamic sources of pipelines once and print them
+                                        (--source-file, -s <id>, --dry-run, --expand, --egress-policy,
+                                        --allow-remote-include)
   explain -r <rules> -e <json>          why each rule did or did not match one event
   fields -r <rules> [-p pipeline]       list every field the rules reference
   evtx dump <file.evtx>...              print EVTX records as JSON

@@ -1,6 +1,7 @@
 // Item and value compilation (spec 02 §4–§6): one `field|modifiers: values` item becomes value matchers,
 // with literals folded, regexes, CIDRs and encodings built once. Never reads events.
 
+import { ContainsAny } from './contains-any.js';
 import type { DetectionItem, Modifier, SigmaString, SigmaValue } from '@tsigma/parser';
 import { parseCidr } from './cidr.js';
 import type { CompiledItem } from './compile.js';
@@ -162,6 +163,7 @@ export function compileItem(item: DetectionItem, spot: RuleCompileSpot, detPoint
       kind: 'exists',
       textTests: null,
       textExact: null,
+      textContains: null,
       textFolded: false,
       numbers: null,
     };
@@ -183,6 +185,8 @@ export function compileItem(item: DetectionItem, spot: RuleCompileSpot, detPoint
   // Long value lists are mostly exact literals: one set lookup replaces one comparison per value.
   const exactAll = strings !== null && !all && strings.length > 1 ? strings.filter((m) => m.compiled.shape === 'exact') : [];
   const exact = exactAll.length > 1 ? exactAll : [];
+  const containsAll = strings !== null && !all ? strings.filter((m) => m.compiled.shape === 'contains') : [];
+  const contains = containsAll.length >= MIN_CONTAINS_AUTOMATON ? containsAll : [];
   const numberOnly = !all && matchers.length > 1 && matchers.every((m) => m instanceof NumberMatcher);
   const kind: MatcherKind = matchers.length === 1 && first !== undefined ? first.kind : 'one_of';
   return {
@@ -197,10 +201,11 @@ export function compileItem(item: DetectionItem, spot: RuleCompileSpot, detPoint
     textTests:
       strings === null
         ? null
-        : exact.length === 0
+        : exact.length === 0 && contains.length === 0
           ? strings.map((m) => m.compiled.test)
-          : strings.filter((m) => !exact.includes(m)).map((m) => m.compiled.test),
+          : withoutPulled(strings, exact, contains),
     textExact: exact.length > 0 ? new Set(exact.map((m) => m.compiled.longestLiteral)) : null,
+    textContains: contains.length > 0 ? new ContainsAny(contains.map((m) => m.compiled.longestLiteral)) : null,
     textFolded: strings !== null && first !== undefined && !first.caseSensitive,
     numbers: numberOnly ? new Set(matchers.map((m) => m.value)) : null,
   };
@@ -208,13 +213,35 @@ export function compileItem(item: DetectionItem, spot: RuleCompileSpot, detPoint
 
 /**
  * The rule literal(s) of an item as details and explain show them, joined by `, `. Built on demand:
- * items of long value lists (hash lists) would otherwise each keep one large string nobody reads.
+ * items of long value lists (hash lists) would otherwise each keep one large string nobody reads. With `limit`, the
+ * join stops once it is longer than that (callers cut it).
  */
-export function itemPattern(item: CompiledItem): string {
+export function itemPattern(item: CompiledItem, limit = Number.POSITIVE_INFINITY): string {
   if (item.exists !== null) return String(item.exists);
   const only = item.matchers.length === 1 ? item.matchers[0] : undefined;
-  return only !== undefined ? only.pattern : item.matchers.map((m) => m.pattern).join(', ');
+  if (only !== undefined) return only.pattern;
+  // Joined only as far as `limit` (plus one separator): a 10^5-value IOC list must not cost a 10^5 join per match.
+  let out = '';
+  for (let i = 0; i < item.matchers.length && out.length <= limit; i++)
+    out += (i > 0 ? ', ' : '') + (item.matchers[i] as { pattern: string }).pattern;
+  return out;
 }
+
+/** The tests of `strings` not pulled into the exact set or the contains automaton (Set lookups: lists are long). */
+function withoutPulled(
+  strings: readonly StringMatcher[],
+  exact: readonly StringMatcher[],
+  contains: readonly StringMatcher[],
+): ((t: string) => boolean)[] {
+  const pulled = new Set<StringMatcher>([...exact, ...contains]);
+  return strings.filter((m) => !pulled.has(m)).map((m) => m.compiled.test);
+}
+
+/**
+ * From this many plain `contains` values on, an item tests them with one automaton: below it, a few `includes`
+ * calls are cheaper than the automaton's table walk.
+ */
+const MIN_CONTAINS_AUTOMATON = 32;
 
 function existsValue(v: SigmaValue | undefined): boolean | null {
   if (v === undefined) return null;

@@ -1,6 +1,7 @@
 // Rule compilation (spec 02 §1, §4–§7): a parsed (post-pipeline) Sigma rule becomes a tree of
 // matchers and an index-based condition. This module holds the compiled shapes and assembles a rule; it never reads events.
 
+import type { ContainsAny } from './contains-any.js';
 import type { Detection, Level, LogSource, SigmaRule } from '@tsigma/parser';
 import { cheapestFirst, cheapestItemsFirst, compileCondition } from './compile-condition.js';
 import { compileItem } from './compile-item.js';
@@ -30,6 +31,11 @@ export interface CompiledItem {
   readonly textTests: readonly ((text: string) => boolean)[] | null;
   /** With `textTests` and without `all`: the exact-match literals, pulled out of `textTests` into a set. */
   readonly textExact: ReadonlySet<string> | null;
+  /**
+   * With `textTests` and without `all`, for long lists: the plain `contains` literals, pulled out of `textTests`
+   * into one substring automaton, so an event costs one pass over its value instead of one test per literal.
+   */
+  readonly textContains: ContainsAny | null;
   /** Whether `textTests`/`textExact` expect folded text. */
   readonly textFolded: boolean;
   /** Without `all`, when every value is a plain number: the numbers as a set. */

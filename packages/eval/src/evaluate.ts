@@ -56,7 +56,7 @@ export function evalItem(item: CompiledItem, event: JsonEvent): boolean {
         }
       }
     } else {
-      r = item.textExact !== null && item.textExact.has(text);
+      r = (item.textExact !== null && item.textExact.has(text)) || (item.textContains !== null && item.textContains.test(text));
       for (let i = 0; !r && i < tests.length; i++) r = (tests[i] as (t: string) => boolean)(text);
     }
     return item.neq ? !r : r;
@@ -275,7 +275,7 @@ function collectFields(det: CompiledDetection, selection: string, event: JsonEve
 function describe(fm: FieldMatch, item: CompiledItem, selection: string, detail: MatchDetail): void {
   fm.selection = selection;
   fm.matcher = item.kind;
-  if (detail === 'full') fm.pattern = truncatePattern(itemPattern(item));
+  if (detail === 'full') fm.pattern = truncatePattern(itemPattern(item, MAX_PATTERN_CHARS));
   fm.case_sensitive = item.matchers.length > 0 && item.matchers.every((m) => m.caseSensitive);
   if (item.neq) fm.negated = true;
 }
@@ -291,7 +291,7 @@ function collectKeywordHits(item: CompiledItem, selection: string, event: JsonEv
     if (hits >= MAX_KEYWORD_HITS) return;
     if (!item.matchers.some((m) => m.test(leaf, event))) continue;
     const fm: FieldMatch = { field: 'keyword', value: leaf, selection, matcher: 'keyword' };
-    if (detail === 'full') fm.pattern = truncatePattern(itemPattern(item));
+    if (detail === 'full') fm.pattern = truncatePattern(itemPattern(item, MAX_PATTERN_CHARS));
     fm.case_sensitive = item.matchers.every((m) => m.caseSensitive);
     out.push(fm);
     hits++;

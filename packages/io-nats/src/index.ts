@@ -20,3 +20,5 @@ export { ACK_TIMEOUT_MS, DEFAULT_ACK_WAIT_MS, DEFAULT_BATCH, DEFAULT_MAX_ACK_PEN
 export type { NatsSourceOptions, ReplayPolicy } from './source-options.js';
 export { NatsSink, DEFAULT_PUBLISH_TIMEOUT_MS } from './nats-sink.js';
 export type { NatsSinkOptions } from './nats-sink.js';
+export { CONTROL_RESOLVE_SUBJECT, createNatsSourceFetcher, NatsSourceError, serveResolveControl } from './nats-source-fetcher.js';
+export type { NatsSourceFetcherOptions, ResolveTarget } from './nats-source-fetcher.js';

@@ -1,5 +1,5 @@
 // The configuration duration grammar shared by every tsigma config file (spec 05 §1).
-// Lives here until @tsigma/sources exists (it is meant to own it); pure, no clock.
+// Pure, no clock. @tsigma/sources re-exports it (the runtime never depends on that package).
 
 import { RuntimeError } from './errors.js';
 

@@ -11,8 +11,10 @@ export type RuntimeErrorCode =
   | 'not_loaded'
   /** A pipeline file could not be read or parsed. */
   | 'pipeline_load'
-  /** Pipelines need dynamic sources (`sources:` / `${source.*}`), which this build cannot resolve. */
+  /** Pipelines need dynamic sources (`sources:` / `${source.*}`) but no source hook was configured. */
   | 'sources_unavailable'
+  /** The source hook failed: a declaration, reference or include is invalid, or a required source is unavailable. */
+  | 'source_load'
   /** A duration string does not follow the shared grammar. */
   | 'invalid_duration'
   /** An EventFilter was configured wrongly (none or both of jq / JSONPath) or does not compile. */

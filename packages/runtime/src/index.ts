@@ -2,7 +2,14 @@
 
 // Rule loading, batch processing, hot reload (spec 05 §2–3).
 export { RuntimeEngine } from './runtime-engine.js';
-export type { EngineStats, RuleSummary, RuntimeEngineOptions } from './runtime-engine.js';
+export type {
+  EngineStats,
+  LoadRulesOptions,
+  PipelineSourceHook,
+  RuleSummary,
+  RuntimeEngineOptions,
+  SourceExpansionMode,
+} from './runtime-engine.js';
 export { findRuleFiles } from './rule-files.js';
 export { describeRuleLoadError } from './rule-load-errors.js';
 export { LogProcessor } from './log-processor.js';

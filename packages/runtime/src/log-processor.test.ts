@@ -1,13 +1,13 @@
 import { cpSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DetectionResult, ProcessResult } from '@tsigma/eval';
+import type { DetectionResult, Pipeline, ProcessResult } from '@tsigma/eval';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { fixture, tempRules } from '../test/helpers.js';
 import { createEventFilter } from './event-filter.js';
 import { LogProcessor } from './log-processor.js';
 import type { BatchPhase, MetricsHook } from './metrics.js';
 import { flattenResults } from './results.js';
-import { RuntimeEngine } from './runtime-engine.js';
+import { RuntimeEngine, type SourceExpansionMode } from './runtime-engine.js';
 
 let cleanup: (() => void) | undefined;
 afterEach(() => {
@@ -179,6 +179,44 @@ describe('LogProcessor hot reload', () => {
     expect(engines.size).toBe(3);
     await p.reloadRules();
     expect(p.currentEngine()).not.toBe([...engines][2]);
+  });
+
+  it('passes the source mode to the load; a follow-up standing for several calls fetches if any of them asked to', async () => {
+    const t = tempRules('rules/whoami.yml');
+    cleanup = t.cleanup;
+    const modes: string[] = [];
+    // A real hook that expands nothing: it records how each load asked for sources.
+    const sources = {
+      expandPipelines: (ps: readonly Pipeline[], mode: SourceExpansionMode) => {
+        modes.push(mode);
+        return Promise.resolve([...ps]);
+      },
+    };
+    const engine = new RuntimeEngine({ rulesPath: t.dir, sources });
+    await engine.loadRules();
+    const p = new LogProcessor(engine);
+    await p.reloadRules({ sources: 'latest' });
+    const running = p.reloadRules({ sources: 'latest' });
+    const followUp = p.reloadRules({ sources: 'latest' });
+    expect(p.reloadRules()).toBe(followUp);
+    await running;
+    await followUp;
+    expect(modes).toEqual(['resolve', 'latest', 'latest', 'resolve']);
+  });
+
+  it('a failing source hook rejects the load with source_load and keeps the previous engine', async () => {
+    const t = tempRules('rules/whoami.yml');
+    cleanup = t.cleanup;
+    let fail = false;
+    const sources = {
+      expandPipelines: (ps: readonly Pipeline[]) => (fail ? Promise.reject(new Error("source 'ips': HTTP 500")) : Promise.resolve([...ps])),
+    };
+    const engine = new RuntimeEngine({ rulesPath: t.dir, sources });
+    await engine.loadRules();
+    const p = new LogProcessor(engine);
+    fail = true;
+    await expect(p.reloadRules()).rejects.toMatchObject({ code: 'source_load' });
+    expect(p.currentEngine()).toBe(engine);
   });
 
   it('under load: 100 reloads while batches flow, no event lost or doubled, switches only between batches', async () => {

@@ -11,7 +11,7 @@ import { isJsonObject } from './input/json-line.js';
 import { ParseFailure } from './input/parse-failure.js';
 import type { RawEvent } from './io/io-types.js';
 import type { MetricsHook } from './metrics.js';
-import { RuntimeEngine, type EngineStats } from './runtime-engine.js';
+import { RuntimeEngine, type EngineStats, type LoadRulesOptions, type SourceExpansionMode } from './runtime-engine.js';
 
 /**
  * A line, optionally with its own format (e.g. OTLP records arrive as JSON whatever the configured format); or an
@@ -62,6 +62,8 @@ export class LogProcessor {
   private engine: RuntimeEngine;
   private running: Promise<EngineStats> | undefined;
   private followUp: Promise<EngineStats> | undefined;
+  /** Source mode of the queued follow-up: `resolve` if any call it stands for asked to fetch again. */
+  private followUpMode: SourceExpansionMode = 'latest';
 
   /** @param engine an engine whose `loadRules()` has succeeded. */
   constructor(
@@ -143,15 +145,22 @@ export class LogProcessor {
   /**
    * Rebuilds the engine from the current engine's options and swaps it in (correlation state carried over).
    * Rejects, leaving the current engine in place, when the load fails. Calls are serialized: one arriving
-   * while a reload runs waits for it, then runs once more (several such calls share that one extra run).
+   * while a reload runs waits for it, then runs once more (several such calls share that one extra run, which
+   * fetches sources again if any of them asked to). `{ sources: 'latest' }` rebuilds with the source values
+   * already held (after a refresh changed one) instead of fetching them again.
    */
-  reloadRules(): Promise<EngineStats> {
-    if (this.followUp !== undefined) return this.followUp;
-    if (this.running === undefined) return this.startReload();
+  reloadRules(opts: LoadRulesOptions = {}): Promise<EngineStats> {
+    const mode = opts.sources ?? 'resolve';
+    if (this.followUp !== undefined) {
+      if (mode === 'resolve') this.followUpMode = 'resolve';
+      return this.followUp;
+    }
+    if (this.running === undefined) return this.startReload(mode);
     const ignore = (): void => undefined;
+    this.followUpMode = mode;
     this.followUp = this.running.then(ignore, ignore).then(() => {
       this.followUp = undefined;
-      return this.startReload();
+      return this.startReload(this.followUpMode);
     });
     return this.followUp;
   }
@@ -168,10 +177,10 @@ export class LogProcessor {
     this.metrics.setCorrelationStateEntries?.(next.stats().stateEntries);
   }
 
-  private startReload(): Promise<EngineStats> {
+  private startReload(mode: SourceExpansionMode): Promise<EngineStats> {
     const run = (async () => {
       const next = new RuntimeEngine(this.engine.options);
-      await next.loadRules();
+      await next.loadRules({ sources: mode });
       this.swapEngine(next);
       return next.stats();
     })();

@@ -56,6 +56,29 @@ export interface RuntimeEngineOptions {
   logger?: Logger;
   /** Wall clock in epoch seconds for the correlation `wallclock` timestamp fallback (spec 03 §3). */
   clock?: () => number;
+  /**
+   * Resolves `sources:` and `${source.X}` of the pipelines on every load (implemented by @tsigma/sources and passed
+   * in by the app, so the runtime never depends on it). Without it, pipelines that use sources fail to load.
+   */
+  sources?: PipelineSourceHook;
+}
+
+/** How a load treats dynamic sources: fetch them again, or rebuild with the values held since the last fetch. */
+export type SourceExpansionMode = 'resolve' | 'latest';
+
+/**
+ * The seam through which a load expands dynamic pipeline sources (spec 09 §6). `expandPipelines` returns new
+ * pipelines without `sources:`, `${source.X}` or `include` items, or rejects (the load fails and, on a reload,
+ * the previous engine stays).
+ */
+export interface PipelineSourceHook {
+  expandPipelines(pipelines: readonly Pipeline[], mode: SourceExpansionMode): Promise<Pipeline[]>;
+}
+
+/** Options of one {@link RuntimeEngine.loadRules} call. */
+export interface LoadRulesOptions {
+  /** `resolve` (default) fetches sources again; `latest` rebuilds with the values already resolved or pushed. */
+  sources?: SourceExpansionMode;
 }
 
 /** Load statistics. */
@@ -118,12 +141,13 @@ export class RuntimeEngine {
    * Reads pipelines (from `pipelinePaths`) and rules, compiles them and publishes the result. Rule files are
    * parsed one at a time and compiled before the next is read, so the ASTs of the whole corpus never sit in
    * memory together. Rejects with a RuntimeError naming the file: `pipeline_load` for a bad pipeline file,
-   * `sources_unavailable` for pipelines that need dynamic sources, `rule_load` (with every problem in `issues`)
-   * for an unreadable rules path or bad rules unless `skipInvalidRules`. Nothing observable changes unless it
-   * resolves.
+   * `sources_unavailable` for pipelines that need dynamic sources when no `sources` hook is set, `source_load`
+   * when the hook fails, `rule_load` (with every problem in `issues`) for an unreadable rules path or bad rules
+   * unless `skipInvalidRules`. Nothing observable changes unless it resolves.
    */
-  async loadRules(): Promise<EngineStats> {
-    const pipelines = sortPipelines([...(this.options.pipelines ?? []), ...(await this.readPipelineFiles())]);
+  async loadRules(opts: LoadRulesOptions = {}): Promise<EngineStats> {
+    const read = sortPipelines([...(this.options.pipelines ?? []), ...(await this.readPipelineFiles())]);
+    const pipelines = await this.expandSources(read, opts.sources ?? 'resolve');
     rejectDynamicSources(pipelines);
     const files = await findRuleFiles(this.rulePaths());
     this.loaded = this.compile(files, pipelines);
@@ -311,6 +335,17 @@ export class RuntimeEngine {
     return this.loaded;
   }
 
+  private async expandSources(pipelines: Pipeline[], mode: SourceExpansionMode): Promise<Pipeline[]> {
+    const hook = this.options.sources;
+    if (hook === undefined) return pipelines;
+    try {
+      return sortPipelines(await hook.expandPipelines(pipelines, mode));
+    } catch (err) {
+      const subject = pipelines.map((p) => p.file ?? p.name).join(', ');
+      throw new RuntimeError('source_load', (err as Error).message, subject, { cause: err });
+    }
+  }
+
   private async readPipelineFiles(): Promise<Pipeline[]> {
     const out: Pipeline[] = [];
     for (const path of this.options.pipelinePaths ?? []) {
@@ -436,19 +471,33 @@ function transformAll(
   return { rules: src.rules.map(one), correlations: src.correlations.map(one), filters: src.filters.map(one) };
 }
 
-/** Pipelines with `sources:` or `${source.*}` placeholders need @tsigma/sources; never compile them unexpanded. */
+/**
+ * Pipelines with `sources:`, `${source.*}` placeholders or `include` items need a source hook; never compile them
+ * unexpanded, where a reference would silently match nothing. The message names the sources involved.
+ */
 function rejectDynamicSources(pipelines: readonly Pipeline[]): void {
   for (const p of pipelines) {
-    const templated = Object.values(p.vars).some((values) => values.some((v) => v.includes('${source.')));
-    if (p.sources.length > 0 || templated) {
+    const ids = new Set<string>();
+    for (const values of Object.values(p.vars)) for (const v of values) for (const m of v.matchAll(SOURCE_REF)) ids.add(m[1] as string);
+    for (const item of p.items) if (item.include !== undefined) for (const m of item.include.matchAll(SOURCE_REF)) ids.add(m[1] as string);
+    for (const s of p.sources) {
+      const id = typeof s === 'object' && s !== null ? (s as { id?: unknown }).id : undefined;
+      if (typeof id === 'string') ids.add(id);
+    }
+    const unresolved = Object.values(p.vars).some((values) => values.some((v) => v.includes('${source.')));
+    if (p.sources.length > 0 || unresolved || ids.size > 0) {
+      const names = ids.size > 0 ? ` (${[...ids].map((i) => `'${i}'`).join(', ')})` : '';
       throw new RuntimeError(
         'sources_unavailable',
-        `pipeline "${p.name}" declares dynamic sources or \${source.*} placeholders, which need a source resolver (not available in this build)`,
+        `pipeline "${p.name}" uses dynamic sources${names}, which need a source resolver (none was configured)`,
         p.file ?? p.name,
       );
     }
   }
 }
+
+/** A `${source.<id>…}` reference; only the id is read here. */
+const SOURCE_REF = /\$\{source\.([A-Za-z_][A-Za-z0-9_]*)/g;
 
 function correlationOf(l: Loaded): CorrelationEngine | undefined {
   return l.stats.correlationRules > 0 ? l.engine : undefined;

@@ -38,6 +38,7 @@ import { loadRules, requireRules, runtimeErrorAsCliError } from '../rule-loading
 import { alertStage, loadAlertPipeline } from './eval-alerts.js';
 import { EVAL_OUTPUT_FORMATS, openEvalOutput } from './eval-output.js';
 import { reportLoadIssues } from './load-issues.js';
+import { commandSources, SOURCE_OPTIONS, usesSources } from '../sources.js';
 
 /** Parse errors, and results that could not be written, printed in full; the rest are only counted (spec 11 §7). */
 const MAX_PRINTED_PROBLEMS = 5;
@@ -72,6 +73,7 @@ export async function runEval(argv: string[], io: CliIo): Promise<number> {
     sort: { type: 'string' },
     verbose: { type: 'boolean', short: 'v' },
     'alert-pipeline': { type: 'string' },
+    ...SOURCE_OPTIONS,
   });
   const rulePaths = listOption(values.rules);
   if (rulePaths.length === 0) throw new CliError(EXIT_USAGE, 'eval needs -r/--rules <path>');
@@ -112,11 +114,21 @@ export async function runEval(argv: string[], io: CliIo): Promise<number> {
     skipInvalidRules: values.strict !== true,
     logSourceRouting: values['no-logsource-routing'] !== true,
   };
-  const engine = new RuntimeEngine({ ...engineOptions, pipelines: await loadPipelines(pipelineRefs), logger: engineLog.logger });
+  // Dynamic sources are resolved before the first evaluation and refreshed by their policies while events flow;
+  // their log lines go straight to stderr until the progress line exists, then through it.
+  let sourceLine = (text: string): void => void io.stderr.write(text + '\n');
+  const sourceLog = createRunLogger(globals.logLevel, (text) => sourceLine(text));
+  const pipelines = await loadPipelines(pipelineRefs);
+  const sources = await commandSources(values, { resolve: true, logger: sourceLog });
+  const engine = new RuntimeEngine({ ...engineOptions, pipelines, logger: engineLog.logger, sources });
   const stats = await loadRules(engine);
   if (!globals.quiet) await reportLoadIssues(stats.issues, values.verbose === true, io);
   requireRules(engine, rulePaths, stats.detectionRules + stats.correlationRules, 'detection or correlation rule');
-  const threads = threadsFlag ?? defaultWorkerCount(inputs, stats.detectionRules);
+  const dynamic = usesSources(pipelines) || sources.sources().length > 0;
+  // Workers rebuild their engines from pipeline references, which would not carry resolved source values.
+  if (dynamic && threadsFlag !== undefined && threadsFlag > 1)
+    sourceLog.warn('--threads is ignored: pipelines with dynamic sources run on one thread');
+  const threads = dynamic ? 1 : (threadsFlag ?? defaultWorkerCount(inputs, stats.detectionRules));
 
   const progress = new ProgressLine(io.stderr, inputs.length, globals.quiet);
   const say = (text: string): void => {
@@ -125,6 +137,7 @@ export async function runEval(argv: string[], io: CliIo): Promise<number> {
   };
   const log = createRunLogger(globals.logLevel, say);
   engineLog.connect(log);
+  sourceLine = say;
   const counts = { events: 0, detections: 0, correlations: 0, parseErrors: 0, inputWarnings: unreadableDirectories };
   const metrics: MetricsHook = {
     onEventsProcessed: (n) => (progress.events = counts.events += n),
@@ -152,6 +165,17 @@ export async function runEval(argv: string[], io: CliIo): Promise<number> {
     alertPipeline === undefined
       ? undefined
       : alertStage(alertPipeline, () => processor.currentEngine(), values['include-event'] === true, log);
+  // A refresh that changes a value rebuilds the engine with the values held (no second fetch); the swap lands
+  // between two batches, so no event is evaluated twice or skipped.
+  const scheduler = dynamic ? sources.scheduler() : undefined;
+  scheduler?.onUpdate((u) => {
+    if (!u.changed) return;
+    processor.reloadRules({ sources: 'latest' }).then(
+      (s) => sourceLog.info(`source '${u.id}' changed; rules rebuilt (${s.detectionRules + s.correlationRules} rules)`),
+      (error: unknown) => sourceLog.warn(`source '${u.id}' changed but the rebuild failed: ${(error as Error).message}`),
+    );
+  });
+  scheduler?.start();
   // --threads N: N detection workers, correlation and output on this thread; 1 keeps everything here.
   const parallel =
     threads > 1
@@ -198,6 +222,7 @@ export async function runEval(argv: string[], io: CliIo): Promise<number> {
     } catch (error) {
       throw runtimeErrorAsCliError(error);
     } finally {
+      await scheduler?.stop();
       await parallel?.close();
       progress.stop();
     }

@@ -7,6 +7,7 @@ import { writeOut, type CliIo } from '../cli-io.js';
 import { CliError, EXIT_OK, EXIT_RULE_ERROR, EXIT_USAGE } from '../exit-codes.js';
 import { chooseOutputFormat } from '../output-format.js';
 import { loadPipelines } from '../pipelines.js';
+import { noteUnresolvedSources, offlineSources } from '../sources.js';
 import { readAllStdin } from '../stdin.js';
 import { loadRules, requireRules } from '../rule-loading.js';
 import { renderExplanation } from './explain-render.js';
@@ -28,10 +29,13 @@ export async function runExplain(argv: string[], io: CliIo): Promise<number> {
   const format = globals.outputFormat === undefined ? 'human' : chooseOutputFormat(globals.outputFormat, io.stdout);
   const event = await readSingleEvent(stringOption(values.event) ?? '-', io);
 
+  const pipelines = await loadPipelines(listOption(values.pipeline));
+  await noteUnresolvedSources(pipelines, io.stderr, globals.quiet);
   const engine = new RuntimeEngine({
     rulesPath: rulePaths,
-    pipelines: await loadPipelines(listOption(values.pipeline)),
+    pipelines,
     skipInvalidRules: true,
+    sources: offlineSources(),
     logSourceRouting: values['no-logsource-routing'] !== true,
   });
   const stats = await loadRules(engine);

@@ -6,6 +6,7 @@ import { writeOut, type CliIo } from '../cli-io.js';
 import { CliError, EXIT_OK, EXIT_USAGE } from '../exit-codes.js';
 import { chooseOutputFormat, renderTable } from '../output-format.js';
 import { loadPipelines } from '../pipelines.js';
+import { noteUnresolvedSources, offlineSources } from '../sources.js';
 import { loadRules, requireRules } from '../rule-loading.js';
 import { reportLoadIssues } from './load-issues.js';
 
@@ -22,7 +23,8 @@ export async function runFields(argv: string[], io: CliIo): Promise<number> {
   if (rulePaths.length === 0) throw new CliError(EXIT_USAGE, 'fields needs -r/--rules <path>');
   const format = globals.outputFormat === undefined ? 'human' : chooseOutputFormat(globals.outputFormat, io.stdout);
   const pipelines = await loadPipelines(listOption(values.pipeline));
-  const engine = new RuntimeEngine({ rulesPath: rulePaths, pipelines, skipInvalidRules: true });
+  await noteUnresolvedSources(pipelines, io.stderr, globals.quiet);
+  const engine = new RuntimeEngine({ rulesPath: rulePaths, pipelines, skipInvalidRules: true, sources: offlineSources() });
   const stats = await loadRules(engine);
   if (!globals.quiet) await reportLoadIssues(stats.issues, values.verbose === true, io, 'warning: ');
   requireRules(engine, rulePaths, stats.detectionRules + stats.correlationRules + stats.filterRules, 'rule');

@@ -7,6 +7,8 @@ import { CliError, EXIT_OK, EXIT_RULE_ERROR, EXIT_USAGE } from '../exit-codes.js
 import { chooseOutputFormat, renderTable } from '../output-format.js';
 import { loadPipelines } from '../pipelines.js';
 import { loadRules, requireRules } from '../rule-loading.js';
+import { createRunLogger } from '../cli-logger.js';
+import { commandSources, noteUnresolvedSources, SOURCE_OPTIONS } from '../sources.js';
 
 interface FileReport {
   path: string;
@@ -19,12 +21,19 @@ export async function runValidate(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals, globals } = parseCommandArgs(argv, {
     pipeline: { type: 'string', short: 'p', multiple: true },
     verbose: { type: 'boolean', short: 'v' },
+    'resolve-sources': { type: 'boolean' },
+    ...SOURCE_OPTIONS,
   });
   if (positionals.length === 0) throw new CliError(EXIT_USAGE, 'validate needs at least one rule file or directory');
   const format = globals.outputFormat === undefined ? 'human' : chooseOutputFormat(globals.outputFormat, io.stdout);
   const pipelines = await loadPipelines(listOption(values.pipeline));
+  // --resolve-sources is the strict gate: every declared source must resolve, optional ones included (spec 11 §4).
+  const resolve = values['resolve-sources'] === true;
+  const logger = createRunLogger(globals.logLevel, (line) => io.stderr.write(line + '\n'));
+  const sources = await commandSources(values, { resolve, strict: resolve, logger });
+  if (!resolve) await noteUnresolvedSources(pipelines, io.stderr, globals.quiet);
   // The same load as `eval`: every problem of every file, each once, with its position.
-  const engine = new RuntimeEngine({ rulesPath: positionals, pipelines, skipInvalidRules: true });
+  const engine = new RuntimeEngine({ rulesPath: positionals, pipelines, skipInvalidRules: true, sources });
   const stats = await loadRules(engine);
   const errorsByFile = new Map<string, Record<string, unknown>[]>(engine.ruleFiles().map((f) => [f, []]));
   const messageLines: string[] = [];

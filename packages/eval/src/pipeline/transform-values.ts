@@ -17,7 +17,11 @@ import {
 } from './transform-run.js';
 import type { ProcessingItem, Transformation } from './types.js';
 
-/** Placeholder expansion producing more values than this for one value fails the rule: it bounds memory per rule. */
+/**
+ * A Cartesian product of several list placeholders producing more values than this for one value fails the rule:
+ * it bounds memory per rule. A value with one list placeholder yields as many values as that var holds (an IOC
+ * list of 10^5 entries from a dynamic source), which the var's own size already bounds.
+ */
 const MAX_PLACEHOLDER_VALUES = 4096;
 
 function replaceInValue(v: SigmaValue, item: DetectionItem, t: Extract<Transformation, { type: 'replace_string' }>): SigmaValue {
@@ -95,7 +99,8 @@ function expandValuePlaceholders(
     return values;
   });
   if (!touched) return undefined;
-  const texts = expandSegments(choices, MAX_PLACEHOLDER_VALUES);
+  const lists = choices.filter((c) => c.length > 1).length;
+  const texts = expandSegments(choices, lists > 1 ? MAX_PLACEHOLDER_VALUES : Number.POSITIVE_INFINITY);
   if (texts === undefined) {
     throw ruleError(run, 'mapping_explosion', `placeholder expansion yields more than ${MAX_PLACEHOLDER_VALUES} values`, pi.path);
   }

@@ -462,6 +462,16 @@ describe('placeholders (vector 6)', () => {
     expect(show(det(out, 'sel'))).toEqual([['a', ['alice/*', 'bob/*']]]);
   });
 
+  it('one list placeholder yields every value of a long var; only products of several lists are capped', () => {
+    const iocs = Array.from({ length: 100_000 }, (_, i) => `evil-${i}.example`);
+    const r = buildRule({ detection: { sel: { 'Host|contains': '%iocs%' } } });
+    const out = det(apply([{ type: 'value_placeholders' }], r, { vars: { iocs } }).rule, 'sel');
+    expect(((show(out) as [string, unknown[]][])[0]?.[1] ?? []).length).toBe(100_000);
+    const wide = Array.from({ length: 100 }, (_, i) => `v${i}`);
+    const product = buildRule({ detection: { sel: { 'a|expand': '%x%-%y%' } } });
+    expect(errorOf(() => apply([{ type: 'value_placeholders' }], product, { vars: { x: wide, y: wide } })).code).toBe('mapping_explosion');
+  });
+
   it('unresolved placeholders under |expand fail the rule; \\% is a literal percent', () => {
     const r = buildRule({ detection: { sel: { 'a|expand': '%x%' } } });
     expect(errorOf(() => transformRule([], r)).code).toBe('unresolved_placeholder');
