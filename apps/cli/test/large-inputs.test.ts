@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { tsigmaInProcess } from './in-process.js';
 
 const BIN = resolve(import.meta.dirname, '../dist/main.js');
 const scratch = mkdtempSync(join(tmpdir(), 'tsigma-cli-large-'));
@@ -41,4 +42,31 @@ describe('tsigma on large inputs', () => {
     expect(r.stderr).not.toMatch(/internal error|^ {4}at /m);
     expect(r.status).toBe(0);
   }, 60_000);
+});
+
+describe('numbers beyond a double (issue 12)', () => {
+  it('an integer past 2^53 matches only its own rule value and prints with every digit; 1e400 is not null', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tsigma-bignum-'));
+    try {
+      writeFileSync(
+        join(dir, 'big.yml'),
+        'title: Big id\nid: big\nlogsource: {product: test}\ndetection:\n  sel:\n    Id: 9007199254740992\n  condition: sel\n',
+      );
+      const neighbour = await tsigmaInProcess(['eval', '-r', dir, '-e', '{"Id": 9007199254740993}', '--output-format', 'ndjson']);
+      expect(neighbour.stdout).toBe('');
+      const same = await tsigmaInProcess([
+        'eval',
+        '-r',
+        dir,
+        '-e',
+        '{"Id": 9007199254740992, "x": 1e400}',
+        '--include-event',
+        '--output-format',
+        'ndjson',
+      ]);
+      expect(JSON.parse(same.stdout)).toMatchObject({ rule_id: 'big', event: { Id: '9007199254740992', x: '1e400' } });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

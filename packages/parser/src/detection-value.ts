@@ -126,6 +126,10 @@ function valueMode(mods: readonly Modifier[]): ValueMode {
 }
 
 function numberValue(value: number, source: string): SigmaValue {
+  // An integer a double cannot hold exactly keeps its digits, as text: as a number it would equal its neighbours
+  // (9007199254740993 reads as …992). Events carry such numbers as text too (the runtime's JSON decoding).
+  if (/^[-+]?\d+$/.test(source) && !Number.isSafeInteger(value))
+    return { type: 'string', value: parseSigmaString(source.replace(/^\+/, '')) };
   // `1.0` and `1e3` are floats in YAML even when their value is whole.
   return { type: 'number', value, isInteger: Number.isInteger(value) && !/[.eE]/.test(source) };
 }

@@ -378,6 +378,15 @@ describe('parseSigmaYaml: values', () => {
     ]);
   });
 
+  it('keeps the digits of an integer a double cannot hold, as text (issue 12)', () => {
+    const r = only(rule('  sel:\n    A: 9007199254740993\n    B: -9007199254740991\n  condition: sel'));
+    const sel = r.detection.named.get('sel');
+    expect(sel?.kind === 'allOf' && sel.items.map((i) => i.values)).toEqual([
+      [{ type: 'string', value: { parts: [{ text: '9007199254740993' }], original: '9007199254740993', raw: false } }],
+      [{ type: 'number', value: -9007199254740991, isInteger: true }],
+    ]);
+  });
+
   it('parses wildcards and escapes (test vector 6)', () => {
     const item = firstItem(rule("  sel:\n    Image: 'C:\\Windows\\\\*.exe'\n  condition: sel"));
     expect(item.values[0]).toEqual({
