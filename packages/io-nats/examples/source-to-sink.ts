@@ -22,7 +22,7 @@ for (let received = 0; received < 2; received++) {
   const ev = await source.recv(); // null once the source is closed
   if (ev === null) break;
   const results = processor.processBatchWithFormat([ev.payload], { kind: 'json' });
-  await sink.send(results.flatMap(flattenResults)); // one message per detection or correlation (spec 05 §1)
+  await sink.send(results.flatMap(flattenResults)); // one message per detection or correlation
   await ev.ackToken.ack(); // only after the sink acknowledged: at-least-once
   console.log(`${ev.origin}: ${results.flatMap((r) => r.detections).length} detection(s)`);
 }
