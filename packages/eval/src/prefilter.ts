@@ -187,10 +187,11 @@ export class CandidateIndex {
         }
       }
     }
-    // Keyword needles also go into every flat field's automaton, so a flat event's indexed scalar
-    // fields are scanned once for both; only the other leaves need the keyword automaton.
+    // Keyword needles also go into every field automaton, so an event's indexed scalar fields are scanned once
+    // for both; only the other leaves need the keyword automaton (flat fields: see `candidates`; dotted ones, such
+    // as the windows pipeline's `Event.EventData.*`: see `scanKeywordsAlong`).
     if (kw.size > 0 && kw.size <= MAX_MERGED_KEYWORDS) {
-      for (const f of this.simple.values()) {
+      for (const f of fields.values()) {
         const m = subs.get(f.path.text);
         if (m === undefined) continue;
         for (const [text, groups] of kw) for (const g of groups) pushTo(m, text, g);
@@ -221,23 +222,30 @@ export class CandidateIndex {
       const obj = root as Record<string, EventValue>;
       let dottedPathsStart = this.complexAnyRoot.length > 0;
       for (const key in obj) {
-        const v = obj[key] as EventValue;
         const f = this.simple.get(key);
-        if (f !== undefined) this.visitField(f, v, event);
+        if (f !== undefined) this.visitField(f, obj[key] as EventValue, event);
         if (!dottedPathsStart && this.complexByRoot.has(key)) dottedPathsStart = true;
-        // Scalars of indexed flat fields were scanned for keyword needles by their own automaton.
-        if (kw !== null && (f === undefined || !f.keywords || (typeof v === 'object' && v !== null))) this.scanKeywords(kw, v, event, 1);
       }
+      // Without dotted keys a lookup is a walk of single segments, which the path tree does for every indexed path
+      // at once, led by the event's keys; otherwise each path is looked up.
+      const treeWalk = dottedPathsStart && !event.hasDottedKeys();
       if (dottedPathsStart) {
-        // Without dotted keys a lookup is a walk of single segments, which the path tree does for every
-        // indexed path at once, led by the event's keys; otherwise each path is looked up.
-        if (!event.hasDottedKeys()) this.visitEdges(this.pathTree, obj, 0, event, true);
+        if (treeWalk) this.visitEdges(this.pathTree, obj, 0, event, true);
         else {
           for (const key in obj) {
             const dotted = this.complexByRoot.get(key);
             if (dotted !== undefined) this.visitDotted(dotted, event);
           }
           this.visitDotted(this.complexAnyRoot, event);
+        }
+      }
+      if (kw !== null) {
+        for (const key in obj) {
+          const v = obj[key] as EventValue;
+          const f = this.simple.get(key);
+          // Scalars of indexed flat fields were scanned for keyword needles by their own automaton.
+          if (f !== undefined && f.keywords && (typeof v !== 'object' || v === null)) continue;
+          this.scanKeywordsAlong(kw, treeWalk ? (this.pathTree.next.get(key) ?? null) : null, v, event, 1);
         }
       }
     } else {
@@ -264,6 +272,25 @@ export class CandidateIndex {
   /** Number of rules that are always evaluated. */
   openCount(): number {
     return this.open.length;
+  }
+
+  /**
+   * The keyword scan of a subtree the path-tree walk went through, `node` being where that walk stood: a scalar at a
+   * node where an indexed field with merged keyword needles ends was already scanned for them by `visitLeaves`.
+   * Elsewhere (no node, arrays, `*` paths) every leaf is scanned.
+   */
+  private scanKeywordsAlong(kw: NeedleAutomaton, node: PathNode | null, v: EventValue, event: JsonEvent, depth: number): void {
+    if (node === null || Array.isArray(v)) {
+      this.scanKeywords(kw, v, event, depth);
+      return;
+    }
+    if (typeof v !== 'object' || v === null) {
+      for (let i = 0; i < node.ends.length; i++) if ((node.ends[i] as FieldIndex).keywords) return;
+      this.scanKeywords(kw, v, event, depth);
+      return;
+    }
+    if (depth >= MAX_EVENT_DEPTH) return;
+    for (const key in v) this.scanKeywordsAlong(kw, node.next.get(key) ?? null, v[key] as EventValue, event, depth + 1);
   }
 
   // Keyword scan of one subtree, with the leaf rules and depth limit of JsonEvent.someLeaf.
