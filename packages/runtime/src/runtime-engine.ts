@@ -176,8 +176,9 @@ export class RuntimeEngine {
         times[k] = Number.NaN;
         continue;
       }
-      times[k] = engine.eventTime(event);
-      const context = eventContext(event, engine.eventTimeText(event));
+      const time = engine.eventTimeAndText(event);
+      times[k] = time?.secs ?? Number.NaN;
+      const context = eventContext(event, time?.text);
       for (const d of found) Object.assign(d, context);
     }
     return { detections, times };

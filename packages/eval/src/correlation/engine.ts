@@ -16,7 +16,7 @@ import { compileCorrelations, MAX_CHAIN_DEPTH, type CompiledCorrelation, type Lo
 import { CorrelationState, type ConsumerLink } from './correlation-state.js';
 import { CorrelationError, type CorrelationErrorCode, type CorrelationErrorSpot } from './errors.js';
 import { EVENT_ID_FIELDS } from './evidence.js';
-import { extractEventTime, extractEventTimeText } from './event-time.js';
+import { extractEventTime, extractEventTimeAndText } from './event-time.js';
 import type { FieldSource } from './field-values.js';
 import { introspectState } from './introspect.js';
 import { exportSnapshot, importSnapshot, type RestoreOutcome } from './snapshot.js';
@@ -236,9 +236,12 @@ export class CorrelationEngine {
     return extractEventTime(event, this.timestampFields) ?? Number.NaN;
   }
 
-  /** The event's time from the same fields, as ISO 8601 UTC with milliseconds, or undefined when it has none. */
-  eventTimeText(event: JsonEvent): string | undefined {
-    return extractEventTimeText(event, this.timestampFields);
+  /**
+   * {@link eventTime} and the same instant as ISO 8601 UTC with milliseconds (results' `event_time`), from one read
+   * of the timestamp fields; undefined when the event has no time.
+   */
+  eventTimeAndText(event: JsonEvent): { secs: number; text: string } | undefined {
+    return extractEventTimeAndText(event, this.timestampFields);
   }
 
   /**

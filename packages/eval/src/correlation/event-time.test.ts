@@ -1,6 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { JsonEvent } from '../event.js';
-import { extractEventTime, extractEventTimeText, parseEventTime } from './event-time.js';
+import { extractEventTime, extractEventTimeAndText, parseEventTime } from './event-time.js';
 import { defaultCorrelationConfig } from './types.js';
 
 describe('parseEventTime (spec 03 §3)', () => {
@@ -38,13 +39,34 @@ describe('extractEventTime', () => {
   });
 });
 
-describe('extractEventTimeText', () => {
-  const at = (value: unknown) => extractEventTimeText({ get: (f: string) => (f === 't' ? (value as never) : undefined) }, ['x', 't']);
+describe('extractEventTimeAndText', () => {
+  const at = (value: unknown) =>
+    extractEventTimeAndText({ get: (f: string) => (f === 't' ? (value as never) : undefined) }, ['x', 't'])?.text;
   it('keeps milliseconds and normalises to UTC', () => {
     expect(at('2017-12-26T13:13:50.7924568Z')).toBe('2017-12-26T13:13:50.792Z');
     expect(at('2017-12-26 15:13:50.5+02:00')).toBe('2017-12-26T13:13:50.500Z');
     expect(at(1514294030)).toBe('2017-12-26T13:13:50.000Z');
     expect(at(1514294030123)).toBe('2017-12-26T13:13:50.123Z');
     expect(at('yesterday')).toBeUndefined();
+    expect(at('2017-12-26T13:13:50Z')).toBe('2017-12-26T13:13:50.000Z');
+    expect(at('2017-12-26 13:13:50.12z')).toBe('2017-12-26T13:13:50.120Z');
+  });
+
+  it('gives the seconds extractEventTime gives, and a text that reads back as the same instant', () => {
+    fc.assert(
+      fc.property(
+        fc.date({ min: new Date(0), max: new Date(4e12), noInvalidDate: true }),
+        fc.integer({ min: 0, max: 9 }),
+        fc.boolean(),
+        (date, extra, zulu) => {
+          const iso = date.toISOString();
+          const text = zulu ? iso.replace('Z', `${extra}Z`) : iso.replace('Z', `${extra}+00:00`);
+          const source = { get: (f: string) => (f === 't' ? (text as never) : undefined) };
+          const both = extractEventTimeAndText(source, ['t']);
+          expect(both?.secs).toBe(extractEventTime(source, ['t']));
+          expect(both?.text).toBe(iso);
+        },
+      ),
+    );
   });
 });

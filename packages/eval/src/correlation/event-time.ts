@@ -67,22 +67,29 @@ export function extractEventTime(event: FieldSource, fields: readonly string[]):
 
 /** Fraction of a second in an RFC 3339 text, as milliseconds (digits past the third are dropped). */
 const FRACTION = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}\.(\d+)/;
+/** UTC text already in the shape results show, up to the fraction's length: rewritten without a Date. */
+const UTC_TEXT = /^(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2}:\d{2})(?:\.(\d+))?[Zz]$/;
 
 /**
- * The time of the first field in `fields` that parses, as ISO 8601 UTC with milliseconds (what results show as
- * `event_time`), else `undefined`. Finer than {@link extractEventTime}: the fraction of a second is kept.
+ * The time of the first field in `fields` that parses: epoch seconds as {@link extractEventTime} reads them, and
+ * the same instant as ISO 8601 UTC with milliseconds (what results show as `event_time`; the fraction of a second
+ * is kept). One read of the fields for both.
  */
-export function extractEventTimeText(event: FieldSource, fields: readonly string[]): string | undefined {
+export function extractEventTimeAndText(event: FieldSource, fields: readonly string[]): { secs: number; text: string } | undefined {
   for (const field of fields) {
     const value = event.get(field);
     if (value === undefined) continue;
     const secs = parseEventTime(value);
     if (secs === undefined) continue;
+    if (typeof value === 'string') {
+      const utc = UTC_TEXT.exec(value);
+      if (utc !== null) return { secs, text: `${utc[1]}T${utc[2]}.${(utc[3] ?? '').slice(0, 3).padEnd(3, '0')}Z` };
+    }
     let millis = secs * 1000;
     if (typeof value === 'number') millis = value > EPOCH_MILLIS_THRESHOLD ? Math.trunc(value) : Math.trunc(value * 1000);
     else if (typeof value === 'string') millis += Number((FRACTION.exec(value)?.[1] ?? '').slice(0, 3).padEnd(3, '0'));
     const date = new Date(Math.max(0, millis));
-    return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
+    return Number.isNaN(date.getTime()) ? undefined : { secs, text: date.toISOString() };
   }
   return undefined;
 }
