@@ -131,6 +131,8 @@ function itemWitnesses(item: CompiledItem): WitnessSet {
 export interface Group {
   ws: Witness[];
   cost: number;
+  /** From detections a pipeline injected for routing (Channel, EventID): true of most events. */
+  hidden: boolean;
 }
 
 /**
@@ -143,7 +145,7 @@ export type Plan = Group[] | null;
 const MAX_GROUPS = 3;
 
 function group(ws: WitnessSet, penalty = 0): Plan {
-  return ws === null ? null : [{ ws, cost: setCost(ws) + penalty * 1000 }];
+  return ws === null ? null : [{ ws, cost: setCost(ws) + penalty * 1000, hidden: penalty > 0 }];
 }
 
 function both(plans: Plan[]): Plan {
@@ -159,8 +161,14 @@ function both(plans: Plan[]): Plan {
   }
   if (groups.length === 0) return null;
   groups.sort((a, b) => a.cost - b.cost);
-  // A presence group rarely prunes anything, so it is only kept when nothing better exists.
-  const kept = groups.slice(0, MAX_GROUPS).filter((g, i) => i === 0 || g.cost < COST_PRESENT * 1000);
+  // A presence group rarely prunes anything, so it is only kept when nothing better exists. Routing groups hold
+  // for most events of their channel, and each one feeds every rule of its category: an event marking them would
+  // touch thousands of groups for nothing once a value witness (a string or substring of the rule's own) decides.
+  const decisive = groups.some((g) => !g.hidden && g.cost < COST_NUMBER * 1000);
+  const kept = groups
+    .filter((g) => !(decisive && g.hidden))
+    .slice(0, MAX_GROUPS)
+    .filter((g, i) => i === 0 || g.cost < COST_PRESENT * 1000);
   return kept;
 }
 
@@ -168,14 +176,16 @@ function either(plans: Plan[]): Plan {
   if (plans.length === 1) return plans[0] ?? null;
   const ws: Witness[] = [];
   let cost = 0;
+  let hidden = true;
   for (let k = 0; k < plans.length; k++) {
     const p = plans[k] as Plan;
     if (p === null || p.length === 0) return null;
     const best = p[0] as Group;
     for (let j = 0; j < best.ws.length; j++) ws.push(best.ws[j] as Witness);
     cost = Math.max(cost, best.cost);
+    hidden &&= best.hidden;
   }
-  return ws.length === 0 ? null : [{ ws, cost }];
+  return ws.length === 0 ? null : [{ ws, cost, hidden }];
 }
 
 function detectionPlan(det: CompiledDetection, penalty: number): Plan {

@@ -11,6 +11,8 @@ import { JsonEvent } from './event.js';
 import { CandidateIndex } from './prefilter.js';
 import { compileRule } from './compile.js';
 import { itemRule, matches, parsedRule, ruleFrom, ruleYaml } from './test-support.js';
+import { rulePlan } from './prefilter-plan.js';
+import { transformRule } from './pipeline/index.js';
 
 const CORPUS = corpusPath('sigmahq');
 
@@ -41,6 +43,26 @@ describe('CandidateIndex', () => {
     const kelvin = new CandidateIndex([ruleFrom(ruleYaml('  sel:\n    Name|contains: kelvin\n  condition: sel\n'))]);
     expect(Array.from(kelvin.candidates(new JsonEvent({ Name: '\u212Aelvin' })))).toEqual([0]);
     expect(Array.from(kelvin.candidates(new JsonEvent({ Name: 'Celsius' })))).toEqual([]);
+  });
+});
+
+describe('witness plans of routed rules', () => {
+  const windowsRule = (detection: string) => {
+    const yaml = `title: T\nlogsource: {product: windows, category: process_creation}\ndetection:\n${detection}`;
+    return compileRule(
+      transformRule([builtinPipeline('windows') as NonNullable<ReturnType<typeof builtinPipeline>>], parsedRule(yaml)).rule,
+    );
+  };
+
+  it("leave out the windows pipeline's Channel/EventID groups when the rule's own value decides", () => {
+    const plan = rulePlan(windowsRule('  sel:\n    CommandLine|contains: whoami\n  condition: sel\n'));
+    expect(plan?.map((g) => g.hidden)).toEqual([false]);
+    expect(plan?.[0]?.ws).toContainEqual({ k: 'sub', field: 'Event.EventData.CommandLine', text: 'whoami' });
+  });
+
+  it('keep them when the rule itself only asks for a field to exist', () => {
+    const plan = rulePlan(windowsRule('  sel:\n    CommandLine|exists: true\n  condition: sel\n'));
+    expect(plan?.some((g) => g.hidden)).toBe(true);
   });
 });
 
