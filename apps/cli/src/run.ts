@@ -16,7 +16,8 @@ import { cliVersion } from './version.js';
 
 type Command = (argv: string[], io: CliIo) => Promise<number>;
 
-const COMMANDS: Record<string, Command> = {
+/** Every command by name, aliases included (tests check each one's help). */
+export const COMMANDS: Record<string, Command> = {
   parse: runParse,
   'rule parse': runParse,
   validate: runValidate,
@@ -34,7 +35,7 @@ const COMMANDS: Record<string, Command> = {
 };
 
 /** Alias → canonical command name, for help. */
-const CANONICAL: Record<string, string> = {
+export const CANONICAL: Record<string, string> = {
   'rule parse': 'parse',
   'rule validate': 'validate',
   'rule lint': 'lint',
