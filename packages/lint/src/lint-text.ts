@@ -97,7 +97,7 @@ export function lintTextReport(text: string, options: LintTextOptions = {}): Tex
   // checks already reported (same document, and same line or pointer) is not repeated.
   const seen = new Set(own.flatMap((o) => [`${o.document}:${o.line}`, `${o.document}:${o.raw.pointer}`]));
   const parsed: { rule: LintRuleId; error: SigmaParseError; pointer: string }[] = [];
-  for (const error of parseSigmaYaml(text, { file: path }).errors) {
+  for (const error of parseSigmaYaml(text, { file: path, documents: docs }).errors) {
     const mapped = PARSER_CODE_RULES[error.code];
     if (mapped === undefined && error.severity === 'warning') continue;
     const pointer = error.path === undefined ? '' : pathPointer(error.path);
