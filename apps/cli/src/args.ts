@@ -29,7 +29,7 @@ export const GLOBAL_OPTIONS = {
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 const COLOR_MODES = ['auto', 'always', 'never'] as const;
 /** `--color`: ANSI colours on human views. */
-export type ColorMode = (typeof COLOR_MODES)[number];
+type ColorMode = (typeof COLOR_MODES)[number];
 
 /** Global settings after parsing. */
 interface GlobalOptions {

@@ -36,7 +36,7 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
   lint: {
     usage: 'tsigma lint <path>... [--fix] [--fail-level error|warning|info]',
     summary:
-      'Check rule files against the Sigma specification; output formats human (default), json, ndjson, table, sarif. ' +
+      'Check rule files against the Sigma specification; output formats human (default), json, ndjson, table, csv, tsv, sarif. ' +
       'Reads the nearest .tsigma-lint.yml (disable, severity, exclude, tag-namespaces).',
     options: {
       fix: 'rewrite fixable findings in place (duplicates, key and logsource case, lone * values)',

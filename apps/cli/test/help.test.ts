@@ -41,7 +41,7 @@ describe('per-command --help', () => {
       expect(r.stdout.startsWith(`Usage: tsigma ${name}`)).toBe(true);
       expect(r.stdout).not.toContain(UNDESCRIBED);
       const lines = r.stdout.split('\n');
-      for (const [option, spec] of Object.entries({ ...options, ...GLOBAL_OPTIONS })) {
+      for (const [option, spec] of Object.entries({ ...options, ...GLOBAL_OPTIONS }) as [string, OptionSpecs[string]][]) {
         const line = lines.find((l) => new RegExp(`--${option}(\\s|$)`).test(l));
         expect(line, `--${option}`).toBeDefined();
         if (spec.short !== undefined) expect(line).toContain(`-${spec.short}, --${option}`);

@@ -46,7 +46,7 @@ describe('tsigma lint', () => {
     expect(tsigma(['lint']).code).toBe(3);
   });
 
-  it('writes ndjson, table and SARIF views', () => {
+  it('writes ndjson, table, csv, tsv and SARIF views', () => {
     const ndjson = tsigma(['lint', BROKEN, '--output-format', 'ndjson']);
     const findings = ndjson.stdout
       .trim()
@@ -66,6 +66,11 @@ describe('tsigma lint', () => {
     ]);
     const table = tsigma(['lint', noAuthor, '--output-format', 'table']);
     expect(table.stdout.split('\n')[0]).toMatch(/^PATH +SEVERITY +RULE +LINE +MESSAGE$/);
+    const csv = tsigma(['lint', BROKEN, '--output-format', 'csv']).stdout.split('\r\n');
+    expect(csv[0]).toBe('PATH,SEVERITY,RULE,LINE,COLUMN,MESSAGE');
+    expect(csv).toContain(`${join(BROKEN, 'a-list.yml')},error,not_a_mapping,1,1,"document 1 is a list, not a mapping"`);
+    const tsv = tsigma(['lint', noAuthor, '--output-format', 'tsv']).stdout;
+    expect(tsv).toBe(`PATH\tSEVERITY\tRULE\tLINE\tCOLUMN\tMESSAGE\n${noAuthor}\tinfo\tmissing_author\t1\t1\tthe rule has no author\n`);
     const sarif = JSON.parse(tsigma(['lint', BROKEN, '--output-format', 'sarif']).stdout) as {
       version: string;
       runs: { results: unknown[] }[];

@@ -21,7 +21,7 @@ export interface RuleReference {
 }
 
 /** What one document checked gives: its findings, the names it defines and the rules it references. */
-export interface DocumentReport {
+interface DocumentReport {
   findings: RawFinding[];
   /** `id` and `name` of the rule (what correlations and filters may reference). */
   defines: string[];
@@ -29,7 +29,7 @@ export interface DocumentReport {
 }
 
 /** Settings of the document checks. */
-export interface CheckOptions {
+interface CheckOptions {
   /** Tag namespaces accepted besides the standard ones. */
   tagNamespaces: readonly string[];
 }
@@ -59,7 +59,7 @@ const CONDITION_OPERATORS = new Set(['gt', 'gte', 'lt', 'lte', 'eq', 'neq', 'fie
 const WINDOW_MODES = ['sliding', 'tumbling', 'session'];
 
 /** Top-level keys of the Sigma specification v2.1.0 (detection, correlation and filter rules). */
-export const KNOWN_KEYS: readonly string[] = [
+const KNOWN_KEYS: readonly string[] = [
   'title',
   'id',
   'name',

@@ -26,8 +26,10 @@ import { writeOut, type CliIo } from '../cli-io.js';
 import { CliError, EXIT_FINDINGS, EXIT_OK, EXIT_RULE_ERROR, EXIT_USAGE } from '../exit-codes.js';
 import { chooseOutputFormat } from '../output-format.js';
 import { cliVersion } from '../version.js';
+import { csvLine, tsvLine } from './hunt-views.js';
 
-const LINT_FORMATS = ['human', 'json', 'ndjson', 'table', 'sarif'] as const;
+const LINT_FORMATS = ['human', 'json', 'ndjson', 'table', 'csv', 'tsv', 'sarif'] as const;
+const CSV_HEADER = ['PATH', 'SEVERITY', 'RULE', 'LINE', 'COLUMN', 'MESSAGE'];
 
 /** Runs `tsigma lint`. */
 export async function runLint(argv: string[], io: CliIo): Promise<number> {
@@ -78,7 +80,11 @@ export async function runLint(argv: string[], io: CliIo): Promise<number> {
   } else if (format === 'json') await writeOut(io.stdout, renderLintJson(run, level));
   else if (format === 'ndjson') await writeOut(io.stdout, renderLintNdjson(run));
   else if (format === 'table') await writeOut(io.stdout, renderLintTable(run, { color }));
-  else await writeOut(io.stdout, renderLintSarif(run, cliVersion()));
+  else if (format === 'csv' || format === 'tsv') {
+    const line = format === 'csv' ? csvLine : tsvLine;
+    const rows = run.findings.map((f) => [f.path, f.severity, f.rule, String(f.line), String(f.column), f.message]);
+    await writeOut(io.stdout, [CSV_HEADER, ...rows].map(line).join(''));
+  } else await writeOut(io.stdout, renderLintSarif(run, cliVersion()));
   return lintFailed(run, level) ? EXIT_FINDINGS : EXIT_OK;
 }
 
