@@ -30,7 +30,8 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
   },
   validate: {
     usage: 'tsigma validate <path>... [-p <pipeline>]...',
-    summary: 'Parse and compile rules, reporting every error per file (exit 2 on any rule error).',
+    summary:
+      'Parse and compile rules, reporting every error per file (exit 2 on any rule error). Output formats human (default), json, ndjson, table, csv, tsv.',
     options: { pipeline: PIPELINE, verbose: 'print ok/error per file before the summary' },
   },
   lint: {
@@ -51,7 +52,8 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
   },
   fields: {
     usage: 'tsigma fields -r <rules> [-p <pipeline>]...',
-    summary: 'List every field the rules reference, with the rules and origins using it.',
+    summary:
+      'List every field the rules reference, with the rules and origins using it. Output formats human (default, a table), json, ndjson, csv, tsv.',
     options: {
       rules: 'rule file or directory (recursive); repeatable',
       pipeline: PIPELINE,

@@ -43,6 +43,9 @@ export function renderTable(header: string[], rows: string[][], paint?: (cell: s
   return [line(header), ...rows.map((r, k) => line(r, k))].join('\n') + '\n';
 }
 
+/** Formats of commands that offer a table: the data formats plus CSV (RFC 4180) and TSV of the same rows. */
+export const TABULAR_FORMATS = ['json', 'ndjson', 'table', 'csv', 'tsv'] as const;
+
 /** JSON.stringify replacer that renders Maps as ordered objects (the AST keeps detections in a Map). */
 export function mapsAsObjects(_key: string, value: unknown): unknown {
   return value instanceof Map ? Object.fromEntries(value) : value;

@@ -25,8 +25,8 @@ import { listOption, parseCommandArgs, stringOption, useColor } from '../args.js
 import { writeOut, type CliIo } from '../cli-io.js';
 import { CliError, EXIT_FINDINGS, EXIT_OK, EXIT_RULE_ERROR, EXIT_USAGE } from '../exit-codes.js';
 import { chooseOutputFormat } from '../output-format.js';
+import { renderRows } from '../rows-view.js';
 import { cliVersion } from '../version.js';
-import { csvLine, tsvLine } from './hunt-views.js';
 
 const LINT_FORMATS = ['human', 'json', 'ndjson', 'table', 'csv', 'tsv', 'sarif'] as const;
 const CSV_HEADER = ['PATH', 'SEVERITY', 'RULE', 'LINE', 'COLUMN', 'MESSAGE'];
@@ -81,9 +81,8 @@ export async function runLint(argv: string[], io: CliIo): Promise<number> {
   else if (format === 'ndjson') await writeOut(io.stdout, renderLintNdjson(run));
   else if (format === 'table') await writeOut(io.stdout, renderLintTable(run, { color }));
   else if (format === 'csv' || format === 'tsv') {
-    const line = format === 'csv' ? csvLine : tsvLine;
     const rows = run.findings.map((f) => [f.path, f.severity, f.rule, String(f.line), String(f.column), f.message]);
-    await writeOut(io.stdout, [CSV_HEADER, ...rows].map(line).join(''));
+    await writeOut(io.stdout, renderRows(format, CSV_HEADER, rows));
   } else await writeOut(io.stdout, renderLintSarif(run, cliVersion()));
   return lintFailed(run, level) ? EXIT_FINDINGS : EXIT_OK;
 }

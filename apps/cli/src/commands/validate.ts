@@ -4,7 +4,8 @@ import { describeRuleLoadError, RuntimeEngine } from '@tsigma/runtime';
 import { listOption, parseCommandArgs } from '../args.js';
 import { writeOut, type CliIo } from '../cli-io.js';
 import { CliError, EXIT_OK, EXIT_RULE_ERROR, EXIT_USAGE } from '../exit-codes.js';
-import { chooseOutputFormat, renderTable } from '../output-format.js';
+import { chooseOutputFormat, TABULAR_FORMATS } from '../output-format.js';
+import { renderRows } from '../rows-view.js';
 import { loadPipelines } from '../pipelines.js';
 import { loadRules, requireRules } from '../rule-loading.js';
 
@@ -21,7 +22,7 @@ export async function runValidate(argv: string[], io: CliIo): Promise<number> {
     verbose: { type: 'boolean', short: 'v' },
   });
   if (positionals.length === 0) throw new CliError(EXIT_USAGE, 'validate needs at least one rule file or directory');
-  const format = globals.outputFormat === undefined ? 'human' : chooseOutputFormat(globals.outputFormat, io.stdout);
+  const format = globals.outputFormat === undefined ? 'human' : chooseOutputFormat(globals.outputFormat, io.stdout, TABULAR_FORMATS);
   const pipelines = await loadPipelines(listOption(values.pipeline));
   // The same load as `eval`: every problem of every file, each once, with its position.
   const engine = new RuntimeEngine({ rulesPath: positionals, pipelines, skipInvalidRules: true });
@@ -58,10 +59,11 @@ export async function runValidate(argv: string[], io: CliIo): Promise<number> {
 
   if (format === 'json') await writeOut(io.stdout, JSON.stringify({ summary, files: reports }, null, 2) + '\n');
   else if (format === 'ndjson') for (const r of reports) await writeOut(io.stdout, JSON.stringify(r) + '\n');
-  else if (format === 'table') {
+  else if (format === 'table' || format === 'csv' || format === 'tsv') {
     await writeOut(
       io.stdout,
-      renderTable(
+      renderRows(
+        format,
         ['PATH', 'STATUS', 'ERRORS'],
         reports.map((r) => [r.path, r.status, String(r.errors.length)]),
       ),
