@@ -117,8 +117,13 @@ export function useColor(mode: ColorMode, out: { isTTY?: boolean }, env: Record<
 }
 
 function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
-  if (!(allowed as readonly string[]).includes(value))
-    throw new CliError(EXIT_USAGE, `${flag} must be one of ${allowed.join(', ')}, not "${value}"`);
+  if (!(allowed as readonly string[]).includes(value)) {
+    const near = closestName(value, allowed);
+    throw new CliError(
+      EXIT_USAGE,
+      `${flag} must be one of ${allowed.join(', ')}, not "${value}"${near === undefined ? '' : `; did you mean ${near}?`}`,
+    );
+  }
   return value as T;
 }
 

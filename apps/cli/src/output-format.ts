@@ -1,4 +1,5 @@
 // Choosing and rendering the stdout data formats shared by the commands (spec 11 §1).
+import { closestName } from '@tsigma/lint';
 import { CliError, EXIT_USAGE } from './exit-codes.js';
 import type { TextOut } from './cli-io.js';
 
@@ -17,7 +18,9 @@ export function chooseOutputFormat<F extends string = OutputFormat>(
 ): F | OutputFormat {
   if (value === undefined) return stdout.isTTY ? 'json' : 'ndjson';
   if (!(allowed as readonly string[]).includes(value)) {
-    throw new CliError(EXIT_USAGE, `--output-format must be one of ${allowed.join(', ')}, not "${value}"`);
+    const near = closestName(value, allowed);
+    const hint = near === undefined ? '' : `; did you mean ${near}?`;
+    throw new CliError(EXIT_USAGE, `--output-format must be one of ${allowed.join(', ')}, not "${value}"${hint}`);
   }
   return value as F;
 }

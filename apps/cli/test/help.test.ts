@@ -92,6 +92,12 @@ describe('suggestions', () => {
     expect((await tsigmaInProcess(['eval', '-r', 'x', '--jsonpth', '$'])).stderr).toContain('did you mean --jsonpath?');
   });
 
+  it('suggests the closest value of --output-format', async () => {
+    const r = await tsigmaInProcess(['lint', 'x', '--output-format', 'sarf']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('not "sarf"; did you mean sarif?');
+  });
+
   it('names no suggestion when nothing is close', async () => {
     const r = await tsigmaInProcess(['lint', 'x', '--zzzzzzzz']);
     expect(r.code).toBe(3);
