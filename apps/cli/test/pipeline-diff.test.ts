@@ -1,6 +1,6 @@
 // `tsigma pipeline diff` (spec 11 §1, issue 19): the rule before and after the pipelines as a unified YAML diff whose
 // changed lines name the processing items behind them.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -48,6 +48,26 @@ describe('tsigma pipeline diff', () => {
     expect((await tsigmaInProcess(['pipeline', 'diff', '-r', join(tmp, 'missing'), '-p', 'windows'])).code).toBe(2);
     expect((await tsigmaInProcess(['pipeline', 'diff', '-r', WHOAMI])).code).toBe(3);
     expect((await tsigmaInProcess(['pipeline', 'diff', '-r', WHOAMI, '-p', 'no-such-pipeline'])).code).toBe(3);
+    expect((await tsigmaInProcess(['pipeline', 'diff', '-r', WHOAMI, '-p', 'windows', '--output-format', 'table'])).code).toBe(3);
+  });
+
+  it('reports a rule the pipelines cannot transform (exit 2) and still diffs the others', async () => {
+    const dir = join(tmp, 'placeholder');
+    mkdirSync(dir);
+    writeFileSync(
+      join(dir, 'a-placeholder.yml'),
+      'title: Placeholder\nlogsource:\n  product: windows\n  category: process_creation\ndetection:\n  sel:\n    User|expand: "%admins%"\n  condition: sel\n',
+    );
+    cpSync(join(WHOAMI, 'whoami.yml'), join(dir, 'whoami.yml'));
+    const r = await tsigmaInProcess(['pipeline', 'diff', '-r', dir, '-p', 'ecs_windows', '--output-format', 'ndjson']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: .*a-placeholder\.yml \(Placeholder\): .*placeholder/m);
+    expect(
+      r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { title: string }).title),
+    ).toEqual(['Detect Whoami Execution']);
   });
 });
 

@@ -1,7 +1,7 @@
 // `tsigma pipeline diff -r RULES -p PIPELINE...` (spec 11 §1, issue 19): each rule's AST before and after the
 // pipelines as a unified diff of its YAML, each changed line naming the processing items that changed it.
 import { statSync } from 'node:fs';
-import { sortPipelines, transformRule, type Pipeline } from '@tsigma/eval';
+import { PipelineError, sortPipelines, transformRule, type Pipeline } from '@tsigma/eval';
 import { parseSigmaDirectory, parseSigmaFile, type CorrelationRule, type FilterRule, type SigmaRule } from '@tsigma/parser';
 import { stringify } from 'yaml';
 import { listOption, parseCommandArgs, stringOption } from '../args.js';
@@ -12,6 +12,7 @@ import { loadPipelines } from '../pipelines.js';
 import { diffLines, unifiedHunks, type DiffLine } from '../unified-diff.js';
 
 type AnyRule = SigmaRule | CorrelationRule | FilterRule;
+const DIFF_FORMATS = ['json', 'ndjson'] as const;
 
 /** One rule's diff as data (json and ndjson views). */
 interface RuleDiff {
@@ -33,14 +34,26 @@ export async function runPipelineDiff(argv: string[], io: CliIo): Promise<number
   if (rulePaths.length === 0) throw new CliError(EXIT_USAGE, 'pipeline diff needs -r/--rules <path>');
   const refs = listOption(values.pipeline);
   if (refs.length === 0) throw new CliError(EXIT_USAGE, 'pipeline diff needs -p/--pipeline <name|path>');
-  const format = globals.outputFormat === undefined ? 'human' : chooseOutputFormat(globals.outputFormat, io.stdout);
+  const format = globals.outputFormat === undefined ? 'human' : chooseOutputFormat(globals.outputFormat, io.stdout, DIFF_FORMATS);
   const pipelines = sortPipelines(await loadPipelines(refs));
   const ruleId = stringOption(values['rule-id']);
   const rules = (await readRules(rulePaths)).filter((r) => ruleId === undefined || r.id === ruleId || r.title === ruleId);
   if (rules.length === 0)
     throw new CliError(EXIT_RULE_ERROR, ruleId === undefined ? 'no rule to diff' : `no rule with id or title "${ruleId}"`);
 
-  const diffs = rules.map((rule) => diffRule(rule, pipelines));
+  // A rule the pipelines cannot transform (an unresolved placeholder, say) is a rule error: reported, the others
+  // still diffed, and the exit code says so.
+  const diffs: RuleDiff[] = [];
+  let failed = 0;
+  for (const rule of rules) {
+    try {
+      diffs.push(diffRule(rule, pipelines));
+    } catch (error) {
+      if (!(error instanceof PipelineError)) throw error;
+      failed++;
+      await writeOut(io.stderr, `error: ${rule.source.file ?? '<input>'} (${rule.title}): ${error.message}\n`);
+    }
+  }
   if (format === 'human') {
     for (const d of diffs) {
       const head = [`--- ${d.path} (${d.title})`, `+++ ${d.path} (after ${pipelines.map((p) => p.name).join(', ')})`];
@@ -48,9 +61,8 @@ export async function runPipelineDiff(argv: string[], io: CliIo): Promise<number
       await writeOut(io.stdout, [...head, applied, ...d.diff].join('\n') + '\n');
     }
   } else if (format === 'json') await writeOut(io.stdout, JSON.stringify(diffs, null, 2) + '\n');
-  else if (format === 'ndjson') await writeOut(io.stdout, diffs.map((d) => JSON.stringify(d) + '\n').join(''));
-  else throw new CliError(EXIT_USAGE, 'pipeline diff writes human, json or ndjson');
-  return EXIT_OK;
+  else await writeOut(io.stdout, diffs.map((d) => JSON.stringify(d) + '\n').join(''));
+  return failed > 0 ? EXIT_RULE_ERROR : EXIT_OK;
 }
 
 async function readRules(paths: string[]): Promise<AnyRule[]> {
