@@ -90,9 +90,16 @@ export async function run(argv: string[], io: CliIo = processIo()): Promise<numb
     command = COMMANDS[name];
     if (words.length > 1) args = [words[1] ?? '', ...rest];
   }
+  const group = Object.keys(COMMANDS).filter((c) => c.startsWith(`${words[0] ?? ''} `));
+  if (!command && help && words.length === 1 && group.length > 0) {
+    // `tsigma pipeline --help`: the subcommands of a command group.
+    io.stdout.write(
+      `Usage: tsigma ${words[0]} <${group.map((c) => c.slice(c.indexOf(' ') + 1)).join('|')}> [options]\n\n${group.map((c) => `  tsigma ${c} --help`).join('\n')}\n`,
+    );
+    return 0;
+  }
   if (!command) {
     const near = closestName(twoWords, Object.keys(COMMANDS)) ?? closestName(words[0] ?? '', Object.keys(COMMANDS));
-    const group = Object.keys(COMMANDS).filter((c) => c.startsWith(`${words[0] ?? ''} `));
     const hint = near !== undefined ? `; did you mean "${near}"?` : group.length > 0 ? `; it takes one of: ${group.join(', ')}` : '';
     io.stderr.write(`tsigma: unknown command "${twoWords}"${hint} (tsigma --help lists the commands)\n`);
     return EXIT_USAGE;

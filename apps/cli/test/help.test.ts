@@ -56,6 +56,13 @@ describe('per-command --help', () => {
     expect(eval1.stdout).toContain('--jq <value>');
   });
 
+  it('lists the subcommands of a command group', async () => {
+    const r = await tsigmaInProcess(['rule', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('tsigma rule lint --help');
+    expect((await tsigmaInProcess(['pipeline'])).stderr).toContain('unknown command "pipeline"; it takes one of: pipeline diff');
+  });
+
   it('prints the global usage on --help without a command (exit 0) and without anything (exit 3)', async () => {
     const help = await tsigmaInProcess(['--help']);
     expect(help.code).toBe(0);
