@@ -6,6 +6,7 @@ import { join } from 'node:path';
 const allowed = {
   '@tsigma/parser': ['yaml'],
   '@tsigma/eval': ['@tsigma/parser', 're2js', 'yaml'],
+  '@tsigma/lint': ['@tsigma/parser', '@tsigma/eval', 'yaml'],
   '@tsigma/evtx': [],
   '@tsigma/sources': ['@tsigma/eval', '@tsigma/runtime', 'yaml'],
   '@tsigma/runtime': ['@tsigma/parser', '@tsigma/eval', '@tsigma/evtx'],

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Fuzzes the built `tsigma` CLI (issue 12): mutated rules, events and EVTX files go through validate, fields,
-// parse, explain, eval and evtx dump, and every run must end with an exit code of 0–4, no stack trace on stderr
+// parse, explain, eval, evtx dump, lint (with and without --fix) and pipeline diff, and every run must end with an exit code of 0–4, no stack trace on stderr
 // and within its timeout. Seeded and reproducible: run i of seed s always builds the same inputs and arguments.
 //
 //   node scripts/fuzz-cli.mjs [--seed N] [--runs N] [--seconds S] [--timeout MS] [--jobs N]
@@ -699,6 +699,9 @@ const SCENARIOS = [
   'explain',
   'eval-evtx',
   'evtx-dump',
+  'lint',
+  'lint-fix',
+  'pipeline-diff',
 ];
 
 /** Options of `eval` that change how events travel (threads, batches, event copies in results, correlation state). */
@@ -726,7 +729,7 @@ function planRun(r, seeds, dir) {
     mkdirSync(rulesDir);
     const chosen = regression !== undefined ? [regression.rule] : Array.from({ length: r.range(1, 4) }, () => r.pick(seeds.rules));
     // Rule scenarios always mutate a rule; event scenarios only sometimes, so mutated events also meet valid rules.
-    const ruleScenario = ['validate', 'fields', 'parse', 'parse-stdin'].includes(scenario);
+    const ruleScenario = ['validate', 'fields', 'parse', 'parse-stdin', 'lint', 'lint-fix', 'pipeline-diff'].includes(scenario);
     mutateIndex = ruleScenario || r.chance(0.3) ? r.int(chosen.length) : -1;
     ruleFiles = chosen.map((rule, i) => {
       const path = join(rulesDir, `r${i}-${rule.name}`);
@@ -750,6 +753,16 @@ function planRun(r, seeds, dir) {
       break;
     case 'fields':
       args = ['fields', '-r', rulesDir, ...pipeline];
+      break;
+    case 'lint':
+      args = ['lint', rulesDir, ...(r.chance(0.3) ? ['--output-format', 'sarif'] : []), ...(r.chance(0.2) ? ['--fail-level', 'info'] : [])];
+      break;
+    case 'lint-fix':
+      // Fixing rewrites the mutated files in place; the run must still end cleanly (a second pass is lint's own test).
+      args = ['lint', rulesDir, '--fix'];
+      break;
+    case 'pipeline-diff':
+      args = ['pipeline', 'diff', '-r', rulesDir, '-p', r.pick(['windows', 'sysmon', 'ecs_windows'])];
       break;
     case 'parse':
       args = ['parse', ruleFiles[mutateIndex]];

@@ -2,13 +2,23 @@
 // accepted before or after the command.
 import { parseArgs } from 'node:util';
 import type { LogLevel } from '@tsigma/eval';
+import { closestName } from '@tsigma/lint';
 import { CliError, EXIT_USAGE } from './exit-codes.js';
 
 type OptionSpec = { type: 'string' | 'boolean'; short?: string; multiple?: boolean };
-type OptionSpecs = Record<string, OptionSpec>;
+/** A command's options, as handed to node:util parseArgs. */
+export type OptionSpecs = Record<string, OptionSpec>;
+
+/** Thrown by {@link parseCommandArgs} on `--help` / `-h`: the caller prints help from the options the command declares. */
+export class HelpRequested extends Error {
+  override readonly name = 'HelpRequested';
+  constructor(readonly options: OptionSpecs) {
+    super('help requested');
+  }
+}
 
 /** Options every command accepts. */
-const GLOBAL_OPTIONS = {
+export const GLOBAL_OPTIONS = {
   'output-format': { type: 'string' },
   color: { type: 'string' },
   quiet: { type: 'boolean', short: 'q' },
@@ -18,12 +28,15 @@ const GLOBAL_OPTIONS = {
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 const COLOR_MODES = ['auto', 'always', 'never'] as const;
+/** `--color`: ANSI colours on human views. */
+type ColorMode = (typeof COLOR_MODES)[number];
 
 /** Global settings after parsing. */
 interface GlobalOptions {
   outputFormat?: string;
   quiet: boolean;
   noStats: boolean;
+  color: ColorMode;
   /** `--log-level` (default `warn`); `--quiet` lowers it to `error`, since it drops warnings. */
   logLevel: LogLevel;
 }
@@ -57,6 +70,9 @@ export function parseCommandArgs<T extends OptionSpecs>(
   argv: string[],
   options: T,
 ): { values: Record<string, string | boolean | string[] | undefined>; positionals: string[]; globals: GlobalOptions } {
+  const end = argv.indexOf('--');
+  const flags = end < 0 ? argv : argv.slice(0, end);
+  if (flags.includes('--help') || flags.includes('-h')) throw new HelpRequested(options);
   try {
     const { values, positionals } = parseArgs({
       args: argv,
@@ -67,7 +83,7 @@ export function parseCommandArgs<T extends OptionSpecs>(
     const v = values as Record<string, string | boolean | string[] | undefined>;
     const quiet = v.quiet === true;
     const logLevel = oneOf('--log-level', stringOption(v['log-level']) ?? 'warn', LOG_LEVELS);
-    oneOf('--color', stringOption(v.color) ?? 'auto', COLOR_MODES);
+    const color = oneOf('--color', stringOption(v.color) ?? 'auto', COLOR_MODES);
     return {
       values: v,
       positionals,
@@ -75,18 +91,39 @@ export function parseCommandArgs<T extends OptionSpecs>(
         outputFormat: typeof v['output-format'] === 'string' ? v['output-format'] : undefined,
         quiet,
         noStats: quiet || v['no-stats'] === true,
+        color,
         logLevel: quiet ? 'error' : logLevel,
       },
     };
   } catch (error) {
     if (error instanceof CliError) throw error;
-    throw new CliError(EXIT_USAGE, (error as Error).message, { cause: error });
+    throw new CliError(EXIT_USAGE, withSuggestion((error as Error).message, options), { cause: error });
   }
 }
 
+/** parseArgs' "Unknown option '--x'" message, shortened, with the closest declared option suggested. */
+function withSuggestion(message: string, options: OptionSpecs): string {
+  const unknown = /^Unknown option '(-[^']*)'/.exec(message)?.[1];
+  if (unknown === undefined) return message;
+  const names = Object.keys({ ...GLOBAL_OPTIONS, ...options }).map((name) => `--${name}`);
+  const near = closestName(unknown, names);
+  return `unknown option ${unknown}${near === undefined ? '' : `; did you mean ${near}?`} (--help lists the options)`;
+}
+
+/** Whether a human view on `out` gets ANSI colours: `auto` means a TTY and no `NO_COLOR` in the environment. */
+export function useColor(mode: ColorMode, out: { isTTY?: boolean }, env: Record<string, string | undefined>): boolean {
+  if (mode !== 'auto') return mode === 'always';
+  return out.isTTY === true && (env['NO_COLOR'] ?? '') === '';
+}
+
 function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
-  if (!(allowed as readonly string[]).includes(value))
-    throw new CliError(EXIT_USAGE, `${flag} must be one of ${allowed.join(', ')}, not "${value}"`);
+  if (!(allowed as readonly string[]).includes(value)) {
+    const near = closestName(value, allowed);
+    throw new CliError(
+      EXIT_USAGE,
+      `${flag} must be one of ${allowed.join(', ')}, not "${value}"${near === undefined ? '' : `; did you mean ${near}?`}`,
+    );
+  }
   return value as T;
 }
 

@@ -1,4 +1,5 @@
 // Choosing and rendering the stdout data formats shared by the commands (spec 11 §1).
+import { closestName } from '@tsigma/lint';
 import { CliError, EXIT_USAGE } from './exit-codes.js';
 import type { TextOut } from './cli-io.js';
 
@@ -17,28 +18,36 @@ export function chooseOutputFormat<F extends string = OutputFormat>(
 ): F | OutputFormat {
   if (value === undefined) return stdout.isTTY ? 'json' : 'ndjson';
   if (!(allowed as readonly string[]).includes(value)) {
-    throw new CliError(EXIT_USAGE, `--output-format must be one of ${allowed.join(', ')}, not "${value}"`);
+    const near = closestName(value, allowed);
+    const hint = near === undefined ? '' : `; did you mean ${near}?`;
+    throw new CliError(EXIT_USAGE, `--output-format must be one of ${allowed.join(', ')}, not "${value}"${hint}`);
   }
   return value as F;
 }
 
-/** Width-aligned text table; cells that look numeric are right-aligned. */
-export function renderTable(header: string[], rows: string[][]): string {
+/**
+ * Width-aligned text table; cells that look numeric are right-aligned. `paint` may wrap a data cell (already padded)
+ * in ANSI colours; widths are measured before it, so colours never shift the columns.
+ */
+export function renderTable(header: string[], rows: string[][], paint?: (cell: string, row: number, column: number) => string): string {
   // A loop, not Math.max(...rows): spreading hundreds of thousands of rows as arguments overflows the stack.
   const widths = header.map((h) => h.length);
   for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
   const numeric = /^-?\d+(\.\d+)?$/;
-  const line = (cells: string[]) =>
+  const line = (cells: string[], row = -1) =>
     cells
       .map((c, i) => {
         const w = widths[i] ?? 0;
-        if (i === cells.length - 1) return c;
-        return numeric.test(c) ? c.padStart(w) : c.padEnd(w);
+        const padded = i === cells.length - 1 ? c : numeric.test(c) ? c.padStart(w) : c.padEnd(w);
+        return paint !== undefined && row >= 0 ? paint(padded, row, i) : padded;
       })
       .join('  ')
       .trimEnd();
-  return [line(header), ...rows.map(line)].join('\n') + '\n';
+  return [line(header), ...rows.map((r, k) => line(r, k))].join('\n') + '\n';
 }
+
+/** Formats of commands that offer a table: the data formats plus CSV (RFC 4180) and TSV of the same rows. */
+export const TABULAR_FORMATS = ['json', 'ndjson', 'table', 'csv', 'tsv'] as const;
 
 /** JSON.stringify replacer that renders Maps as ordered objects (the AST keeps detections in a Map). */
 export function mapsAsObjects(_key: string, value: unknown): unknown {

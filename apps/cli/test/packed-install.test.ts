@@ -92,7 +92,7 @@ describe('packed packages installed with npm into an empty project', () => {
     const run = spawnSync(process.execPath, ['use.mjs'], { cwd: libraryProject, encoding: 'utf8' });
     expect(run.stderr).toBe('');
     expect(JSON.parse(run.stdout)).toEqual({ loaded: 1, titles: ['Whoami'] });
-  });
+  }, 60_000);
 
   it('their types check under moduleResolution nodenext with strict settings', () => {
     writeFileSync(join(libraryProject, 'use.ts'), LIBRARY_USE);
@@ -106,7 +106,7 @@ describe('packed packages installed with npm into an empty project', () => {
     const tsc = spawnSync(process.execPath, [TSC, '-p', 'tsconfig.json'], { cwd: libraryProject, encoding: 'utf8' });
     expect(tsc.stdout + tsc.stderr).toBe('');
     expect(tsc.status).toBe(0);
-  });
+  }, 120_000);
 
   it('@tsigma/eval with its dependencies installs in under 4 MB', () => {
     const bytes = sizeOf(join(libraryProject, 'node_modules'));
@@ -125,5 +125,5 @@ describe('packed packages installed with npm into an empty project', () => {
     });
     expect(evaluate.status, evaluate.stderr).toBe(0);
     expect(JSON.parse(evaluate.stdout)).toMatchObject({ rule_title: 'Whoami', level: 'medium' });
-  });
+  }, 60_000);
 });

@@ -7,6 +7,8 @@ export { parseCondition, selectDetectionNames } from './condition.js';
 export { parseFieldSpec } from './field-spec.js';
 export { parseTimespan } from './timespan.js';
 export { parseSigmaString, isPlain } from './sigma-string.js';
+export { readYamlDocuments } from './yaml-tree.js';
+export type { TreeNode, TreeMap, TreeSeq, TreeScalar, TreeEntry, YamlDocument, YamlSyntaxError } from './yaml-tree.js';
 export { SigmaParseError } from './errors.js';
 export type { SigmaParseErrorCode, SigmaParseSeverity, SigmaParseErrorDetails } from './errors.js';
 export { hasErrors, throwIfErrors } from './collection.js';

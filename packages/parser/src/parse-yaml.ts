@@ -25,6 +25,11 @@ import {
 export interface ParseOptions {
   /** File name recorded in rule sources and error locations. */
   file?: string;
+  /**
+   * The documents of `text` as {@link readYamlDocuments} returns them, when the caller already read them (the
+   * linter walks the same trees); they must come from this very text. The trees are not modified.
+   */
+  documents?: readonly (YamlDocument | YamlSyntaxError)[];
 }
 
 /**
@@ -38,7 +43,7 @@ export function parseSigmaYaml(text: string, opts: ParseOptions = {}): ParsedSig
   const collection = createCollection();
   const source: SourceText =
     opts.file === undefined ? { text, lines: new LineIndex(text) } : { text, lines: new LineIndex(text), file: opts.file };
-  const docs = readYamlDocuments(text);
+  const docs = opts.documents ?? readYamlDocuments(text);
   let template: TreeMap | undefined;
   let previous: TreeMap | undefined;
   for (let index = 0; index < docs.length; index++) {

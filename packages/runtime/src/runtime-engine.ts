@@ -16,6 +16,7 @@ import {
   type DetectionResult,
   type JsonEvent,
   type Logger,
+  type MatchDetail,
   type Pipeline,
   type ProcessResult,
   type RuleExplanation,
@@ -43,6 +44,8 @@ export interface RuntimeEngineOptions {
   correlationConfig?: Partial<CorrelationConfig>;
   /** Embed the event in every detection result; default false. */
   includeEvent?: boolean;
+  /** How much per-field detail detection results carry (02 §7); default `off`. */
+  matchDetail?: MatchDetail;
   /**
    * Skip rules that cannot apply to where an event comes from (spec 02 §11, eval's `windowsEventRouter`): a
    * Windows event (EVTX record or EVTX-shaped JSON) never runs a rule for another product, or for a category or
@@ -362,7 +365,7 @@ export class RuntimeEngine {
   private compile(files: string[], pipelines: Pipeline[]): Loaded {
     const logger = this.options.logger ?? silentLogger;
     const options: CorrelationEngineOptions = {
-      engine: { includeEvent: this.options.includeEvent ?? false },
+      engine: { includeEvent: this.options.includeEvent ?? false, matchDetail: this.options.matchDetail ?? 'off' },
       logger,
     };
     if (this.options.clock !== undefined) options.clock = this.options.clock;

@@ -34,7 +34,7 @@ interface EvalOutput {
 }
 
 /** Opens the stdout view of `format`; `sortTime` holds every result back to print them in event-time order. */
-export function openEvalOutput(format: EvalOutputFormat, io: CliIo, sortTime = false): EvalOutput {
+export function openEvalOutput(format: EvalOutputFormat, io: CliIo, sortTime = false, color = false): EvalOutput {
   const summary = new HuntSummary();
   if (format === 'ndjson' && !sortTime) {
     // The real stdout gets the runtime's writer (asynchronous even when redirected to a file); tests pass their own.
@@ -88,12 +88,36 @@ export function openEvalOutput(format: EvalOutputFormat, io: CliIo, sortTime = f
       for (const i of more) incidents.push(i);
     },
     async () => {
-      await writeKept(io, format, sortTime ? sortByTime(kept) : kept, incidents);
+      await writeKept(io, format, sortTime ? sortByTime(kept) : kept, incidents, color);
     },
   );
 }
 
-async function writeKept(io: CliIo, format: EvalOutputFormat, results: EvaluationResult[], incidents: IncidentResult[]): Promise<void> {
+/** ANSI colour of each level in the table and timeline views (`--color`). */
+const LEVEL_COLORS: Readonly<Record<string, string>> = {
+  critical: '\u001b[1;35m',
+  high: '\u001b[31m',
+  medium: '\u001b[33m',
+  low: '\u001b[32m',
+  informational: '\u001b[36m',
+};
+
+/** Paints the level column (`column`) of a table by the level's colour. */
+function levelPainter(color: boolean, column: number): ((cell: string, row: number, col: number) => string) | undefined {
+  if (!color) return undefined;
+  return (cell, _row, col) => {
+    const code = col === column ? LEVEL_COLORS[cell.trim()] : undefined;
+    return code === undefined ? cell : `${code}${cell}\u001b[0m`;
+  };
+}
+
+async function writeKept(
+  io: CliIo,
+  format: EvalOutputFormat,
+  results: EvaluationResult[],
+  incidents: IncidentResult[],
+  color: boolean,
+): Promise<void> {
   switch (format) {
     case 'json': {
       const pieces = results.length === 0 ? [] : [arrayElements(results)];
@@ -103,7 +127,7 @@ async function writeKept(io: CliIo, format: EvalOutputFormat, results: Evaluatio
     case 'ndjson':
       return writeLines(io, [...results.map((r) => serializeResult(r) + '\n'), ...incidents.map((i) => JSON.stringify(i) + '\n')]);
     case 'table':
-      await writeOut(io.stdout, renderTable(['LEVEL', 'RULE', 'TYPE', 'DETAIL'], results.map(tableRow)));
+      await writeOut(io.stdout, renderTable(['LEVEL', 'RULE', 'TYPE', 'DETAIL'], results.map(tableRow), levelPainter(color, 0)));
       return writeIncidentTable(io, incidents, (header, rows) => '\n' + renderTable(header, rows));
     case 'timeline':
       await writeOut(
@@ -111,6 +135,7 @@ async function writeKept(io: CliIo, format: EvalOutputFormat, results: Evaluatio
         renderTable(
           TIMELINE_HEADER,
           results.map((r) => timelineRow(r).map((c) => cutText(c, MAX_DETAIL_CHARS))),
+          levelPainter(color, TIMELINE_HEADER.indexOf('Level')),
         ),
       );
       return writeIncidentTable(io, incidents, (header, rows) => '\n' + renderTable(header, rows));

@@ -1,7 +1,7 @@
 // `tsigma eval -r RULES` (spec 11 §7): evaluate rules (detections and correlations) against events from
 // arguments, files or stdin, writing every result to stdout and a summary to stderr. The run is the runtime's
 // one loop (runPipeline): named inputs → LogProcessor batches → a sink; this file only wires and reports.
-import type { CorrelationConfig, Logger, LogFields } from '@tsigma/eval';
+import type { CorrelationConfig, Logger, LogFields, MatchDetail } from '@tsigma/eval';
 import type { Level } from '@tsigma/parser';
 import { defaultCorrelationConfig, silentLogger } from '@tsigma/eval';
 import {
@@ -18,6 +18,9 @@ import {
   minLevelStage,
   defaultWorkerCount,
   openEventInputs,
+  createEventFilter,
+  RuntimeError,
+  type EventFilterConfig,
   ParallelLogProcessor,
   runPipeline,
   RuntimeEngine,
@@ -27,7 +30,7 @@ import {
   type MetricsHook,
   type Sink,
 } from '@tsigma/runtime';
-import { listOption, parseCommandArgs, stringOption } from '../args.js';
+import { listOption, parseCommandArgs, stringOption, useColor } from '../args.js';
 import { writeOut, type CliIo } from '../cli-io.js';
 import { createRunLogger, laterLogger } from '../cli-logger.js';
 import { CliError, EXIT_FINDINGS, EXIT_OK, EXIT_ON_SIGNAL, EXIT_OUTPUT_ERROR, EXIT_USAGE, type StopSignal } from '../exit-codes.js';
@@ -52,6 +55,10 @@ export async function runEval(argv: string[], io: CliIo): Promise<number> {
     event: { type: 'string', short: 'e', multiple: true },
     'input-format': { type: 'string' },
     'syslog-tz': { type: 'string' },
+    'syslog-strip-bom': { type: 'string' },
+    jq: { type: 'string' },
+    jsonpath: { type: 'string' },
+    'match-detail': { type: 'string' },
     'include-event': { type: 'boolean' },
     'no-detections': { type: 'boolean' },
     suppress: { type: 'string' },
@@ -80,8 +87,16 @@ export async function runEval(argv: string[], io: CliIo): Promise<number> {
   const format = chooseOutputFormat(values.pretty === true ? 'json' : globals.outputFormat, io.stdout, EVAL_OUTPUT_FORMATS);
   const sortTime = parseSort(stringOption(values.sort));
   const minLevel = parseMinLevel(stringOption(values['min-level']));
-  const inputFormat = parseInputFormat(stringOption(values['input-format']), stringOption(values['syslog-tz']));
+  const inputFormat = parseInputFormat(
+    stringOption(values['input-format']),
+    stringOption(values['syslog-tz']),
+    stringOption(values['syslog-strip-bom']),
+  );
   const batchSize = parseBatchSize(stringOption(values['batch-size']));
+  const matchDetail = parseMatchDetail(stringOption(values['match-detail']));
+  const filterConfig = eventFilterConfig(stringOption(values.jq), stringOption(values.jsonpath));
+  // Compiled here, before any rule loads, so a bad expression is a usage error (exit 3) that names it.
+  const filter = filterConfig === undefined ? undefined : await createEventFilter(filterConfig).catch(filterError);
   let unreadableDirectories = 0;
   const inputs = await expandInputDirectories(inputSpecsInOrder(argv, io), (problem) => {
     unreadableDirectories++;
@@ -111,6 +126,7 @@ export async function runEval(argv: string[], io: CliIo): Promise<number> {
     correlationConfig,
     // The alert pipeline reads event time and `event.*` selectors from the embedded event; it is removed again after.
     includeEvent: values['include-event'] === true || alertPipeline !== undefined,
+    matchDetail,
     skipInvalidRules: values.strict !== true,
     logSourceRouting: values['no-logsource-routing'] !== true,
   };
@@ -158,7 +174,7 @@ export async function runEval(argv: string[], io: CliIo): Promise<number> {
       if (info.kind !== 'evtx') evtxOnly = false;
     },
   });
-  const output = openEvalOutput(format, io, sortTime);
+  const output = openEvalOutput(format, io, sortTime, useColor(globals.color, io.stdout, io.env));
   const problems = new ProblemReport(say, globals.quiet);
   const processor = new LogProcessor(engine, metrics);
   const alerts =
@@ -181,7 +197,7 @@ export async function runEval(argv: string[], io: CliIo): Promise<number> {
     threads > 1
       ? await ParallelLogProcessor.start({
           processor,
-          spec: { engine: engineOptions, pipelineRefs },
+          spec: { engine: engineOptions, pipelineRefs, ...(filterConfig === undefined ? {} : { filter: filterConfig }) },
           workers: threads,
           logger: inputLogger,
         }).catch((error: unknown) => {
@@ -207,6 +223,8 @@ export async function runEval(argv: string[], io: CliIo): Promise<number> {
         source,
         processor,
         ...(parallel === undefined ? {} : { parallel }),
+        // Workers apply the filter themselves (their spec carries it); runPipeline takes it only without them.
+        ...(parallel === undefined && filter !== undefined ? { filter } : {}),
         sinks: [output.sink],
         ...(minLevel === undefined && alerts === undefined
           ? {}
@@ -348,7 +366,8 @@ function inputSpecsInOrder(argv: string[], io: CliIo): EventInput[] {
         : [token, undefined];
     if (flag !== '-i' && flag !== '--input' && flag !== '-e' && flag !== '--event') continue;
     const value = inlineValue ?? argv[++i] ?? '';
-    if (flag === '-i' || flag === '--input') specs.push({ kind: 'file', path: value });
+    if ((flag === '-i' || flag === '--input') && value === '-') specs.push({ kind: 'stream', stream: io.stdin, name: 'stdin' });
+    else if (flag === '-i' || flag === '--input') specs.push({ kind: 'file', path: value });
     else if (value.startsWith('@')) specs.push({ kind: 'file', path: value.slice(1) });
     else specs.push({ kind: 'inline', text: checkedInlineEvent(value) });
   }
@@ -367,7 +386,13 @@ function checkedInlineEvent(text: string): string {
   return text;
 }
 
-function parseInputFormat(name: string | undefined, tz: string | undefined): InputFormat {
+function parseInputFormat(name: string | undefined, tz: string | undefined, stripBomFlag: string | undefined): InputFormat {
+  let stripBom = DEFAULT_SYSLOG_CONFIG.stripBom;
+  if (stripBomFlag !== undefined) {
+    if (stripBomFlag !== 'true' && stripBomFlag !== 'false')
+      throw new CliError(EXIT_USAGE, `--syslog-strip-bom must be true or false, not "${stripBomFlag}"`);
+    stripBom = stripBomFlag === 'true';
+  }
   let defaultTzOffsetMinutes = 0;
   if (tz !== undefined) {
     const minutes = parseSyslogTzOffset(tz);
@@ -375,9 +400,29 @@ function parseInputFormat(name: string | undefined, tz: string | undefined): Inp
       throw new CliError(EXIT_USAGE, `--syslog-tz must be an offset from +HH:MM to -HH:MM up to 14:00, not "${tz}"`);
     defaultTzOffsetMinutes = minutes;
   }
-  const format = inputFormatNamed(name ?? 'auto', { ...DEFAULT_SYSLOG_CONFIG, defaultTzOffsetMinutes });
+  const format = inputFormatNamed(name ?? 'auto', { ...DEFAULT_SYSLOG_CONFIG, defaultTzOffsetMinutes, stripBom });
   if (format === undefined) throw new CliError(EXIT_USAGE, `--input-format must be one of ${INPUT_FORMAT_NAMES.join(', ')}, not "${name}"`);
   return format;
+}
+
+const MATCH_DETAILS: readonly MatchDetail[] = ['off', 'summary', 'full'];
+
+function parseMatchDetail(raw: string | undefined): MatchDetail {
+  if (raw === undefined) return 'off';
+  if (!(MATCH_DETAILS as readonly string[]).includes(raw))
+    throw new CliError(EXIT_USAGE, `--match-detail must be one of ${MATCH_DETAILS.join(', ')}, not "${raw}"`);
+  return raw as MatchDetail;
+}
+
+function eventFilterConfig(jq: string | undefined, jsonpath: string | undefined): EventFilterConfig | undefined {
+  if (jq !== undefined && jsonpath !== undefined) throw new CliError(EXIT_USAGE, '--jq and --jsonpath exclude each other');
+  if (jq !== undefined) return { jq };
+  return jsonpath === undefined ? undefined : { jsonpath };
+}
+
+function filterError(error: unknown): never {
+  if (error instanceof RuntimeError) throw new CliError(EXIT_USAGE, error.message, { cause: error });
+  throw error;
 }
 
 function parseSort(raw: string | undefined): boolean {

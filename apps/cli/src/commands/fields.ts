@@ -4,7 +4,8 @@ import { RuntimeEngine } from '@tsigma/runtime';
 import { listOption, parseCommandArgs } from '../args.js';
 import { writeOut, type CliIo } from '../cli-io.js';
 import { CliError, EXIT_OK, EXIT_USAGE } from '../exit-codes.js';
-import { chooseOutputFormat, renderTable } from '../output-format.js';
+import { chooseOutputFormat, TABULAR_FORMATS } from '../output-format.js';
+import { renderRows } from '../rows-view.js';
 import { loadPipelines } from '../pipelines.js';
 import { noteUnresolvedSources, offlineSources } from '../sources.js';
 import { loadRules, requireRules } from '../rule-loading.js';
@@ -21,7 +22,9 @@ export async function runFields(argv: string[], io: CliIo): Promise<number> {
   });
   const rulePaths = listOption(values.rules);
   if (rulePaths.length === 0) throw new CliError(EXIT_USAGE, 'fields needs -r/--rules <path>');
-  const format = globals.outputFormat === undefined ? 'human' : chooseOutputFormat(globals.outputFormat, io.stdout);
+  const format = globals.outputFormat === undefined ? 'human' : chooseOutputFormat(globals.outputFormat, io.stdout, TABULAR_FORMATS);
+  // The human view is the table; csv and tsv carry the same rows.
+  const rows = format === 'csv' || format === 'tsv' ? format : 'table';
   const pipelines = await loadPipelines(listOption(values.pipeline));
   await noteUnresolvedSources(pipelines, io.stderr, globals.quiet);
   const engine = new RuntimeEngine({ rulesPath: rulePaths, pipelines, skipInvalidRules: true, sources: offlineSources() });
@@ -64,7 +67,8 @@ export async function runFields(argv: string[], io: CliIo): Promise<number> {
   } else {
     await writeOut(
       io.stdout,
-      renderTable(
+      renderRows(
+        rows,
         ['FIELD', 'RULES', 'SOURCES'],
         fields.map((f) => [f.field, String(f.rule_count), f.sources.join(',')]),
       ),
@@ -73,7 +77,8 @@ export async function runFields(argv: string[], io: CliIo): Promise<number> {
       await writeOut(
         io.stdout,
         '\n' +
-          renderTable(
+          renderRows(
+            rows,
             ['ORIGINAL', 'MAPPED_TO', 'PIPELINE'],
             pipelineMappings.map((m) => [m.original, m.mapped_to.join(', '), m.pipeline]),
           ),

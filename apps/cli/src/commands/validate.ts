@@ -4,7 +4,8 @@ import { describeRuleLoadError, RuntimeEngine } from '@tsigma/runtime';
 import { listOption, parseCommandArgs } from '../args.js';
 import { writeOut, type CliIo } from '../cli-io.js';
 import { CliError, EXIT_OK, EXIT_RULE_ERROR, EXIT_USAGE } from '../exit-codes.js';
-import { chooseOutputFormat, renderTable } from '../output-format.js';
+import { chooseOutputFormat, TABULAR_FORMATS } from '../output-format.js';
+import { renderRows } from '../rows-view.js';
 import { loadPipelines } from '../pipelines.js';
 import { loadRules, requireRules } from '../rule-loading.js';
 import { createRunLogger } from '../cli-logger.js';
@@ -25,7 +26,7 @@ export async function runValidate(argv: string[], io: CliIo): Promise<number> {
     ...SOURCE_OPTIONS,
   });
   if (positionals.length === 0) throw new CliError(EXIT_USAGE, 'validate needs at least one rule file or directory');
-  const format = globals.outputFormat === undefined ? 'human' : chooseOutputFormat(globals.outputFormat, io.stdout);
+  const format = globals.outputFormat === undefined ? 'human' : chooseOutputFormat(globals.outputFormat, io.stdout, TABULAR_FORMATS);
   const pipelines = await loadPipelines(listOption(values.pipeline));
   // --resolve-sources is the strict gate: every declared source must resolve, optional ones included (spec 11 §4).
   const resolve = values['resolve-sources'] === true;
@@ -67,10 +68,11 @@ export async function runValidate(argv: string[], io: CliIo): Promise<number> {
 
   if (format === 'json') await writeOut(io.stdout, JSON.stringify({ summary, files: reports }, null, 2) + '\n');
   else if (format === 'ndjson') for (const r of reports) await writeOut(io.stdout, JSON.stringify(r) + '\n');
-  else if (format === 'table') {
+  else if (format === 'table' || format === 'csv' || format === 'tsv') {
     await writeOut(
       io.stdout,
-      renderTable(
+      renderRows(
+        format,
         ['PATH', 'STATUS', 'ERRORS'],
         reports.map((r) => [r.path, r.status, String(r.errors.length)]),
       ),
