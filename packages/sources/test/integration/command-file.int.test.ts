@@ -100,6 +100,31 @@ describe('file sources', () => {
     expect(err.message).toContain(join(dir, 'missing.json'));
   });
 
+  it('an optional source that failed at start-up is retried once after start(), a required one is not', async () => {
+    const late = declare({ id: 'late', type: 'file', path: 'late.json', required: false }, dir);
+    const strict = declare({ id: 'strict', type: 'file', path: 'strict.json', required: true }, dir);
+    const resolver = new DefaultSourceResolver();
+    for (const src of [late, strict]) await rejection(resolver.resolve(src));
+    // The feeds come up after the daemon did.
+    await writeFile(join(dir, 'late.json'), JSON.stringify(['up']));
+    await writeFile(join(dir, 'strict.json'), JSON.stringify(['up']));
+    const scheduler = new RefreshScheduler([late, strict], resolver, { retryFailedOptionalMs: 50 });
+    const updates: SourceUpdate[] = [];
+    scheduler.onUpdate((u) => updates.push(u));
+    scheduler.start();
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      await scheduler.idle();
+      expect(updates).toEqual([{ id: 'late', value: ['up'], changed: true }]);
+      expect(scheduler.status().map((s) => [s.source_id, s.status])).toEqual([
+        ['late', 'resolved'],
+        ['strict', 'failed'],
+      ]);
+    } finally {
+      await scheduler.stop();
+    }
+  });
+
   it('refresh: watch → an update with changed: true after a rewrite, changed: false for identical content', async () => {
     const path = join(dir, 'watched.json');
     await writeFile(path, JSON.stringify({ ips: ['a'] }));
