@@ -78,6 +78,7 @@ export class HttpEnricher extends BuiltinEnricher {
   private readonly pending = new Map<string, Promise<unknown>>();
   private readonly maxBytes: number;
   private readonly agent: ReturnType<typeof createEgressAgent>;
+  private readonly metrics: MetricsHook;
 
   constructor(settings: EnricherSettings, opts: HttpEnricherOptions) {
     super(settings);
@@ -97,7 +98,7 @@ export class HttpEnricher extends BuiltinEnricher {
     this.extract = opts.extract === undefined ? undefined : compileTemplate(opts.extract, site('extract'), 'json');
     this.extractors = opts.extract === undefined ? undefined : new ExtractorCache(this.id, opts.extractType ?? 'jq');
     this.readsEvent = [this.url, this.body, this.extract, ...this.headers.map(([, t]) => t)].some((t) => t?.readsEvent === true);
-    const metrics = opts.metrics ?? {};
+    const metrics = (this.metrics = opts.metrics ?? {});
     this.cache =
       opts.cacheTtlMs === undefined || opts.cacheTtlMs <= 0
         ? undefined
@@ -134,11 +135,14 @@ export class HttpEnricher extends BuiltinEnricher {
   private async fetchCached(url: string, headers: Record<string, string>, body: string | undefined, signal: AbortSignal): Promise<unknown> {
     if (this.cache === undefined) return this.fetchJson(url, headers, body, signal);
     const key = this.cacheKey(url, headers, body);
+    // Results enriched concurrently with the same key share one request (and its failure); joining one is a hit.
+    const inFlight = this.pending.get(key);
+    if (inFlight !== undefined) {
+      this.metrics.onEnrichmentHttpCacheHit?.(this.id);
+      return inFlight;
+    }
     const hit = this.cache.get(key);
     if (hit !== undefined) return hit.value;
-    // Results enriched concurrently with the same key share one request (and its failure).
-    const inFlight = this.pending.get(key);
-    if (inFlight !== undefined) return inFlight;
     const request = this.fetchJson(url, headers, body, signal).then((value) => {
       this.cache?.set(key, value);
       return value;
