@@ -69,6 +69,11 @@ export class EnrichmentPipeline {
     return this.steps.map((s) => s.enricher);
   }
 
+  /** True when a built-in enricher's template reads the retained event: results then need `event` (include-event). */
+  get readsEvent(): boolean {
+    return this.steps.some((s) => (s.enricher as { readsEvent?: unknown }).readsEvent === true);
+  }
+
   /** Enriches `results` in place and returns the survivors in input order; never rejects. */
   async run(results: EvaluationResult[]): Promise<EvaluationResult[]> {
     if (this.steps.length === 0 || results.length === 0) return results;
