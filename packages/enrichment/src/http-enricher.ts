@@ -25,6 +25,15 @@ export const DEFAULT_MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
 /** Default `cache_max_entries`. */
 export const DEFAULT_CACHE_MAX_ENTRIES = 10_000;
 
+/** Extracted values remembered per cached body (templated extract expressions can differ per result). */
+const MAX_EXTRACTS_PER_BODY = 16;
+
+/** A parsed body as cached, with the extractions already run over it. */
+interface Fetched {
+  data: unknown;
+  extracted?: Map<string, Promise<unknown>>;
+}
+
 /** Options of {@link HttpEnricher}. */
 export interface HttpEnricherOptions {
   /** Template (result values percent-encoded); must render an `http:` or `https:` URL. */
@@ -75,7 +84,7 @@ export class HttpEnricher extends BuiltinEnricher {
   private readonly extract: CompiledTemplate | undefined;
   private readonly extractors: ExtractorCache | undefined;
   private readonly cache: HttpResponseCache | undefined;
-  private readonly pending = new Map<string, Promise<unknown>>();
+  private readonly pending = new Map<string, Promise<Fetched>>();
   private readonly maxBytes: number;
   private readonly agent: ReturnType<typeof createEgressAgent>;
   private readonly metrics: MetricsHook;
@@ -122,9 +131,17 @@ export class HttpEnricher extends BuiltinEnricher {
     const headers: Record<string, string> = {};
     for (const [k, t] of this.headers) headers[k] = t.render(result);
     const body = this.body?.render(result);
-    const data = await this.fetchCached(url, headers, body, ctx.signal);
-    if (this.extract === undefined || this.extractors === undefined) return data;
-    return this.extractors.run(this.extract.render(result), data);
+    const entry = await this.fetchCached(url, headers, body, ctx.signal);
+    if (this.extract === undefined || this.extractors === undefined) return entry.data;
+    const expr = this.extract.render(result);
+    // Extraction is deterministic over a cached body, so a warm cache also skips the (WebAssembly) jq run.
+    const memo = (entry.extracted ??= new Map());
+    let extracted = memo.get(expr);
+    if (extracted === undefined) {
+      extracted = this.extractors.run(expr, entry.data);
+      if (memo.size < MAX_EXTRACTS_PER_BODY) memo.set(expr, extracted);
+    }
+    return extracted;
   }
 
   /** Releases the connection pool. */
@@ -132,8 +149,8 @@ export class HttpEnricher extends BuiltinEnricher {
     await this.agent.close();
   }
 
-  private async fetchCached(url: string, headers: Record<string, string>, body: string | undefined, signal: AbortSignal): Promise<unknown> {
-    if (this.cache === undefined) return this.fetchJson(url, headers, body, signal);
+  private async fetchCached(url: string, headers: Record<string, string>, body: string | undefined, signal: AbortSignal): Promise<Fetched> {
+    if (this.cache === undefined) return { data: await this.fetchJson(url, headers, body, signal) };
     const key = this.cacheKey(url, headers, body);
     // Results enriched concurrently with the same key share one request (and its failure); joining one is a hit.
     const inFlight = this.pending.get(key);
@@ -142,10 +159,11 @@ export class HttpEnricher extends BuiltinEnricher {
       return inFlight;
     }
     const hit = this.cache.get(key);
-    if (hit !== undefined) return hit.value;
-    const request = this.fetchJson(url, headers, body, signal).then((value) => {
-      this.cache?.set(key, value);
-      return value;
+    if (hit !== undefined) return hit.value as Fetched;
+    const request = this.fetchJson(url, headers, body, signal).then((data) => {
+      const entry: Fetched = { data };
+      this.cache?.set(key, entry);
+      return entry;
     });
     this.pending.set(key, request);
     try {
