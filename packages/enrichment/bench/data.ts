@@ -9,7 +9,7 @@ export function writeHostTable(path: string, rows: number): void {
   writeFileSync(path, lines.join('\n') + '\n');
 }
 
-export function hostName(i: number): string {
+function hostName(i: number): string {
   return `HOST-${String(i).padStart(6, '0')}`;
 }
 

@@ -13,7 +13,7 @@ import { injectFieldProblem, NAME_PATTERN, type EnricherSettings } from './enric
 import { EnrichmentConfigError, type EnrichmentConfigErrorCode } from './errors.js';
 import { HttpEnricher, type HttpEnricherOptions } from './http-enricher.js';
 import { LookupEnricher, type LookupOptions } from './lookup-enricher.js';
-import { loadLookupTable, type TableFormat } from './lookup-table.js';
+import { loadLookupTable } from './lookup-table.js';
 import { EnrichmentPipeline } from './pipeline.js';
 import { BUILTIN_TYPES, lookupBuiltin, type EnricherBuildContext } from './registry.js';
 import { TemplateEnricher } from './template-enricher.js';
@@ -287,7 +287,7 @@ class Loader {
         const caseInsensitive = opt('case_insensitive', isBoolean, 'true or false') ?? false;
         const absolute = resolvePath(this.baseDir, path);
         const spec: Parameters<typeof loadLookupTable>[0] = { path: absolute, caseInsensitive };
-        if (format !== undefined) spec.format = format as TableFormat;
+        if (format !== undefined) spec.format = format;
         if (keyColumn !== undefined) spec.keyColumn = keyColumn;
         let loaded: Awaited<ReturnType<typeof loadLookupTable>>;
         try {

@@ -6,7 +6,7 @@ import { compileExtractor, type ExtractSpec, type Extractor } from '@tsigma/sour
 import { EnrichError } from './errors.js';
 
 /** Distinct expression texts kept compiled per enricher; templated expressions beyond it recompile. */
-export const MAX_COMPILED_EXTRACTS = 256;
+const MAX_COMPILED_EXTRACTS = 256;
 
 /** Compiles and runs extract expressions of one enricher. */
 export class ExtractorCache {

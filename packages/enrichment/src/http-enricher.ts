@@ -135,7 +135,7 @@ export class HttpEnricher extends BuiltinEnricher {
     if (this.extract === undefined || this.extractors === undefined) return entry.data;
     const expr = this.extract.render(result);
     // Extraction is deterministic over a cached body, so a warm cache also skips the (WebAssembly) jq run.
-    const memo = (entry.extracted ??= new Map());
+    const memo = (entry.extracted ??= new Map<string, Promise<unknown>>());
     let extracted = memo.get(expr);
     if (extracted === undefined) {
       extracted = this.extractors.run(expr, entry.data);

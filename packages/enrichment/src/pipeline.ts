@@ -95,7 +95,12 @@ export class EnrichmentPipeline {
 
   /** Closes what enrichers hold open (HTTP connection pools). */
   async close(): Promise<void> {
-    await Promise.all(this.steps.map((s) => (s.enricher as { close?: () => Promise<void> }).close?.()));
+    const closing: Promise<void>[] = [];
+    for (const { enricher } of this.steps) {
+      const close = (enricher as { close?: () => Promise<void> }).close;
+      if (close !== undefined) closing.push(close.call(enricher));
+    }
+    await Promise.all(closing);
   }
 
   /** Runs the chain of one result; false when an enricher dropped it. Synchronous until an enricher needs I/O. */

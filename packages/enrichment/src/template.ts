@@ -6,7 +6,7 @@ import type { EnricherKind } from './enricher.js';
 import { EnrichmentConfigError } from './errors.js';
 
 /** How values taken from a result are escaped; literal text and environment variables are never escaped. */
-export type TemplateEscape = 'url' | 'header' | 'json' | 'raw';
+type TemplateEscape = 'url' | 'header' | 'json' | 'raw';
 
 /** Which enricher field a template belongs to, for error messages and namespace checks. */
 export interface TemplateSite {

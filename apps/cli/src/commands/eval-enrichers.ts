@@ -7,7 +7,7 @@ import type { EgressPolicy, SourceCache } from '@tsigma/sources';
 import { CliError, EXIT_USAGE } from '../exit-codes.js';
 
 /** What the enrichers file may use from the run: the dynamic-source cache and ids, the egress policy, a logger. */
-export interface EnrichersContext {
+interface EnrichersContext {
   sourceCache: SourceCache;
   sourceIds: readonly string[] | undefined;
   egress: EgressPolicy;
