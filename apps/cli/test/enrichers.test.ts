@@ -63,4 +63,18 @@ describe('tsigma eval --enrichers', () => {
     expect(r.stderr).toContain('wrong namespace for a detection enricher');
     expect(r.stdout).toBe('');
   });
+
+  it('enrichment runs before the alert pipeline: dedup can fingerprint on an enrichment', async () => {
+    const r = await evalWith(join(EN, 'enrichers.yml'), '--alert-pipeline', join(EN, 'alerts-by-team.yml'));
+    expect(r.code).toBe(0);
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Line);
+    const delivered = lines.filter(
+      (l) => !('correlation_type' in l) && !('incident_id' in l) && l.enrichments?.['dedup_state'] === undefined,
+    );
+    // Six failures by two teams (unknown, Engineering): one alert per team reaches the output.
+    expect(delivered.map((d) => d.enrichments?.['user_team'])).toEqual(['unknown', 'Engineering']);
+  });
 });

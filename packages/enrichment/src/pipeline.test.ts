@@ -129,4 +129,15 @@ describe('EnrichmentPipeline', () => {
     expect(r?.enrichments).toEqual({ f: null });
     expect(metrics.statuses('slow')).toEqual(['timeout']);
   });
+
+  it('run never rejects, even when a metrics hook throws; the result goes on', async () => {
+    const metrics = {
+      onEnrichmentCompleted: () => {
+        throw new Error('registry down');
+      },
+    };
+    const t = new TemplateEnricher({ id: 't', kind: 'detection', injectField: 't' }, 'x');
+    const input = [detection()];
+    await expect(new EnrichmentPipeline([t], { metrics }).run(input)).resolves.toEqual(input);
+  });
 });

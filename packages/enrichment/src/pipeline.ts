@@ -82,9 +82,16 @@ export class EnrichmentPipeline {
     const worker = async (): Promise<void> => {
       while (next < results.length) {
         const i = next++;
-        const outcome = this.enrichOne(results[i] as EvaluationResult);
-        const kept = typeof outcome === 'boolean' ? outcome : await outcome;
-        if (!kept) keep[i] = 0;
+        try {
+          const outcome = this.enrichOne(results[i] as EvaluationResult);
+          const kept = typeof outcome === 'boolean' ? outcome : await outcome;
+          if (!kept) keep[i] = 0;
+        } catch (error) {
+          // Only a throwing metrics hook or logger gets here; the result goes on as far as it was enriched.
+          this.logger.error(`enrichment failed unexpectedly: ${error instanceof Error ? error.message : String(error)}`, {
+            rule: (results[i] as EvaluationResult).rule_title,
+          });
+        }
       }
     };
     const workers: Promise<void>[] = [];

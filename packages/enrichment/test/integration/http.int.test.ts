@@ -154,4 +154,21 @@ describe('http enricher', () => {
     expect(server.requests).toHaveLength(0);
     await p.close();
   });
+
+  it('the cache key covers method, URL, body hash, and the headers when a header reads the result', async () => {
+    server = await startServer((req, res) => json(res, { url: req.url }));
+    const byBody = await pipelineFor([`url: "${server.url}/q"`, 'cache_ttl: 1h', 'body: \'{"u": "${detection.fields.User}"}\'']);
+    await byBody.run([detection({ User: 'a' }), detection({ User: 'b' }), detection({ User: 'a' })]);
+    expect(server.requests.map((r) => r.body).sort()).toEqual(['{"u": "a"}', '{"u": "b"}']);
+    await byBody.close();
+    const byHeader = await pipelineFor([`url: "${server.url}/h"`, 'cache_ttl: 1h', 'headers: { x-user: "${detection.fields.User}" }']);
+    await byHeader.run([detection({ User: 'a' }), detection({ User: 'b' }), detection({ User: 'b' })]);
+    expect(
+      server.requests
+        .filter((r) => r.url === '/h')
+        .map((r) => String(r.headers['x-user']))
+        .sort(),
+    ).toEqual(['a', 'b']);
+    await byHeader.close();
+  });
 });
