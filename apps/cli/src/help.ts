@@ -110,6 +110,7 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
       'match-detail': 'off|summary|full: per-field detail in detection results (default off: field and value only)',
       verbose: 'print every rule warning',
       'alert-pipeline': 'alert pipeline configuration file: inhibit, silence, dedup and group results into incidents',
+      enrichers: 'enrichers configuration file: add context (template, lookup, http, command) to every result',
       ...SOURCE_HELP,
     },
   },

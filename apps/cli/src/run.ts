@@ -56,6 +56,7 @@ Commands:
   eval -r <rules> [-i file|dir | -e json]   evaluate rules (detections and correlations) against events;
                                         hunting: --output-format timeline|csv|tsv, --sort time, --min-level,
                                         --no-logsource-routing, -v (print rule warnings);
+                                        --enrichers <file> attaches context (template, lookup, http, command);
                                         --alert-pipeline <file> dedups, silences and groups results into incidents;
                                         dynamic pipeline sources are resolved first and refreshed while running
   pipeline resolve -p <pipeline>...     resolve the dynamic sources of pipelines once and print them

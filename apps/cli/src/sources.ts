@@ -27,7 +27,7 @@ export const SOURCE_OPTIONS = {
 type Values = Record<string, string | boolean | string[] | undefined>;
 
 /** `--egress-policy` as a policy; anything but the three presets is a usage error. */
-function egressPolicyOf(values: Values): EgressPolicy {
+export function egressPolicyOf(values: Values): EgressPolicy {
   const name = stringOption(values['egress-policy']) ?? 'default';
   const preset = egressPresetNamed(name);
   if (preset === undefined) throw new CliError(EXIT_USAGE, `--egress-policy must be one of default, strict, permissive, not "${name}"`);
@@ -50,14 +50,14 @@ async function readSourceFiles(paths: readonly string[]): Promise<DynamicSource[
  */
 export async function commandSources(
   values: Values,
-  opts: { resolve: boolean; strict?: boolean; logger: Logger; fileFlag?: string },
+  opts: { resolve: boolean; strict?: boolean; logger: Logger; fileFlag?: string; cache?: SourceCache },
 ): Promise<PipelineSources> {
   const fileSources = await readSourceFiles(listOption(values[opts.fileFlag ?? 'source']));
   const allowRemoteInclude = values['allow-remote-include'] === true;
   if (!opts.resolve) return new PipelineSources({ fileSources, allowRemoteInclude, logger: opts.logger });
   // `nats` sources need a `url` of their own here: the CLI has no daemon NATS connection to default to.
   const resolver = new DefaultSourceResolver({
-    cache: await SourceCache.open(),
+    cache: opts.cache ?? (await SourceCache.open()),
     egress: egressPolicyOf(values),
     logger: opts.logger,
     fetchers: { nats: createNatsSourceFetcher() },

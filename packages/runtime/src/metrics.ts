@@ -50,13 +50,20 @@ export interface MetricsHook {
   onSourceCacheHit?(): void;
   setSourceLastResolved?(sourceId: string, unixSeconds: number): void;
 
-  // --- enrichment (spec 07 §8) ---
+  // --- enrichment (spec 07 §8; called by @tsigma/enrichment) ---
+  /** An enricher exists (pipeline built): create its `tsigma_enrichment_total` / `_duration_seconds` series at zero. */
   registerEnricher?(enricherId: string, kind: string): void;
+  /** An `http` enricher exists: create its `tsigma_enrichment_http_cache_*_total` series at zero. */
   registerHttpEnricherCache?(enricherId: string): void;
+  /** One (result, enricher) call ended; `status`: success, skip, error, timeout, drop (`tsigma_enrichment_total`, `_duration_seconds`). */
   onEnrichmentCompleted?(enricherId: string, kind: string, status: string, seconds: number): void;
+  /** +1 when an enrichment call starts, -1 when it ends (`tsigma_enrichment_queue_depth`). */
   onEnrichmentQueueDepthChange?(delta: number): void;
+  /** A response served from an `http` enricher's cache, or joined to a request already in flight. */
   onEnrichmentHttpCacheHit?(enricherId: string): void;
+  /** An `http` enricher had to send a request. */
   onEnrichmentHttpCacheMiss?(enricherId: string): void;
+  /** A cached response was found older than `cache_ttl` and removed (also counted as a miss). */
   onEnrichmentHttpCacheExpiration?(enricherId: string): void;
 
   // --- alert pipeline (spec 08 §9) ---

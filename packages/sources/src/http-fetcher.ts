@@ -37,55 +37,97 @@ export function createHttpFetcher(opts: HttpFetcherOptions = {}): SourceFetcher 
 }
 
 async function fetchHttp(src: DynamicSource, ctx: FetchContext, agent: Agent): Promise<string> {
-  const url = expandEnv(src.url as string);
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(src.headers ?? {})) headers[k] = expandEnv(v);
+  const request: HttpRequestSpec = { url: expandEnv(src.url as string), method: src.method ?? 'GET', headers };
+  if (src.body !== undefined) request.body = expandEnv(src.body);
+  const bytes = await requestHttp(request, {
+    signal: ctx.signal,
+    timeoutMs: ctx.limits.timeoutMs,
+    maxBodyBytes: ctx.limits.maxBodyBytes,
+    dispatcher: agent,
+    fail: (kind, detail, options) => new SourceError(kind, src.id, detail, options),
+  });
+  return decodeUtf8(bytes, src.id);
+}
+
+/** One HTTP request as {@link requestHttp} sends it (templates already rendered). */
+export interface HttpRequestSpec {
+  url: string;
+  method: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+/** How {@link requestHttp} sends a request and reports failures. */
+export interface HttpRequestOptions {
+  /** Aborting it cancels the request (a `fetch` failure unless the deadline expired first). */
+  signal: AbortSignal;
+  /** Deadline of the whole exchange, body included; a `timeout` failure. Omit to rely on `signal` alone. */
+  timeoutMs?: number;
+  /** Declared or streamed bodies above this are a `resource_limit` failure. */
+  maxBodyBytes: number;
+  /** The egress-checking Agent (see createEgressAgent). */
+  dispatcher: Agent;
+  /** Builds the error thrown for a failure, so each caller names its own subject (a source, an enricher). */
+  fail: (kind: 'fetch' | 'timeout' | 'resource_limit', detail: string, options?: ErrorOptions) => Error;
+}
+
+/**
+ * Sends one request through undici with a deadline and a body limit and returns the body of a 2xx answer; any
+ * other status is a `fetch` failure quoting `HTTP <status>` and the start of the body. Shared by `http` sources and
+ * the `http` enricher of @tsigma/enrichment.
+ *
+ * @example
+ * const body = await requestHttp({ url, method: 'GET', headers: {} }, { signal, maxBodyBytes: 1 << 20, dispatcher, fail });
+ */
+export async function requestHttp(request: HttpRequestSpec, opts: HttpRequestOptions): Promise<Uint8Array> {
+  const { url, method } = request;
   const deadline = new AbortController();
-  const timer = setTimeout(() => deadline.abort(), ctx.limits.timeoutMs);
+  const timer = opts.timeoutMs === undefined ? undefined : setTimeout(() => deadline.abort(), opts.timeoutMs);
   const onOuterAbort = (): void => deadline.abort();
-  ctx.signal.addEventListener('abort', onOuterAbort, { once: true });
-  const timedOut = (): boolean => deadline.signal.aborted && !ctx.signal.aborted;
-  const timeoutError = (cause?: unknown): SourceError =>
-    new SourceError('timeout', src.id, `${src.method ?? 'GET'} ${redact(url)} did not complete within ${ctx.limits.timeoutMs} ms`, {
-      cause,
-    });
+  if (opts.signal.aborted) deadline.abort();
+  else opts.signal.addEventListener('abort', onOuterAbort, { once: true });
+  const timedOut = (): boolean => deadline.signal.aborted && !opts.signal.aborted;
+  const timeoutError = (cause?: unknown): Error =>
+    opts.fail('timeout', `${method} ${redact(url)} did not complete within ${opts.timeoutMs} ms`, { cause });
   try {
     let response: Awaited<ReturnType<typeof undiciFetch>>;
     try {
-      const init: Parameters<typeof undiciFetch>[1] = { method: src.method ?? 'GET', headers, signal: deadline.signal, dispatcher: agent };
-      if (src.body !== undefined) init.body = expandEnv(src.body);
+      const init: Parameters<typeof undiciFetch>[1] = {
+        method,
+        headers: request.headers,
+        signal: deadline.signal,
+        dispatcher: opts.dispatcher,
+      };
+      if (request.body !== undefined) init.body = request.body;
       response = await undiciFetch(url, init);
     } catch (err) {
       if (timedOut()) throw timeoutError(err);
-      throw new SourceError('fetch', src.id, `${src.method ?? 'GET'} ${redact(url)} failed: ${rootMessage(err)}`, { cause: err });
+      throw opts.fail('fetch', `${method} ${redact(url)} failed: ${rootMessage(err)}`, { cause: err });
     }
-    const max = ctx.limits.maxBodyBytes;
+    const max = opts.maxBodyBytes;
     const declared = Number(response.headers.get('content-length') ?? NaN);
     if (response.ok && declared > max) {
       await response.body?.cancel().catch(() => undefined);
-      throw new SourceError(
-        'resource_limit',
-        src.id,
-        `response of ${redact(url)} declares ${declared} bytes, more than the limit of ${max}`,
-      );
+      throw opts.fail('resource_limit', `response of ${redact(url)} declares ${declared} bytes, more than the limit of ${max}`);
     }
     let bytes: Uint8Array;
     try {
       bytes = await readBounded(response.body, response.ok ? max : HTTP_ERROR_BODY_BYTES, !response.ok);
     } catch (err) {
-      if (err instanceof BodyTooLarge)
-        throw new SourceError('resource_limit', src.id, `response of ${redact(url)} exceeds the limit of ${max} bytes`);
+      if (err instanceof BodyTooLarge) throw opts.fail('resource_limit', `response of ${redact(url)} exceeds the limit of ${max} bytes`);
       if (timedOut()) throw timeoutError(err);
-      throw new SourceError('fetch', src.id, `reading the response of ${redact(url)} failed: ${rootMessage(err)}`, { cause: err });
+      throw opts.fail('fetch', `reading the response of ${redact(url)} failed: ${rootMessage(err)}`, { cause: err });
     }
     if (!response.ok) {
       const text = new TextDecoder().decode(bytes).trim();
-      throw new SourceError('fetch', src.id, `HTTP ${response.status} from ${redact(url)}${text === '' ? '' : `: ${text}`}`);
+      throw opts.fail('fetch', `HTTP ${response.status} from ${redact(url)}${text === '' ? '' : `: ${text}`}`);
     }
-    return decodeUtf8(bytes, src.id);
+    return bytes;
   } finally {
     clearTimeout(timer);
-    ctx.signal.removeEventListener('abort', onOuterAbort);
+    opts.signal.removeEventListener('abort', onOuterAbort);
   }
 }
 

@@ -16,13 +16,14 @@ export { loadSourceFiles, parseSourceFile } from './source-files.js';
 // Fetching, parsing, extraction (§2–3).
 export type { FetchContext, SourceFetcher } from './fetcher.js';
 export { fileFetcher } from './file-fetcher.js';
-export { createHttpFetcher } from './http-fetcher.js';
-export type { HttpFetcherOptions } from './http-fetcher.js';
-export { commandFetcher } from './command-fetcher.js';
+export { createHttpFetcher, requestHttp } from './http-fetcher.js';
+export type { HttpFetcherOptions, HttpRequestOptions, HttpRequestSpec } from './http-fetcher.js';
+export { commandFetcher, runCommand } from './command-fetcher.js';
+export type { CommandOutcome, RunCommandOptions } from './command-fetcher.js';
 export { expandEnv } from './env-template.js';
 export { decodeUtf8, parseSourceText } from './format.js';
 export { compileExtractor } from './extract.js';
-export type { Extractor } from './extract.js';
+export type { Extractor, ExtractorOptions } from './extract.js';
 
 // Resolution, errors, cache (§4).
 export { DefaultSourceResolver, resolveAll } from './resolver.js';

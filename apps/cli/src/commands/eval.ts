@@ -39,9 +39,11 @@ import { loadPipelines } from '../pipelines.js';
 import { ProgressLine } from '../progress-line.js';
 import { loadRules, requireRules, runtimeErrorAsCliError } from '../rule-loading.js';
 import { alertStage, loadAlertPipeline } from './eval-alerts.js';
+import { enrichmentStage, loadEnrichers } from './eval-enrichers.js';
 import { EVAL_OUTPUT_FORMATS, openEvalOutput } from './eval-output.js';
 import { reportLoadIssues } from './load-issues.js';
-import { commandSources, SOURCE_OPTIONS, usesSources } from '../sources.js';
+import { commandSources, egressPolicyOf, SOURCE_OPTIONS, usesSources } from '../sources.js';
+import { SourceCache, type PipelineSources } from '@tsigma/sources';
 
 /** Parse errors, and results that could not be written, printed in full; the rest are only counted (spec 11 §7). */
 const MAX_PRINTED_PROBLEMS = 5;
@@ -80,6 +82,7 @@ export async function runEval(argv: string[], io: CliIo): Promise<number> {
     sort: { type: 'string' },
     verbose: { type: 'boolean', short: 'v' },
     'alert-pipeline': { type: 'string' },
+    enrichers: { type: 'string' },
     ...SOURCE_OPTIONS,
   });
   const rulePaths = listOption(values.rules);
@@ -120,22 +123,37 @@ export async function runEval(argv: string[], io: CliIo): Promise<number> {
     pipelineRefs.push('windows');
     if (!globals.quiet) await writeOut(io.stderr, 'note: .evtx input: using the windows pipeline (-p chooses pipelines)\n');
   }
-  // What workers need to build the same engine (parsed pipelines cannot cross threads: they go as references).
-  const engineOptions = {
-    rulesPath: rulePaths,
-    correlationConfig,
-    // The alert pipeline reads event time and `event.*` selectors from the embedded event; it is removed again after.
-    includeEvent: values['include-event'] === true || alertPipeline !== undefined,
-    matchDetail,
-    skipInvalidRules: values.strict !== true,
-    logSourceRouting: values['no-logsource-routing'] !== true,
-  };
   // Dynamic sources are resolved before the first evaluation and refreshed by their policies while events flow;
   // their log lines go straight to stderr until the progress line exists, then through it.
   let sourceLine = (text: string): void => void io.stderr.write(text + '\n');
   const sourceLog = createRunLogger(globals.logLevel, (text) => sourceLine(text));
   const pipelines = await loadPipelines(pipelineRefs);
-  const sources = await commandSources(values, { resolve: true, logger: sourceLog });
+  // One cache: the resolver fills it, `lookup` enrichers with `source:` read it.
+  const sourceCache = await SourceCache.open();
+  const sources = await commandSources(values, { resolve: true, logger: sourceLog, cache: sourceCache });
+  // Enrichers run before the alert pipeline (spec 00 data flow); their warnings reach stderr once the run logger exists.
+  const enrichersPath = stringOption(values.enrichers);
+  const enrichLog = laterLogger();
+  const enrichment =
+    enrichersPath === undefined
+      ? undefined
+      : await loadEnrichers(enrichersPath, {
+          sourceCache,
+          sourceIds: declaredSourceIds(sources, pipelines),
+          egress: egressPolicyOf(values),
+          logger: enrichLog.logger,
+        });
+  const keepEvents = values['include-event'] === true;
+  // What workers need to build the same engine (parsed pipelines cannot cross threads: they go as references).
+  const engineOptions = {
+    rulesPath: rulePaths,
+    correlationConfig,
+    // The alert pipeline and enrichers reading `event.*` need the embedded event; it is removed again after.
+    includeEvent: keepEvents || alertPipeline !== undefined || enrichment?.readsEvent === true,
+    matchDetail,
+    skipInvalidRules: values.strict !== true,
+    logSourceRouting: values['no-logsource-routing'] !== true,
+  };
   const engine = new RuntimeEngine({ ...engineOptions, pipelines, logger: engineLog.logger, sources });
   const stats = await loadRules(engine);
   if (!globals.quiet) await reportLoadIssues(stats.issues, values.verbose === true, io);
@@ -153,6 +171,7 @@ export async function runEval(argv: string[], io: CliIo): Promise<number> {
   };
   const log = createRunLogger(globals.logLevel, say);
   engineLog.connect(log);
+  enrichLog.connect(log);
   sourceLine = say;
   const counts = { events: 0, detections: 0, correlations: 0, parseErrors: 0, inputWarnings: unreadableDirectories };
   const metrics: MetricsHook = {
@@ -177,10 +196,12 @@ export async function runEval(argv: string[], io: CliIo): Promise<number> {
   const output = openEvalOutput(format, io, sortTime, useColor(globals.color, io.stdout, io.env));
   const problems = new ProblemReport(say, globals.quiet);
   const processor = new LogProcessor(engine, metrics);
-  const alerts =
-    alertPipeline === undefined
-      ? undefined
-      : alertStage(alertPipeline, () => processor.currentEngine(), values['include-event'] === true, log);
+  const alerts = alertPipeline === undefined ? undefined : alertStage(alertPipeline, () => processor.currentEngine(), keepEvents, log);
+  const stages = [
+    ...(minLevel === undefined ? [] : [minLevelStage(minLevel)]),
+    ...(enrichment === undefined ? [] : [enrichmentStage(enrichment, !keepEvents && alerts === undefined)]),
+    ...(alerts === undefined ? [] : [alerts.stage]),
+  ];
   // A refresh that changes a value rebuilds the engine with the values held (no second fetch); the swap lands
   // between two batches, so no event is evaluated twice or skipped.
   const scheduler = dynamic ? sources.scheduler() : undefined;
@@ -226,9 +247,7 @@ export async function runEval(argv: string[], io: CliIo): Promise<number> {
         // Workers apply the filter themselves (their spec carries it); runPipeline takes it only without them.
         ...(parallel === undefined && filter !== undefined ? { filter } : {}),
         sinks: [output.sink],
-        ...(minLevel === undefined && alerts === undefined
-          ? {}
-          : { stages: [...(minLevel === undefined ? [] : [minLevelStage(minLevel)]), ...(alerts === undefined ? [] : [alerts.stage])] }),
+        ...(stages.length === 0 ? {} : { stages }),
         format: inputFormat,
         deadLetter: problems.deadLetters,
         // A failed write to stdout does not heal by waiting; the first failure is final.
@@ -242,6 +261,7 @@ export async function runEval(argv: string[], io: CliIo): Promise<number> {
     } finally {
       await scheduler?.stop();
       await parallel?.close();
+      await enrichment?.close();
       progress.stop();
     }
     if (alerts !== undefined) {
@@ -288,6 +308,15 @@ export async function runEval(argv: string[], io: CliIo): Promise<number> {
     return values['fail-on-detection'] === true && matches > 0 ? EXIT_FINDINGS : EXIT_OK;
   } finally {
     releaseSignals?.();
+  }
+}
+
+/** Ids of the declared dynamic sources, or undefined when the declarations are invalid (the rule load reports that). */
+function declaredSourceIds(sources: PipelineSources, pipelines: Parameters<PipelineSources['collect']>[0]): string[] | undefined {
+  try {
+    return sources.collect(pipelines).map((s) => s.id);
+  } catch {
+    return undefined;
   }
 }
 
