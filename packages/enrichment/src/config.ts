@@ -297,7 +297,12 @@ class Loader {
           throw error;
         }
         this.tables.push(absolute);
-        const lookup: LookupOptions = { table: loaded, key: req('key', isString, 'a template string'), ...withDefault };
+        const lookup: LookupOptions = {
+          table: loaded,
+          key: req('key', isString, 'a template string'),
+          reload: { spec, logger: this.logger },
+          ...withDefault,
+        };
         const column = opt('column', isString, 'a string');
         if (column !== undefined) lookup.column = column;
         return new LookupEnricher(settings, lookup);

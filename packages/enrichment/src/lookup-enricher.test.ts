@@ -1,3 +1,5 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SourceCache } from '@tsigma/sources';
 import { describe, expect, it } from 'vitest';
@@ -146,5 +148,40 @@ describe('lookup enricher: table backing', () => {
     expect(json.message).toContain('broken.json:3');
     const col = await loadError(lookup('table: { path: assets.csv, key_column: host }\nkey: x'));
     expect(col.code).toBe('invalid_table');
+  });
+});
+
+describe('lookup enricher: table reload', () => {
+  it('reads the table again when its file changes, keeps the old rows when the new file does not load, stops at close()', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tsigma-lookup-'));
+    const table = join(dir, 'assets.csv');
+    writeFileSync(table, 'hostname,owner\ndc01,IT-Ops\n');
+    const logger = warnings();
+    const p = await parseEnrichersConfig(
+      lookup('table: { path: assets.csv, key_column: hostname }\nkey: "${detection.fields.Computer}"\ncolumn: owner'),
+      join(dir, 'enrichers.yml'),
+      { logger },
+    );
+    const owner = async (): Promise<unknown> => (await p.run([detection({ Computer: 'dc01' })]))[0]?.enrichments?.['owner'];
+    const eventually = async (want: unknown): Promise<void> => {
+      for (let i = 0; i < 100 && (await owner()) !== want; i++) await new Promise((r) => setTimeout(r, 30));
+      expect(await owner()).toBe(want);
+    };
+    try {
+      expect(await owner()).toBe('IT-Ops');
+      writeFileSync(table, 'hostname,owner\ndc01,SecOps\n');
+      await eventually('SecOps');
+      writeFileSync(table, 'name,owner\ndc01,Nobody\n'); // no hostname column: does not load
+      for (let i = 0; i < 100 && !logger.lines.some((l) => l.includes('not reloaded')); i++) await new Promise((r) => setTimeout(r, 30));
+      expect(logger.lines.some((l) => l.includes('lookup table not reloaded, the previous rows stay in use'))).toBe(true);
+      expect(await owner()).toBe('SecOps');
+      await p.close();
+      writeFileSync(table, 'hostname,owner\ndc01,After-Close\n');
+      await new Promise((r) => setTimeout(r, 400));
+      expect(await owner()).toBe('SecOps');
+    } finally {
+      await p.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,12 +1,14 @@
 // `lookup` enricher (spec 07 §5): a value from a dynamic source's cache (optionally through an extract expression)
 // or a row of a table file. No network: table lookups and plain source reads run synchronously.
 
-import type { EvaluationResult } from '@tsigma/eval';
+import { watch, type FSWatcher } from 'node:fs';
+import { basename, dirname } from 'node:path';
+import { silentLogger, type EvaluationResult, type Logger } from '@tsigma/eval';
 import type { ExtractSpec, SourceCache } from '@tsigma/sources';
 import { BuiltinEnricher, type EnricherSettings } from './enricher-settings.js';
 import { EnrichError } from './errors.js';
 import { ExtractorCache } from './extract-cache.js';
-import type { LookupTable } from './lookup-table.js';
+import { loadLookupTable, type LookupTable, type TableSpec } from './lookup-table.js';
 import { compileTemplate, type CompiledTemplate, type TemplateSite } from './template.js';
 
 /** A lookup backed by a dynamic source. */
@@ -26,7 +28,15 @@ export interface TableLookup {
   key: string;
   /** Returns this column of the row instead of the whole row. */
   column?: string;
+  /**
+   * Where `table` came from: the file is watched and read again when it changes (debounced); a version that does
+   * not load is reported through `logger` and the rows before it stay in use. `close()` stops watching.
+   */
+  reload?: { spec: TableSpec; logger?: Logger };
 }
+
+/** Changes to a table file closer together than this are read once. */
+const TABLE_RELOAD_DEBOUNCE_MS = 100;
 
 /** Options of {@link LookupEnricher}: one backing, plus an optional `default` for "no value". */
 export type LookupOptions = (SourceLookup | TableLookup) & { default?: unknown };
@@ -45,6 +55,8 @@ export class LookupEnricher extends BuiltinEnricher {
   private readonly fallback: unknown;
   private readonly source?: { id: string; cache: SourceCache; extract?: CompiledTemplate; extractors?: ExtractorCache };
   private readonly table?: { rows: ReadonlyMap<string, unknown>; ci: boolean; key: CompiledTemplate; column?: string };
+  private watcher: FSWatcher | undefined;
+  private reloadTimer: NodeJS.Timeout | undefined;
 
   constructor(settings: EnricherSettings, opts: LookupOptions) {
     super(settings);
@@ -68,6 +80,7 @@ export class LookupEnricher extends BuiltinEnricher {
       this.table = { rows: opts.table.rows, ci: opts.table.caseInsensitive, key };
       if (opts.column !== undefined) this.table.column = opts.column;
       this.readsEvent = key.readsEvent;
+      if (opts.reload !== undefined) this.watchTable(opts.reload.spec, opts.reload.logger ?? silentLogger);
     }
     // Only a source lookup with an extract expression needs the asynchronous path (compiling jq is asynchronous).
     if (this.source?.extract !== undefined) this.enrichNow = undefined;
@@ -97,6 +110,44 @@ export class LookupEnricher extends BuiltinEnricher {
     if (table.column === undefined) return row;
     const value = row !== null && typeof row === 'object' ? (row as Record<string, unknown>)[table.column] : undefined;
     return value === undefined || value === null ? this.missing('extract', `the row of '${key}' has no column '${table.column}'`) : value;
+  }
+
+  /** Stops watching the table file. */
+  close(): Promise<void> {
+    clearTimeout(this.reloadTimer);
+    this.watcher?.close();
+    this.watcher = undefined;
+    return Promise.resolve();
+  }
+
+  // The directory is watched, not the file: editors and deploy tools replace a file by renaming another over it.
+  private watchTable(spec: TableSpec, logger: Logger): void {
+    const name = basename(spec.path);
+    const reload = (): void => {
+      loadLookupTable(spec, this.id, logger).then(
+        (next) => {
+          if (this.table !== undefined && this.watcher !== undefined) this.table.rows = next.rows;
+          logger.info(`lookup table reloaded: ${next.rows.size} rows`, { enricher: this.id, file: spec.path });
+        },
+        (error: unknown) =>
+          logger.warn(`lookup table not reloaded, the previous rows stay in use: ${(error as Error).message}`, {
+            enricher: this.id,
+            file: spec.path,
+          }),
+      );
+    };
+    try {
+      this.watcher = watch(dirname(spec.path), { persistent: false }, (_event, file) => {
+        if (file !== null && file !== name) return;
+        clearTimeout(this.reloadTimer);
+        this.reloadTimer = setTimeout(reload, TABLE_RELOAD_DEBOUNCE_MS);
+      });
+    } catch (error) {
+      logger.warn(`lookup table file not watched, changes need a restart: ${(error as Error).message}`, {
+        enricher: this.id,
+        file: spec.path,
+      });
+    }
   }
 
   private missing(kind: 'fetch' | 'extract', why: string): unknown {
