@@ -284,12 +284,18 @@ function walk(node: unknown, path: FieldPath, i: number, depth: number, dotted: 
 function scanDottedKeys(node: unknown, depth: number, found: Set<string> | null): Set<string> | null {
   if (depth >= MAX_EVENT_DEPTH || typeof node !== 'object' || node === null) return found;
   if (Array.isArray(node)) {
-    for (const el of node) found = scanDottedKeys(el, depth + 1, found);
+    for (let i = 0; i < node.length; i++) {
+      const el: unknown = node[i];
+      if (typeof el === 'object' && el !== null) found = scanDottedKeys(el, depth + 1, found);
+    }
     return found;
   }
-  for (const key of Object.getOwnPropertyNames(node)) {
+  // for-in without a key array: this runs once per event with nested objects (every EVTX record).
+  for (const key in node) {
+    if (!hasOwn.call(node, key)) continue;
     if (key.indexOf('.') >= 0) (found ??= new Set()).add(key);
-    found = scanDottedKeys((node as Record<string, unknown>)[key], depth + 1, found);
+    const value: unknown = (node as Record<string, unknown>)[key];
+    if (typeof value === 'object' && value !== null) found = scanDottedKeys(value, depth + 1, found);
   }
   return found;
 }
