@@ -471,7 +471,7 @@ export class Daemon implements ApiBackend {
     const input = c.input;
     if (input.kind === 'stdin') return new StdinSource(process.stdin, 'stdin');
     if (input.kind === 'http' || input.kind === 'otlp') {
-      this.push = new PushSource(c.bufferSize, this.metrics.hook);
+      this.push = new PushSource(c.bufferSize, { onBackPressure: () => this.metrics.hook.onBackPressure?.() });
       return this.push;
     }
     const replay: ReplayPolicy = c.replay;
@@ -537,7 +537,13 @@ export class Daemon implements ApiBackend {
     let drainTimedOut = false;
     const finished = running.then(
       (counts) => {
-        this.log.info('processing loop ended', { received: counts.received, processed: counts.processed, results: counts.results });
+        this.log.info('processing loop ended', {
+          received: counts.received,
+          processed: counts.processed,
+          results: counts.results,
+          dead_lettered: counts.deadLettered + counts.resultsDeadLettered,
+          back_pressure_events: this.metrics.totals.backPressure,
+        });
       },
       (error: unknown) => {
         failure = error;
@@ -841,10 +847,12 @@ export class Daemon implements ApiBackend {
 
   async ingestOtlp(body: Buffer, contentType: string | undefined, contentEncoding: string | undefined): Promise<ApiReply> {
     const m = this.metrics;
-    const encoding = otlpEncodingOf(contentType);
-    if (encoding === undefined) {
+    let encoding: string;
+    try {
+      encoding = otlpEncodingOf(contentType);
+    } catch (error) {
       m.otlpErrors.inc({ transport: 'http', reason: 'unsupported_content_type' });
-      return { status: 415, body: { error: `unsupported content type ${contentType ?? '(none)'}` } };
+      return { status: 415, body: { error: (error as Error).message } };
     }
     m.otlpRequests.inc({ transport: 'http', encoding });
     let events: RawEvent[];

@@ -10,7 +10,7 @@ export class DaemonMetrics {
   readonly registry = new Registry();
   readonly hook: MetricsHook;
   /** Plain counts mirrored for `/api/v1/status`. */
-  readonly totals = { eventsProcessed: 0, detectionMatches: 0, correlationMatches: 0 };
+  readonly totals = { eventsProcessed: 0, detectionMatches: 0, correlationMatches: 0, backPressure: 0 };
   readonly reloads: Counter;
   readonly reloadsFailed: Counter;
   readonly apiAuthFailures: Counter<'reason'>;
@@ -143,7 +143,10 @@ export class DaemonMetrics {
       setCorrelationStateEntries: (n) => entries.set(n),
       onInputQueueDepthChange: (d) => inputDepth.inc(d),
       onOutputQueueDepthChange: (d) => outputDepth.inc(d),
-      onBackPressure: () => backPressure.inc(),
+      onBackPressure: () => {
+        totals.backPressure++;
+        backPressure.inc();
+      },
       onDlqEvent: () => dlq.inc(),
       registerSink: (sink) => {
         sinkDepth.set({ sink }, 0);
