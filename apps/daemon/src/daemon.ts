@@ -562,7 +562,7 @@ export class Daemon implements ApiBackend {
       drainTimedOut = true;
       this.log.warn('drain timeout reached', { drain_timeout_ms: c.drainTimeoutMs });
     }
-    if (failure !== undefined) this.log.error('processing failed', { error: failure instanceof Error ? failure.message : String(failure) });
+    if (failure !== undefined) this.log.error('processing failed', { error: errorText(failure) });
     // A last alert tick so incidents due now are not lost, then state, sinks and connections.
     this.alertTick();
     await this.cleanup();
@@ -898,6 +898,10 @@ export class Daemon implements ApiBackend {
     this.sourceCache?.invalidate(id);
     return { status: 200, body: { status: 'invalidated', source_id: id } };
   }
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : typeof error === 'string' ? error : JSON.stringify(error);
 }
 
 function nowSec(): number {

@@ -16,7 +16,7 @@ export interface SourcePosition {
 }
 
 /** What a previous run saved. */
-export interface StoredState {
+interface StoredState {
   correlation?: { snapshot: string; position?: SourcePosition };
   alertPipeline?: string;
 }
