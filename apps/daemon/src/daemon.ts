@@ -310,12 +310,18 @@ export class Daemon implements ApiBackend {
       includeEvent: c.includeEvent || c.alertPipeline !== undefined,
       skipInvalidRules: c.skipInvalidRules,
     };
+    // Rule warnings for the rule's author (modifier_order, ...) carry a `code`: one count line instead of one line each.
+    const log = this.log;
+    const engineLog: Logger = {
+      ...log,
+      warn: (msg, fields) => (fields?.['code'] !== undefined ? log.debug(msg, fields) : log.warn(msg, fields)),
+    };
     const engine = new RuntimeEngine({
       ...engineOptions,
       pipelines: builtins,
       pipelinePaths,
       sources: this.pipelineSources,
-      logger: this.log,
+      logger: engineLog,
     });
     if (!existsSync(c.rules)) throw new DaemonExit(2, `rules: ${c.rules}: no such file or directory`);
     let stats: EngineStats;
@@ -327,6 +333,8 @@ export class Daemon implements ApiBackend {
     if (stats.detectionRules + stats.correlationRules === 0)
       throw new DaemonExit(2, `rules: ${c.rules}: no detection or correlation rule could be loaded`);
     for (const issue of stats.skipped) this.log.warn('rule skipped', { error: describeRuleLoadError(issue) });
+    const warnings = stats.issues.length - stats.skipped.length;
+    if (warnings > 0) this.log.info('rule warnings (--log-level debug lists them)', { count: warnings });
     this.metrics.setRuleCounts(stats.detectionRules, stats.correlationRules);
     this.processor = new LogProcessor(engine, this.metrics.hook);
     this.dynamic = this.pipelineSources.sources().length > 0;
