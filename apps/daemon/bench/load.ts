@@ -124,7 +124,7 @@ async function measure(label: string, daemonArgs: string[], producerArgs: (port:
   console.log(`  processed ${fmt(processed / elapsed)} events/s (${fmt(processed)} events, ${elapsed.toFixed(1)} s until drained)`);
   if (produced['p50_ms'] !== undefined) {
     console.log(
-      `  request latency (500 lines each) p50 ${(produced['p50_ms']).toFixed(1)} ms, p99 ${(produced['p99_ms'] as number).toFixed(1)} ms, ${fmt(produced['requests'] as number)} requests, ${produced['failed']} failed`,
+      `  request latency (500 lines each) p50 ${produced['p50_ms'].toFixed(1)} ms, p99 ${(produced['p99_ms'] as number).toFixed(1)} ms, ${fmt(produced['requests'] as number)} requests, ${produced['failed']} failed`,
     );
   }
   console.log(

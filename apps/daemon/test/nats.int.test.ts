@@ -65,6 +65,8 @@ describe.skipIf(!run)('tsigmad with a NATS input', () => {
       '--include-event',
       '--consumer-group',
       't8',
+      '--nats-ack-wait',
+      '2s',
     ];
     daemon = await startDaemon(args);
     const pub = await publisher('t8.events');
@@ -82,7 +84,7 @@ describe.skipIf(!run)('tsigmad with a NATS input', () => {
     expect(firstRun).toBeLessThan(N);
     daemon = await startDaemon(args);
     await publishing;
-    await waitFor(() => seen(out).size === N, 15_000, 'every message');
+    await waitFor(() => seen(out).size === N, 20_000, 'every message');
     await pub.close();
   });
 
