@@ -33,6 +33,11 @@ writeFileSync(
 );
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 
+/** Extra flags from the environment: TSIGMA_BENCH_NODE_FLAGS (e.g. --cpu-prof) and TSIGMA_BENCH_DAEMON_ARGS (e.g. --workers 1). */
+function words(text: string | undefined): string[] {
+  return (text ?? '').split(' ').filter((w) => w !== '');
+}
+
 function rssMiB(pid: number): number {
   const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m === null ? 0 : Number(m[1]) / 1024;
@@ -49,6 +54,7 @@ async function startDaemon(args: string[]): Promise<{ proc: ChildProcess; port: 
   const proc = spawn(
     process.execPath,
     [
+      ...words(process.env['TSIGMA_BENCH_NODE_FLAGS']),
       BIN,
       '-r',
       RULES,
@@ -61,6 +67,7 @@ async function startDaemon(args: string[]): Promise<{ proc: ChildProcess; port: 
       'file:///dev/null',
       '--log-level',
       'warn',
+      ...words(process.env['TSIGMA_BENCH_DAEMON_ARGS']),
       ...args,
     ],
     {
