@@ -5,7 +5,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     name: 'daemon:integration',
-    include: ['test/**/*.int.test.ts'],
+    include: ['test/integration/**/*.int.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     reporters: ['default', '../../scripts/summary-reporter.ts'],

@@ -373,6 +373,13 @@ export class Daemon implements ApiBackend {
 
   private filter: EventFilter | undefined;
 
+  /**
+   * Enrichment seam (spec 10 §2 step 3, §4 step 3): the `EnrichmentPipeline.run` stage of @tsigma/enrichment goes
+   * here and runs before the alert pipeline. Not wired yet: `--enrichers` is refused at configuration time until the
+   * package is merged; then build it from `config.enrichers` at start-up, rebuild it on reload, and set this field.
+   */
+  private readonly enrichmentStage: ResultStage | undefined = undefined;
+
   private async readAlertPipeline(path: string): Promise<AlertPipeline> {
     try {
       return await loadAlertPipelineFile(path);
@@ -504,7 +511,7 @@ export class Daemon implements ApiBackend {
 
   private stages(): ResultStage[] {
     const stages: ResultStage[] = [];
-    // Enrichment seam (spec 10 §2 step 3): the EnrichmentPipeline stage goes here, before the alert pipeline.
+    if (this.enrichmentStage !== undefined) stages.push(this.enrichmentStage);
     if (this.alertPipeline !== undefined) {
       const keepEvents = this.config.includeEvent;
       stages.push({

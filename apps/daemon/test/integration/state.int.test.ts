@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { COUNT_RULES, runDaemonToExit, startDaemon, tempDir, waitFor, WHOAMI_RULE, writeTree, type Running } from './helpers.js';
+import { COUNT_RULES, runDaemonToExit, startDaemon, tempDir, waitFor, WHOAMI_RULE, writeTree, type Running } from '../helpers.js';
 
 let daemon: Running | undefined;
 afterEach(async () => {

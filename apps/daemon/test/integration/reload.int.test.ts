@@ -2,7 +2,7 @@
 import { writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startDaemon, tempDir, waitFor, WHOAMI_RULE, writeTree, type Running } from './helpers.js';
+import { startDaemon, tempDir, waitFor, WHOAMI_RULE, writeTree, type Running } from '../helpers.js';
 
 let daemon: Running | undefined;
 afterEach(async () => {

@@ -3,7 +3,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { freePort, runDaemonToExit, startDaemon, tempDir, waitFor, WHOAMI_RULE, writeTree, type Running } from './helpers.js';
+import { freePort, runDaemonToExit, startDaemon, tempDir, waitFor, WHOAMI_RULE, writeTree, type Running } from '../helpers.js';
 
 const WHOAMI = '{"Image":"C:\\\\Windows\\\\System32\\\\whoami.exe","CommandLine":"whoami"}';
 const BENIGN = '{"Image":"C:\\\\Windows\\\\System32\\\\cmd.exe"}';

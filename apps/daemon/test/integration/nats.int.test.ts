@@ -4,8 +4,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, afterEach, describe, expect, it } from 'vitest';
 import { NatsSink } from '@tsigma/io-nats';
-import { natsServerAvailable, startNatsServer, type NatsServer } from '../../../packages/io-nats/test/helpers/nats-server.js';
-import { COUNT_RULES, startDaemon, tempDir, waitFor, writeTree, type Running } from './helpers.js';
+import { natsServerAvailable, startNatsServer, type NatsServer } from '../../../../packages/io-nats/test/helpers/nats-server.js';
+import { COUNT_RULES, startDaemon, tempDir, waitFor, writeTree, type Running } from '../helpers.js';
 
 const STREAM_RULE = `title: Stream Event
 id: 11111111-0000-0000-0000-000000000008
