@@ -10,6 +10,7 @@ import {
   describeRuleLoadError,
   FileSink,
   LogProcessor,
+  MergedSource,
   NOOP_ACK,
   OtlpError,
   ParallelLogProcessor,
@@ -484,10 +485,23 @@ export class Daemon implements ApiBackend {
   private async openInput(): Promise<EventSource> {
     const c = this.config;
     const input = c.input;
-    if (input.kind === 'stdin') return new StdinSource(process.stdin, 'stdin');
-    if (input.kind === 'http' || input.kind === 'otlp') {
-      this.push = new PushSource(c.bufferSize, { onBackPressure: () => this.metrics.hook.onBackPressure?.() });
-      return this.push;
+    // HTTP ingest and OTLP requests push here; OTLP is accepted with every input, so the push source joins it.
+    const push = new PushSource(c.bufferSize, { onBackPressure: () => this.metrics.hook.onBackPressure?.() });
+    this.push = push;
+    if (input.kind === 'http' || input.kind === 'otlp') return push;
+    if (input.kind === 'stdin') {
+      // End of stdin ends the daemon: the push source closes with it so the merged input ends.
+      const stdin = new StdinSource(process.stdin, 'stdin');
+      const endsWithStdin: EventSource = {
+        recv: () => Promise.reject(new Error('unused: recvMany is used')),
+        recvMany: async (max) => {
+          const batch = await stdin.recvMany(max);
+          if (batch === null || batch.length === 0) await push.close();
+          return batch;
+        },
+        close: () => stdin.close(),
+      };
+      return new MergedSource([endsWithStdin, push]);
     }
     const replay: ReplayPolicy = c.replay;
     let source: NatsSource;
@@ -502,9 +516,10 @@ export class Daemon implements ApiBackend {
       if (error instanceof DaemonExit) throw error;
       throw new DaemonExit(3, `input: cannot set up the NATS input ${input.url}/${input.subject}: ${(error as Error).message}`);
     }
-    return new PositionTrackingSource(source, (p) => {
+    const nats = new PositionTrackingSource(source, (p) => {
       if (this.position === undefined || p.streamSeq > this.position.streamSeq) this.position = p;
     });
+    return new MergedSource([nats, push]);
   }
 
   // ---- processing ----
@@ -884,7 +899,7 @@ export class Daemon implements ApiBackend {
     const push = this.push;
     if (push === undefined || push.closed || this.phase !== 'running') {
       m.otlpErrors.inc({ transport: 'http', reason: 'channel_closed' });
-      return { status: 503, body: { error: push === undefined ? 'OTLP ingestion needs --input http or otlp' : 'shutting down' } };
+      return { status: 503, body: { error: 'not accepting events' } };
     }
     try {
       await push.push(events);

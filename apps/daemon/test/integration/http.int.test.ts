@@ -113,6 +113,26 @@ describe('tsigmad HTTP input and API', () => {
     expect((await daemon.post('/v1/logs', '{"resourceLogs": 3', { 'content-type': 'application/json' })).status).toBe(400);
   });
 
+  it('accepts OTLP with another input (stdin) into the same processing loop', async () => {
+    const rules = writeTree({ 'whoami.yml': WHOAMI_RULE });
+    const out = join(tempDir(), 'out.ndjson');
+    daemon = await startDaemon(['-r', rules, '--output', `file://${out}`]);
+    const body = JSON.stringify({
+      resourceLogs: [
+        {
+          scopeLogs: [
+            { logRecords: [{ body: { kvlistValue: { values: [{ key: 'Image', value: { stringValue: 'C:\\w\\whoami.exe' } }] } } }] },
+          ],
+        },
+      ],
+    });
+    expect((await daemon.post('/v1/logs', body, { 'content-type': 'application/json' })).status).toBe(200);
+    daemon.proc.stdin?.end(WHOAMI + '\n');
+    expect(await daemon.exited).toBe(0);
+    expect(readFileSync(out, 'utf8').trim().split('\n')).toHaveLength(2);
+    expect(daemon.stderr()).toContain('end of input');
+  });
+
   it('answers bad requests: 400, 413 (body and line), 404, 405', async () => {
     const rules = writeTree({ 'whoami.yml': WHOAMI_RULE });
     daemon = await startDaemon(['-r', rules, '--input', 'http', '--max-request-bytes', '4000000']);
