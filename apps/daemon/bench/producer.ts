@@ -6,6 +6,8 @@ import { Agent, request } from 'node:http';
 import { NatsSink } from '@tsigma/io-nats';
 
 const [mode, target, a3, a4, a5] = process.argv.slice(2);
+/** HTTP only: events per second to pace at (the soak); 0 = as fast as the daemon accepts. */
+const RATE = mode === 'http' ? Number(a5 ?? 0) : 0;
 /** Lines per request (HTTP) and messages in flight (NATS). */
 const BATCH_LINES = 500;
 const IN_FLIGHT = 4;
@@ -26,7 +28,8 @@ if (mode === 'http') {
   const latencies: number[] = [];
   let accepted = 0;
   let failed = 0;
-  const end = performance.now() + seconds * 1000;
+  const started = performance.now();
+  const end = started + seconds * 1000;
   const post = (body: string): Promise<number> =>
     new Promise((resolve, reject) => {
       const req = request(
@@ -48,20 +51,25 @@ if (mode === 'http') {
   let next = 0;
   const worker = async (): Promise<void> => {
     while (performance.now() < end) {
+      if (RATE > 0) {
+        // Pace: the n-th batch of all workers together is due at n × BATCH_LINES / RATE seconds.
+        const due = started + (next * BATCH_LINES * 1000) / RATE;
+        const wait = due - performance.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      }
       const body = bodies[next++ % bodies.length] as string;
-      const t0 = performance.now();
+      const sent = performance.now();
       try {
         const n = await post(body);
         accepted += n;
-        latencies.push(performance.now() - t0);
+        latencies.push(performance.now() - sent);
       } catch {
         failed++;
       }
     }
   };
-  const t0 = performance.now();
   await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
-  const elapsed = (performance.now() - t0) / 1000;
+  const elapsed = (performance.now() - started) / 1000;
   latencies.sort((x, y) => x - y);
   agent.destroy();
   console.log(
