@@ -106,6 +106,8 @@ export class Daemon implements ApiBackend {
   private readonly alertState: AlertPipelineState;
   private push: PushSource | undefined;
   private readonly stop = new AbortController();
+  /** Aborted when the drain timeout expires: undelivered results go to the DLQ and their inputs stay unacked. */
+  private readonly giveUp = new AbortController();
   private readonly watchers: FSWatcher[] = [];
   private readonly timers: NodeJS.Timeout[] = [];
   private lastReload: LastReload | undefined;
@@ -561,6 +563,7 @@ export class Daemon implements ApiBackend {
       metrics: { ...this.metrics.hook, setCorrelationStateEntries: (n) => this.metrics.correlationStateEntries.set(n) },
       logger: this.log,
       signal: this.stop.signal,
+      abandon: this.giveUp.signal,
     });
     // End of stdin ends the daemon like a signal does.
     let failure: unknown;
@@ -591,6 +594,10 @@ export class Daemon implements ApiBackend {
     if ((await Promise.race([finished.then(() => 'done' as const), timeout])) === 'timeout') {
       drainTimedOut = true;
       this.log.warn('drain timeout reached', { drain_timeout_ms: c.drainTimeoutMs });
+      // Best effort, at most 1 s: what is still queued goes to the DLQ as `shutdown: drain timeout`, unacked.
+      this.giveUp.abort();
+      const grace = new Promise<void>((r) => setTimeout(r, 1000).unref());
+      await Promise.race([finished, grace]);
     }
     if (failure !== undefined) this.log.error('processing failed', { error: errorText(failure) });
     // A last alert tick so incidents due now are not lost, then state, sinks and connections.
