@@ -47,6 +47,8 @@ import {
   NatsSource,
   natsConfigFromEnv,
   validateNatsConfig,
+  connectNats,
+  serveResolveControl,
   type NatsConnectConfig,
   type ReplayPolicy,
 } from '@tsigma/io-nats';
@@ -163,6 +165,7 @@ export class Daemon implements ApiBackend {
       // 8. Watchers, refresh, ticks, periodic saves.
       this.startWatchers();
       this.startTimers();
+      await this.startControlSubject();
       // 9. The input.
       const source = await this.openInput();
       this.phase = 'running';
@@ -468,6 +471,24 @@ export class Daemon implements ApiBackend {
     this.scheduler?.start();
   }
 
+  /** With dynamic sources and a NATS server (`--nats-url` or the input's), `tsigma.control.resolve` triggers resolves. */
+  private async startControlSubject(): Promise<void> {
+    const scheduler = this.scheduler;
+    if (scheduler === undefined || this.natsConfig === undefined) return;
+    try {
+      const nc = await connectNats(this.natsConfig, this.log);
+      const stop = serveResolveControl(nc, scheduler);
+      this.closeControl = async () => {
+        stop();
+        await nc.close();
+      };
+    } catch (error) {
+      throw new DaemonExit(3, `nats-url: cannot connect for the control subject: ${(error as Error).message}`);
+    }
+  }
+
+  private closeControl: (() => Promise<void>) | undefined;
+
   private startTimers(): void {
     const tick = setInterval(() => this.alertTick(), 1000);
     tick.unref();
@@ -654,6 +675,7 @@ export class Daemon implements ApiBackend {
     if (this.reloadTimer !== undefined) clearTimeout(this.reloadTimer);
     for (const w of this.watchers) w.close();
     await this.scheduler?.stop().catch(() => undefined);
+    await this.closeControl?.().catch(() => undefined);
     await this.parallel?.close().catch(() => undefined);
     this.saveState();
     for (const sink of [...this.sinks, ...(this.dlqSink === undefined ? [] : [this.dlqSink])]) {

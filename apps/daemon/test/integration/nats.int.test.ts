@@ -1,9 +1,9 @@
 // Spec 10 §10 test 8 and the issue's kill test: a NATS input, a graceful stop (SIGTERM) or a crash (SIGKILL)
 // mid-stream, and a restart on the same durable consumer: every message yields its results across the two runs.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, afterEach, describe, expect, it } from 'vitest';
-import { NatsSink } from '@tsigma/io-nats';
+import { connectNats, NatsSink } from '@tsigma/io-nats';
 import { natsServerAvailable, startNatsServer, type NatsServer } from '../../../../packages/io-nats/test/helpers/nats-server.js';
 import { COUNT_RULES, startDaemon, tempDir, waitFor, writeTree, type Running } from '../helpers.js';
 
@@ -51,6 +51,27 @@ describe.skipIf(!run)('tsigmad with a NATS input', () => {
   async function publisher(subject: string): Promise<NatsSink> {
     return NatsSink.connect({ url: server.url }, subject);
   }
+
+  it('answers tsigma.control.resolve when dynamic sources are configured', async () => {
+    const dir = tempDir();
+    const feed = join(dir, 'feed.json');
+    writeFileSync(feed, JSON.stringify({ ips: ['203.0.113.1'] }));
+    writeTree(
+      {
+        'rules/stream.yml': STREAM_RULE,
+        'dyn.yml': `name: dyn\nvars:\n  blocklist: "\${source.blocklist}"\nsources:\n  - id: blocklist\n    type: file\n    path: ${feed}\n    format: json\n    refresh: 1h\n`,
+      },
+      dir,
+    );
+    daemon = await startDaemon(['-r', join(dir, 'rules'), '-p', join(dir, 'dyn.yml'), '--input', `${server.url}/ctl.events`]);
+    const nc = await connectNats({ url: server.url });
+    try {
+      expect((await nc.request('tsigma.control.resolve', '')).string()).toBe('started');
+      expect((await nc.request('tsigma.control.resolve', 'nope')).string()).toBe('unknown_source');
+    } finally {
+      await nc.close();
+    }
+  });
 
   it('test 8: SIGTERM mid-stream and a restart on the same consumer lose no message', async () => {
     const rules = writeTree({ 'stream.yml': STREAM_RULE });
