@@ -804,12 +804,12 @@ export class Daemon implements ApiBackend {
       last_reload: this.lastReload ?? null,
     };
     if (this.scheduler !== undefined) {
-      const statuses = this.scheduler.status();
+      const t = this.metrics.totals;
       body['dynamic_sources'] = {
-        total: statuses.length,
-        resolves_total: statuses.filter((x) => x.status === 'resolved').length,
-        errors_total: statuses.filter((x) => x.status === 'failed').length,
-        cache_hits: statuses.filter((x) => x.status === 'cached').length,
+        total: this.scheduler.status().length,
+        resolves_total: t.sourceResolves,
+        errors_total: t.sourceErrors,
+        cache_hits: t.sourceCacheHits,
       };
     }
     return body;

@@ -10,7 +10,15 @@ export class DaemonMetrics {
   readonly registry = new Registry();
   readonly hook: MetricsHook;
   /** Plain counts mirrored for `/api/v1/status`. */
-  readonly totals = { eventsProcessed: 0, detectionMatches: 0, correlationMatches: 0, backPressure: 0 };
+  readonly totals = {
+    eventsProcessed: 0,
+    detectionMatches: 0,
+    correlationMatches: 0,
+    backPressure: 0,
+    sourceResolves: 0,
+    sourceErrors: 0,
+    sourceCacheHits: 0,
+  };
   readonly reloads: Counter;
   readonly reloadsFailed: Counter;
   readonly apiAuthFailures: Counter<'reason'>;
@@ -158,10 +166,19 @@ export class DaemonMetrics {
       onSinkRetry: (sink) => sinkRetries.inc({ sink }),
       onSinkDropped: (sink) => sinkDropped.inc({ sink }),
       onSinkDeliveryFailed: (sink) => sinkFailures.inc({ sink }),
-      onSourceResolve: (source_id, source_type) => srcResolves.inc({ source_id, source_type }),
-      onSourceResolveError: (source_id, error_kind) => srcErrors.inc({ source_id, error_kind }),
+      onSourceResolve: (source_id, source_type) => {
+        totals.sourceResolves++;
+        srcResolves.inc({ source_id, source_type });
+      },
+      onSourceResolveError: (source_id, error_kind) => {
+        totals.sourceErrors++;
+        srcErrors.inc({ source_id, error_kind });
+      },
       observeSourceResolveSeconds: (s) => srcSeconds.observe(s),
-      onSourceCacheHit: () => srcHits.inc(),
+      onSourceCacheHit: () => {
+        totals.sourceCacheHits++;
+        srcHits.inc();
+      },
       setSourceLastResolved: (source_id, t) => srcLast.set({ source_id }, t),
       onAlertPipelineResult: (action) => dedupResults.inc({ action }),
       setAlertPipelineStoreEntries: (n) => dedupEntries.set(n),
