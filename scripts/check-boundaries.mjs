@@ -45,6 +45,13 @@ for (const dir of readdirSync('packages')) {
   }
   if (pkg.dependencies?.['prom-client']) problems.push(`${file}: prom-client belongs to the daemon only`);
 }
+// Apps are thin faces; prom-client is the daemon's alone (STYLE.md).
+for (const dir of existsSync('apps') ? readdirSync('apps') : []) {
+  const file = join('apps', dir, 'package.json');
+  if (!existsSync(file)) continue;
+  const pkg = JSON.parse(readFileSync(file, 'utf8'));
+  if (pkg.dependencies?.['prom-client'] && pkg.name !== '@tsigma/daemon') problems.push(`${file}: prom-client belongs to the daemon only`);
+}
 if (problems.length) {
   console.error(problems.join('\n'));
   process.exit(1);

@@ -77,6 +77,11 @@ export class AlertPipeline {
     this.incidentNatsSubject = parts.group?.natsSubject;
   }
 
+  /** True when the config has a `group` stage (the daemon's incident routes answer 503 without one). */
+  get groupsIncidents(): boolean {
+    return this.group !== undefined;
+  }
+
   /** The static silences of the config file, for (re-)seeding a SilenceStore. */
   staticSilences(): Silence[] {
     return [...this.silences];

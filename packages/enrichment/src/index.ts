@@ -8,6 +8,7 @@ export { EnrichError, EnrichmentConfigError } from './errors.js';
 export type { EnrichErrorKind, EnrichmentConfigErrorCode, EnrichmentConfigSpot } from './errors.js';
 export { DEFAULT_MAX_CONCURRENT, EnrichmentPipeline } from './pipeline.js';
 export type { EnrichmentPipelineOptions } from './pipeline.js';
+export { enrichmentStage } from './result-stage.js';
 
 // The four primitives (spec 07 §5).
 export { TemplateEnricher } from './template-enricher.js';

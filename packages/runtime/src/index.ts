@@ -36,6 +36,8 @@ export { BoundedChannel } from './io/bounded-channel.js';
 export { spawnSource } from './io/spawn-source.js';
 export type { SpawnedSource, SpawnSourceOptions } from './io/spawn-source.js';
 export { StdinSource } from './io/stdin-source.js';
+export { PushSource } from './io/push-source.js';
+export { MergedSource } from './io/merged-source.js';
 export { JsonDocumentSource } from './io/json-document-source.js';
 export { InlineEventSource } from './io/inline-source.js';
 export { EvtxSource } from './io/evtx-source.js';

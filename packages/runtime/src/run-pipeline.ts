@@ -74,6 +74,11 @@ export interface RunPipelineOptions {
   logger?: Logger;
   /** Stops the loop: the source is closed, events already read are still processed and delivered, then it resolves. */
   signal?: AbortSignal;
+  /**
+   * Gives up on delivery (a drain timeout, spec 10 §6): retries stop and every result not yet delivered becomes a
+   * dead letter `shutdown: drain timeout` whose input is not acked. Use it after `signal`, to end a drain quickly.
+   */
+  abandon?: AbortSignal;
 }
 
 /**
@@ -134,6 +139,9 @@ export async function runPipeline(opts: RunPipelineOptions): Promise<PipelineCou
     logger,
   });
   const spawned = spawnSource(opts.source, { capacity: opts.capacity ?? DEFAULT_CHANNEL_CAPACITY, metrics: m });
+  const onAbandon = (): void => dispatcher.abandon('drain timeout');
+  if (opts.abandon?.aborted) onAbandon();
+  else opts.abandon?.addEventListener('abort', onAbandon, { once: true });
   const onAbort = (): void => void spawned.stop();
   if (opts.signal?.aborted) onAbort();
   else opts.signal?.addEventListener('abort', onAbort, { once: true });
@@ -201,6 +209,8 @@ export async function runPipeline(opts: RunPipelineOptions): Promise<PipelineCou
       failure ??= { error };
     }
   }
+  // Only now: a drain timeout may abandon delivery while the steps above wait for the sinks.
+  opts.abandon?.removeEventListener('abort', onAbandon);
   if (failure !== undefined) throw failure.error;
   const s = dispatcher.stats;
   return {

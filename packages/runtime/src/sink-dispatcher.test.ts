@@ -426,3 +426,30 @@ describe('SinkDispatcher: unexpected exceptions', () => {
     expect(lines).toEqual(['tsigma: warn: ack failed error="connection gone"', 'tsigma: warn: ack failed error="connection gone"']);
   });
 });
+
+describe('SinkDispatcher.abandon (drain timeout)', () => {
+  it('stops retrying; queued and retried results become shutdown dead letters and their inputs are not acked', async () => {
+    const log: string[] = [];
+    const failing = new FlakySink('file:/full', 1_000);
+    const dlqSink = new MemorySink('dlq');
+    const dispatcher = new SinkDispatcher({
+      sinks: [failing],
+      deadLetter: new DeadLetterWriter(dlqSink),
+      retryMax: 100,
+      backoffBaseMs: 60_000,
+      backoffMaxMs: 60_000,
+    });
+    await dispatcher.dispatch([result('a')], token(log, 'a'), undefined, { origin: 'nats:x#1' });
+    await dispatcher.dispatch([result('b')], token(log, 'b'));
+    // The first item now waits a minute before its first retry.
+    while (failing.calls === 0) await tick();
+    dispatcher.abandon('drain timeout');
+    await dispatcher.drain();
+    const letters = dlqSink.raw.map((l) => JSON.parse(l) as { error: string; origin?: string; original_event: string });
+    expect(letters.map((l) => l.error)).toEqual(['shutdown: drain timeout', 'shutdown: drain timeout']);
+    expect(letters[0]?.origin).toBe('nats:x#1');
+    expect(letters[1]?.original_event).toContain('"rule_title":"b"');
+    expect(log.sort()).toEqual(['nak a', 'nak b']);
+    expect(dispatcher.stats).toMatchObject({ unacked: 2, resultsDeadLettered: 2, resultsDelivered: 0 });
+  });
+});

@@ -173,6 +173,10 @@ export class SinkDispatcher {
   private draining: Promise<void> | undefined;
   /** The first unexpected exception inside a worker; drain() rejects with it. */
   private fault: Error | undefined;
+  /** Set by {@link SinkDispatcher.abandon}: why queued results now go to the DLQ instead of their sinks. */
+  private abandoned: string | undefined;
+  private abandonWake: (() => void) | undefined;
+  private readonly abandonWait = new Promise<void>((resolve) => (this.abandonWake = resolve));
 
   constructor(options: SinkDispatcherOptions) {
     this.metrics = options.metrics ?? {};
@@ -292,6 +296,17 @@ export class SinkDispatcher {
     return this.draining;
   }
 
+  /**
+   * Gives up on delivery (spec 10 §6 step 3, a drain timeout): retries stop, and every result still queued or being
+   * retried becomes a dead letter `shutdown: <detail>` whose input is not acked (nak'd when its token can, so a
+   * redelivering source sends it again). Items already handed to a sink's `send()` finish that attempt.
+   */
+  abandon(detail: string): void {
+    if (this.abandoned !== undefined) return;
+    this.abandoned = detail;
+    this.abandonWake?.();
+  }
+
   private async runSinkWorker(worker: Worker): Promise<void> {
     for (;;) {
       const items = await worker.queue.recvMany(this.queueSize);
@@ -315,6 +330,10 @@ export class SinkDispatcher {
 
   /** One `send()` for the whole batch; on failure, item by item so one bad item cannot fail the others. */
   private async deliver(worker: Worker, items: SinkItem[]): Promise<void> {
+    if (this.abandoned !== undefined) {
+      for (const item of items) await this.shutdownItem(item, this.abandoned);
+      return;
+    }
     if (items.length === 1) {
       await this.deliverItem(worker, items[0] as SinkItem, 0, undefined);
       return;
@@ -358,8 +377,10 @@ export class SinkDispatcher {
     for (;;) {
       if (failures > 0) {
         if (failures > this.retryMax) break;
+        if (this.abandoned !== undefined) return this.shutdownItem(item, this.abandoned);
         this.metrics.onSinkRetry?.(worker.label);
-        await this.sleep(this.backoff(failures));
+        await Promise.race([this.sleep(this.backoff(failures)), this.abandonWait]);
+        if (this.abandoned !== undefined) return this.shutdownItem(item, this.abandoned);
       }
       try {
         await worker.sink.send(item.results);
@@ -397,6 +418,26 @@ export class SinkDispatcher {
         attempts: failures,
         error: detail,
       });
+      item.join.remaining++;
+      await this.dlqQueue.send({ entries, join: item.join });
+    }
+    this.release(item.join);
+  }
+
+  /** An item given up at shutdown: its results become `shutdown` dead letters and its input stays unacked. */
+  private async shutdownItem(item: SinkItem, detail: string): Promise<void> {
+    item.join.clean = false;
+    item.join.failed = true;
+    const origin = item.join.input?.origin;
+    const entries = item.results.map((r): DeadLetter => ({
+      originalEvent: deadLetterTextOf(r),
+      category: 'shutdown',
+      detail,
+      ...(origin === undefined ? {} : { origin }),
+    }));
+    if (this.dlqQueue === undefined) {
+      this.dropUnwritable(entries, 'no dead-letter queue configured');
+    } else {
       item.join.remaining++;
       await this.dlqQueue.send({ entries, join: item.join });
     }

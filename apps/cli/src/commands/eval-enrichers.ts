@@ -2,7 +2,6 @@
 // before the alert pipeline. Loading and running live in @tsigma/enrichment; this file only wires them.
 import type { Logger } from '@tsigma/eval';
 import { EnrichmentConfigError, loadEnrichersFile, type EnrichmentPipeline } from '@tsigma/enrichment';
-import type { ResultStage } from '@tsigma/runtime';
 import type { EgressPolicy, SourceCache } from '@tsigma/sources';
 import { CliError, EXIT_USAGE } from '../exit-codes.js';
 
@@ -27,19 +26,4 @@ export async function loadEnrichers(path: string, ctx: EnrichersContext): Promis
     if (error instanceof EnrichmentConfigError) throw new CliError(EXIT_USAGE, `--enrichers: ${error.message}`, { cause: error });
     throw error;
   }
-}
-
-/**
- * The stage running `pipeline` over each input line's results. When the events were embedded only for the enrichers
- * (`stripEvents`), they are removed again after.
- */
-export function enrichmentStage(pipeline: EnrichmentPipeline, stripEvents: boolean): ResultStage {
-  return {
-    name: 'enrichment',
-    async process(results) {
-      const kept = await pipeline.run(results);
-      if (stripEvents) for (const r of kept) if ('event' in r) delete r.event;
-      return kept;
-    },
-  };
 }

@@ -39,7 +39,8 @@ import { loadPipelines } from '../pipelines.js';
 import { ProgressLine } from '../progress-line.js';
 import { loadRules, requireRules, runtimeErrorAsCliError } from '../rule-loading.js';
 import { alertStage, loadAlertPipeline } from './eval-alerts.js';
-import { enrichmentStage, loadEnrichers } from './eval-enrichers.js';
+import { enrichmentStage } from '@tsigma/enrichment';
+import { loadEnrichers } from './eval-enrichers.js';
 import { EVAL_OUTPUT_FORMATS, openEvalOutput } from './eval-output.js';
 import { reportLoadIssues } from './load-issues.js';
 import { commandSources, egressPolicyOf, SOURCE_OPTIONS, usesSources } from '../sources.js';
@@ -199,7 +200,7 @@ export async function runEval(argv: string[], io: CliIo): Promise<number> {
   const alerts = alertPipeline === undefined ? undefined : alertStage(alertPipeline, () => processor.currentEngine(), keepEvents, log);
   const stages = [
     ...(minLevel === undefined ? [] : [minLevelStage(minLevel)]),
-    ...(enrichment === undefined ? [] : [enrichmentStage(enrichment, !keepEvents && alerts === undefined)]),
+    ...(enrichment === undefined ? [] : [enrichmentStage(() => enrichment, { stripEvents: !keepEvents && alerts === undefined })]),
     ...(alerts === undefined ? [] : [alerts.stage]),
   ];
   // A refresh that changes a value rebuilds the engine with the values held (no second fetch); the swap lands
