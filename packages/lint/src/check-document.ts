@@ -1,6 +1,13 @@
 // The checks over one YAML document's positioned tree (spec 11 §5): metadata, detection, correlation and filter
 // blocks. It reports raw findings by source offset and never reads files or decides severities.
-import { parseTimespan, type TreeEntry, type TreeMap, type TreeNode, type TreeScalar } from '@tsigma/parser';
+import {
+  closestName as closestNameWithin,
+  parseTimespan,
+  type TreeEntry,
+  type TreeMap,
+  type TreeNode,
+  type TreeScalar,
+} from '@tsigma/parser';
 import { pointerOf, type TextEdit } from './finding.js';
 import type { LintRuleId } from './rules.js';
 
@@ -568,29 +575,7 @@ function isTimespan(node: TreeNode): boolean {
 /** Most edits a name may be away from a known one to be suggested: beyond that, suggestions are noise. */
 const MAX_SUGGESTION_DISTANCE = 3;
 
-/** The known name closest to `name` by edit distance, when close enough to be a likely typo. */
+/** The known name closest to `name` by edit distance, when close enough to be a likely typo (half its length at most). */
 export function closestName(name: string, known: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Math.min(MAX_SUGGESTION_DISTANCE, Math.floor(name.length / 2)) + 1;
-  for (const candidate of known) {
-    const d = editDistance(name, candidate);
-    if (d < bestDistance) {
-      best = candidate;
-      bestDistance = d;
-    }
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      row.push(Math.min((prev[j] as number) + 1, (row[j - 1] as number) + 1, (prev[j - 1] as number) + cost));
-    }
-    prev = row;
-  }
-  return prev[b.length] as number;
+  return closestNameWithin(name, known, Math.min(MAX_SUGGESTION_DISTANCE, Math.floor(name.length / 2)));
 }

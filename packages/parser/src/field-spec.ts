@@ -1,6 +1,7 @@
 // Field specs `Name|mod1|mod2`: modifier names, alias normalisation and the value-independent
 // combination rules of spec 01 §5.2. Value checks (types, ranges, CIDR) live in detection-value.ts.
 
+import { closestName } from './closest-name.js';
 import type { FieldSpec, Modifier } from './ast.js';
 import { SigmaParseError, type SigmaParseErrorCode, type SigmaParseSeverity } from './errors.js';
 
@@ -223,29 +224,7 @@ function checkCombination(mods: Modifier[], fieldLabel: string, problems: FieldS
 }
 
 function suggestModifier(written: string): string | undefined {
-  let best: string | undefined;
-  let bestDistance = SUGGESTION_MAX_DISTANCE + 1;
-  for (const candidate of [...Object.keys(MODIFIER_ROLES), ...Object.keys(MODIFIER_ALIASES)]) {
-    const d = editDistance(written.toLowerCase(), candidate);
-    if (d < bestDistance) {
-      best = candidate;
-      bestDistance = d;
-    }
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      cur.push(Math.min((prev[j] ?? 0) + 1, (cur[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + cost));
-    }
-    prev = cur;
-  }
-  return prev[b.length] ?? 0;
+  return closestName(written.toLowerCase(), [...Object.keys(MODIFIER_ROLES), ...Object.keys(MODIFIER_ALIASES)], SUGGESTION_MAX_DISTANCE);
 }
 
 function error(code: SigmaParseErrorCode, message: string): FieldSpecProblem {

@@ -5,6 +5,7 @@ export type { ParseOptions } from './parse-yaml.js';
 export { parseSigmaFile, parseSigmaFiles, readSigmaFiles, parseSigmaDirectory, findSigmaRuleFiles } from './parse-files.js';
 export { parseCondition, selectDetectionNames } from './condition.js';
 export { parseFieldSpec } from './field-spec.js';
+export { closestName } from './closest-name.js';
 export { parseTimespan } from './timespan.js';
 export { parseSigmaString, isPlain } from './sigma-string.js';
 export { readYamlDocuments } from './yaml-tree.js';
