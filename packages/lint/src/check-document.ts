@@ -3,6 +3,8 @@
 import {
   closestName as closestNameWithin,
   parseTimespan,
+  SIGMA_LEVELS,
+  SIGMA_STATUSES,
   type TreeEntry,
   type TreeMap,
   type TreeNode,
@@ -46,8 +48,8 @@ const MAX_TITLE_CHARS = 256;
 /** The Sigma specification caps descriptions at 65,535 characters. */
 const MAX_DESCRIPTION_CHARS = 65_535;
 
-const STATUSES = ['stable', 'test', 'experimental', 'deprecated', 'unsupported'];
-const LEVELS = ['informational', 'low', 'medium', 'high', 'critical'];
+const STATUSES: readonly string[] = SIGMA_STATUSES;
+const LEVELS: readonly string[] = SIGMA_LEVELS;
 const RELATED_TYPES = ['derived', 'obsolete', 'merged', 'renamed', 'similar'];
 const STANDARD_TAG_NAMESPACES = ['attack', 'car', 'cve', 'detection', 'stp', 'tlp'];
 const CORRELATION_TYPES = [

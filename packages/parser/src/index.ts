@@ -6,6 +6,7 @@ export { parseSigmaFile, parseSigmaFiles, readSigmaFiles, parseSigmaDirectory, f
 export { parseCondition, selectDetectionNames } from './condition.js';
 export { parseFieldSpec } from './field-spec.js';
 export { closestName } from './closest-name.js';
+export { SIGMA_LEVELS, SIGMA_STATUSES } from './metadata.js';
 export { parseTimespan } from './timespan.js';
 export { parseSigmaString, isPlain } from './sigma-string.js';
 export { readYamlDocuments } from './yaml-tree.js';

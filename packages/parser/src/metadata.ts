@@ -6,8 +6,12 @@ import type { DocumentContext } from './document-context.js';
 import { readString, readStringList, scalarText } from './tree-values.js';
 import { toPlain, type TreeEntry, type TreeMap } from './yaml-tree.js';
 
-const STATUSES: ReadonlySet<string> = new Set<Status>(['stable', 'test', 'experimental', 'deprecated', 'unsupported']);
-const LEVELS: ReadonlySet<string> = new Set<Level>(['informational', 'low', 'medium', 'high', 'critical']);
+/** Sigma's rule statuses (spec 01 §3). */
+export const SIGMA_STATUSES: readonly Status[] = ['stable', 'test', 'experimental', 'deprecated', 'unsupported'];
+/** Sigma's levels, least severe first (spec 01 §3): the one list the linter, the runtime and the CLI read. */
+export const SIGMA_LEVELS: readonly Level[] = ['informational', 'low', 'medium', 'high', 'critical'];
+const STATUSES: ReadonlySet<string> = new Set(SIGMA_STATUSES);
+const LEVELS: ReadonlySet<string> = new Set(SIGMA_LEVELS);
 /** `correlation` is an rsigma extension to the v2.1 relation types. */
 const RELATION_TYPES: ReadonlySet<string> = new Set(['derived', 'obsolete', 'merged', 'renamed', 'similar', 'correlation']);
 

@@ -57,7 +57,7 @@ export { DeadLetterWriter, formatDeadLetter } from './io/dead-letter.js';
 export type { DeadLetter, DeadLetterCategory, DeadLetterLine, DeadLetterWriterOptions } from './io/dead-letter.js';
 export { runPipeline, DEFAULT_BATCH_SIZE, DEFAULT_CHANNEL_CAPACITY } from './run-pipeline.js';
 export type { PipelineCounts, ResultStage, RunPipelineOptions } from './run-pipeline.js';
-export { LEVELS, levelNamed, minLevelStage } from './min-level.js';
+export { levelNamed, minLevelStage } from './min-level.js';
 export {
   SinkDispatcher,
   labelSinks,

@@ -1,10 +1,7 @@
 // `--min-level`: keep only results at or above a Sigma level, the first cut an analyst makes over a hunt. A stage
 // after evaluation, so correlations still count every detection below the cut.
-import type { Level } from '@tsigma/parser';
+import { SIGMA_LEVELS as LEVELS, type Level } from '@tsigma/parser';
 import type { ResultStage } from './run-pipeline.js';
-
-/** Sigma levels from least to most severe. */
-export const LEVELS: readonly Level[] = ['informational', 'low', 'medium', 'high', 'critical'];
 
 /** The Level named `text` (any case), or undefined. */
 export function levelNamed(text: string): Level | undefined {

@@ -2,10 +2,11 @@
 // Shared by enrichment and the alert pipeline; pure, and glob matching never backtracks exponentially.
 
 import type { EvaluationResult } from '@tsigma/eval';
+import { SIGMA_LEVELS } from '@tsigma/parser';
 import { RuntimeError } from './errors.js';
 
 /** The levels a scope may name. */
-const LEVELS: ReadonlySet<string> = new Set(['informational', 'low', 'medium', 'high', 'critical']);
+const LEVELS: ReadonlySet<string> = new Set(SIGMA_LEVELS);
 
 /** A scope as written in config files; each axis is optional. */
 export interface ScopeSpec {

@@ -2,7 +2,7 @@
 // arguments, files or stdin, writing every result to stdout and a summary to stderr. The run is the runtime's
 // one loop (runPipeline): named inputs → LogProcessor batches → a sink; this file only wires and reports.
 import type { CorrelationConfig, Logger, LogFields, MatchDetail } from '@tsigma/eval';
-import type { Level } from '@tsigma/parser';
+import { SIGMA_LEVELS, type Level } from '@tsigma/parser';
 import { defaultCorrelationConfig, silentLogger } from '@tsigma/eval';
 import {
   inputFormatNamed,
@@ -14,7 +14,6 @@ import {
   DeadLetterWriter,
   expandInputDirectories,
   levelNamed,
-  LEVELS,
   minLevelStage,
   defaultWorkerCount,
   openEventInputs,
@@ -464,7 +463,7 @@ function parseSort(raw: string | undefined): boolean {
 function parseMinLevel(raw: string | undefined): Level | undefined {
   if (raw === undefined) return undefined;
   const level = levelNamed(raw);
-  if (level === undefined) throw new CliError(EXIT_USAGE, `--min-level must be one of ${LEVELS.join(', ')}, not "${raw}"`);
+  if (level === undefined) throw new CliError(EXIT_USAGE, `--min-level must be one of ${SIGMA_LEVELS.join(', ')}, not "${raw}"`);
   return level;
 }
 
